@@ -1,0 +1,3 @@
+export { run } from "./main.js";
+export type { Io } from "./io.js";
+export { validateTranscript, type TranscriptReport, type FrameProblem } from "./commands/validate.js";

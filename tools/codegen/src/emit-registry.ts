@@ -1,0 +1,48 @@
+import { header } from "./header.js";
+import { isCommand, isEvent, type SchemaFile } from "./load.js";
+import { validatorName } from "./emit-validators.js";
+
+const list = (items: string[]): string => `[\n${items.map((i) => `  ${JSON.stringify(i)},`).join("\n")}\n]`;
+
+export function emitRegistry(schemas: SchemaFile[]): string {
+  const commands = schemas.filter(isCommand);
+  const events = schemas.filter(isEvent);
+  const frames = schemas.filter((s) => s.wireType);
+  const http = schemas.filter((s) => s.direction === "http");
+  const validatorMap = (items: SchemaFile[], key: (s: SchemaFile) => string) =>
+    `{\n${items.map((s) => `  ${JSON.stringify(key(s))}: v.${validatorName(s)},`).join("\n")}\n}`;
+  return [
+    header("Registry: every wire type with its direction, schema id and validator."),
+    'import * as v from "./validators.js";',
+    'import type { Validator } from "../validator.js";',
+    'import type { CommandTypeMap, EventTypeMap, ResponseTypeMap } from "./types.js";',
+    "",
+    "/** Every `type` a server or app may send to the runtime. */",
+    `export const COMMAND_TYPES = ${list(commands.map((s) => s.wireType!))} as const satisfies readonly (keyof CommandTypeMap)[];`,
+    "",
+    "/** Every `type` the runtime may send. */",
+    `export const EVENT_TYPES = ${list(events.map((s) => s.wireType!))} as const satisfies readonly (keyof EventTypeMap)[];`,
+    "",
+    "/** Events the runtime routes through its outbound queue: they carry the event envelope. */",
+    `export const ENVELOPED_EVENT_TYPES = ${list(events.filter((s) => s.enveloped).map((s) => s.wireType!))} as const satisfies readonly (keyof EventTypeMap)[];`,
+    "",
+    "/** Command type → the response type the runtime pairs with it by `request_id`. */",
+    `export const RESPONSE_TYPES: Readonly<ResponseTypeMap> = {\n${commands
+      .filter((s) => s.response)
+      .map((s) => `  ${s.wireType}: ${JSON.stringify(s.response)},`)
+      .join("\n")}\n};`,
+    "",
+    "/** Wire type → the `$id` of its schema (as published under schema/). */",
+    `export const SCHEMA_IDS: Readonly<Record<string, string>> = {\n${frames.map((s) => `  ${s.wireType}: ${JSON.stringify(s.id)},`).join("\n")}\n};`,
+    "",
+    "/** Command type → validator. */",
+    `export const COMMAND_VALIDATORS: { readonly [K in keyof CommandTypeMap]: Validator<CommandTypeMap[K]> } = ${validatorMap(commands, (s) => s.wireType!)};`,
+    "",
+    "/** Event type → validator. */",
+    `export const EVENT_VALIDATORS: { readonly [K in keyof EventTypeMap]: Validator<EventTypeMap[K]> } = ${validatorMap(events, (s) => s.wireType!)};`,
+    "",
+    "/** HTTP body name (file name under schema/http) → validator. */",
+    `export const HTTP_VALIDATORS = ${validatorMap(http, (s) => s.name)} as const;`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,60 @@
+import { compile } from "json-schema-to-typescript";
+import { header } from "./header.js";
+import { isCommand, isEvent, type SchemaFile } from "./load.js";
+
+/** Rewrites every relative `$ref` into a `#/$defs/<Title>` pointer of one bundled root schema. */
+function bundle(schemas: SchemaFile[]): Record<string, unknown> {
+  const titleById = new Map(schemas.map((s) => [s.id, s.title]));
+  const rewrite = (node: unknown, base: string): unknown => {
+    if (Array.isArray(node)) return node.map((n) => rewrite(n, base));
+    if (!node || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "$id" || k === "$schema" || k.startsWith("x-byor-")) continue;
+      if (k === "$ref" && typeof v === "string") {
+        const [target, fragment = ""] = new URL(v, base).href.split("#");
+        const title = titleById.get(target!);
+        if (!title) throw new Error(`unresolved $ref ${v} in ${base}`);
+        out.$ref = `#/$defs/${title}${fragment}`;
+        continue;
+      }
+      out[k] = rewrite(v, base);
+    }
+    return out;
+  };
+  const $defs: Record<string, unknown> = {};
+  for (const s of schemas) $defs[s.title] = rewrite(s.json, s.id);
+  return { title: "ByorProtocolSchemas", type: "object", $defs };
+}
+
+const union = (name: string, doc: string, members: string[]): string =>
+  `/** ${doc} */\nexport type ${name} =\n  | ${members.join("\n  | ")};\n`;
+
+export async function emitTypes(schemas: SchemaFile[]): Promise<string> {
+  let body = await compile(bundle(schemas) as never, "ByorProtocolSchemas", {
+    additionalProperties: false, // types stay exact; the validators still accept unknown fields
+    unreachableDefinitions: true,
+    bannerComment: "",
+    format: true,
+    strictIndexSignatures: true,
+    ignoreMinAndMaxItems: true, // no tuple unions for minItems/maxItems; the validators still check them
+  });
+  // The bundle root is only a container for $defs.
+  body = body.replace(/export interface ByorProtocolSchemas \{[^}]*\}\n/, "");
+  body = body.replaceAll(/\n \*\n \* This interface was referenced by `ByorProtocolSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\./g, "");
+  body = body.replaceAll(/\/\*\*\n \* This interface was referenced by `ByorProtocolSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, "");
+
+  const commands = schemas.filter(isCommand);
+  const events = schemas.filter(isEvent);
+  const responses = commands.filter((s) => s.response);
+  const byType = new Map(schemas.filter((s) => s.wireType).map((s) => [s.wireType!, s.title]));
+  const tail = [
+    union("RuntimeCommand", "Every frame a server or app may send to the runtime.", commands.map((s) => s.title)),
+    union("RuntimeEvent", "Every frame the runtime may send.", events.map((s) => s.title)),
+    `/** Command \`type\` → its message type. */\nexport interface CommandTypeMap {\n${commands.map((s) => `  ${s.wireType}: ${s.title};`).join("\n")}\n}\n`,
+    `/** Event \`type\` → its message type. */\nexport interface EventTypeMap {\n${events.map((s) => `  ${s.wireType}: ${s.title};`).join("\n")}\n}\n`,
+    `/** Command \`type\` → the \`type\` of the one response the runtime pairs with it by \`request_id\`. */\nexport interface ResponseTypeMap {\n${responses.map((s) => `  ${s.wireType}: ${JSON.stringify(s.response)};`).join("\n")}\n}\n`,
+    `/** Frames that carry the event envelope (runtime, event_seq, emitted_at, idempotency_key). */\nexport type EnvelopedEvent = ${events.filter((s) => s.enveloped).map((s) => byType.get(s.wireType!)).join(" | ") || "never"};\n`,
+  ].join("\n");
+  return `${header("TypeScript types of every schema.")}\n${body.trim()}\n\n${tail}`;
+}
