@@ -1,11 +1,14 @@
 import { ByorError, type ByorErrorCode } from "./errors.js";
-import { COMMAND_VALIDATORS, EVENT_VALIDATORS } from "./generated/registry.js";
-import type { CommandTypeMap, EventTypeMap, RuntimeCommand, RuntimeEvent } from "./generated/types.js";
+import { APP_FRAME_VALIDATORS, COMMAND_VALIDATORS, EVENT_VALIDATORS, SERVER_FRAME_VALIDATORS } from "./generated/registry.js";
+import type { AppFrame, CommandTypeMap, EventTypeMap, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
 import { formatIssue, toIssues, type Issue } from "./issues.js";
 import type { Validator } from "./validator.js";
 
-/** Who sent the frame: `event` = the runtime, `command` = a server or app, to the runtime. */
-export type Direction = "command" | "event";
+/**
+ * Which leg and way a frame travels. Runtime leg: `event` = sent by the runtime, `command` = sent to it.
+ * Client endpoint of a BYOR server: `app` = sent by an app, `server` = sent by the server to an app.
+ */
+export type Direction = "command" | "event" | "app" | "server";
 
 /** A frame as it comes off a socket or out of a file. Objects are validated as they are. */
 export type FrameInput = string | Uint8Array | ArrayBuffer | object;
@@ -32,86 +35,107 @@ export class DecodeError extends ByorError {
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; error: DecodeError };
 
+type Frame = Record<string, unknown> & { type: string };
+type Parsed = { ok: true; value: Frame } | { ok: false; error: DecodeError };
+
 // Typed here rather than through lib "dom" or @types/node: this package runs in both and imports neither.
 type TextDecoderLike = { decode(input: Uint8Array | ArrayBuffer): string };
 let textDecoder: TextDecoderLike | undefined;
 const decodeText = (bytes: Uint8Array | ArrayBuffer): string =>
   (textDecoder ??= new (globalThis as unknown as { TextDecoder: new () => TextDecoderLike }).TextDecoder()).decode(bytes);
 
-const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const isText = (input: FrameInput): input is string | Uint8Array | ArrayBuffer =>
+  typeof input === "string" || input instanceof Uint8Array || input instanceof ArrayBuffer;
 
-type Parsed = { ok: true; value: Record<string, unknown> & { type: string } } | { ok: false; error: DecodeError };
-
-/** JSON text (or bytes of it, or an already parsed value) → an object with a string `type`. */
-export function parseFrame(input: FrameInput, direction?: Direction): Parsed {
-  let value: unknown = input;
-  if (typeof input === "string" || input instanceof Uint8Array || input instanceof ArrayBuffer) {
-    const text = typeof input === "string" ? input : decodeText(input);
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return { ok: false, error: new DecodeError("invalid_json", `frame is not valid JSON: ${(err as Error).message}`, direction, undefined) };
-    }
+function parseText(input: string | Uint8Array | ArrayBuffer, direction: Direction | undefined): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
+  try {
+    return { ok: true, value: JSON.parse(typeof input === "string" ? input : decodeText(input)) };
+  } catch (err) {
+    return { ok: false, error: new DecodeError("invalid_json", `frame is not valid JSON: ${(err as Error).message}`, direction, undefined) };
   }
+}
+
+/** A parsed JSON value → an object with a string `type`, or the reason it is not one. */
+function toFrame(value: unknown, direction: Direction | undefined): Parsed {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { ok: false, error: new DecodeError("not_an_object", `frame must be a JSON object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`, direction, undefined) };
+    const found = Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
+    return { ok: false, error: new DecodeError("not_an_object", `frame must be a JSON object, found ${found}`, direction, undefined) };
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== "string") {
-    return { ok: false, error: new DecodeError("missing_type", 'frame has no string "type"', direction, undefined, [{ pointer: "/type", keyword: "required", expected: "a string", found: type === undefined ? "it missing" : typeof type }]) };
+    const found = type === undefined ? "it missing" : typeof type;
+    return { ok: false, error: new DecodeError("missing_type", 'frame has no string "type"', direction, undefined, [{ pointer: "/type", keyword: "required", expected: "a string", found }]) };
   }
-  return { ok: true, value: value as Record<string, unknown> & { type: string } };
+  return { ok: true, value: value as Frame };
 }
 
-function check<T>(frame: Record<string, unknown> & { type: string }, direction: Direction): DecodeResult<T> {
-  const table = (direction === "event" ? EVENT_VALIDATORS : COMMAND_VALIDATORS) as unknown as Record<string, Validator<T>>;
-  const { type } = frame;
-  const validate = hasOwn(table, type) ? table[type] : undefined;
-  if (!validate) {
-    const other = direction === "event" ? COMMAND_VALIDATORS : EVENT_VALIDATORS;
-    const code = hasOwn(other, type) ? "wrong_direction" : "unknown_type";
-    const what = code === "wrong_direction" ? `is not sent ${direction === "event" ? "by" : "to"} the runtime` : "is not a type of the protocol";
-    return { ok: false, error: new DecodeError(code, `${JSON.stringify(type)} ${what}`, direction, type) };
-  }
-  if (validate(frame)) return { ok: true, message: frame };
-  const issues = toIssues(validate.errors ?? [], frame);
-  return { ok: false, error: new DecodeError("invalid_message", `invalid ${type} ${direction}: ${issues.map(formatIssue).join("; ")}`, direction, type, issues) };
+/** JSON text (or bytes of it, or an already parsed value) → an object with a string `type`. */
+export function parseFrame(input: FrameInput, direction?: Direction): Parsed {
+  if (!isText(input)) return toFrame(input, direction);
+  const parsed = parseText(input, direction);
+  return parsed.ok ? toFrame(parsed.value, direction) : parsed;
+}
+
+interface Leg {
+  validators: Map<string, Validator<unknown>>;
+  /** The other way on the same leg: a type known there is a wrong_direction, not an unknown_type. */
+  opposite: Direction;
+  wrongWay: string;
 }
 
 // Maps are the fastest lookup for a hot path keyed by arbitrary strings (and "__proto__" is just a key).
-const eventValidators = new Map<string, Validator<RuntimeEvent>>(Object.entries(EVENT_VALIDATORS) as [string, Validator<RuntimeEvent>][]);
-const commandValidators = new Map<string, Validator<RuntimeCommand>>(Object.entries(COMMAND_VALIDATORS) as [string, Validator<RuntimeCommand>][]);
+const table = (validators: object) => new Map(Object.entries(validators) as [string, Validator<unknown>][]);
+const LEGS: Record<Direction, Leg> = {
+  event: { validators: table(EVENT_VALIDATORS), opposite: "command", wrongWay: "is not sent by the runtime" },
+  command: { validators: table(COMMAND_VALIDATORS), opposite: "event", wrongWay: "is not sent to the runtime" },
+  app: { validators: table(APP_FRAME_VALIDATORS), opposite: "server", wrongWay: "is not sent by an app" },
+  server: { validators: table(SERVER_FRAME_VALIDATORS), opposite: "app", wrongWay: "is not sent by a BYOR server" },
+};
+
+function check<T>(frame: Frame, direction: Direction): DecodeResult<T> {
+  const leg = LEGS[direction];
+  const { type } = frame;
+  const validate = leg.validators.get(type);
+  if (!validate) {
+    const code = LEGS[leg.opposite].validators.has(type) ? "wrong_direction" : "unknown_type";
+    const what = code === "wrong_direction" ? leg.wrongWay : "is not a type of the protocol";
+    return { ok: false, error: new DecodeError(code, `${JSON.stringify(type)} ${what}`, direction, type) };
+  }
+  if (validate(frame)) return { ok: true, message: frame as T };
+  const issues = toIssues(validate.errors ?? [], frame);
+  const what = direction === "command" || direction === "event" ? direction : "frame";
+  return { ok: false, error: new DecodeError("invalid_message", `invalid ${type} ${what}: ${issues.map(formatIssue).join("; ")}`, direction, type, issues) };
+}
 
 /** The common case first: a valid frame costs a parse, one lookup and one validator call. */
-function decodeFast<T>(input: FrameInput, validators: Map<string, Validator<T>>, direction: Direction): DecodeResult<T> {
-  if (typeof input === "string") {
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return parseFrame(input, direction) as DecodeResult<T>;
-    }
-    const validate = value !== null && typeof value === "object" ? validators.get((value as { type?: unknown }).type as string) : undefined;
-    if (validate?.(value) && !Array.isArray(value)) return { ok: true, message: value };
-    input = value as object;
+function decodeAs<T>(input: FrameInput, direction: Direction): DecodeResult<T> {
+  let value: unknown = input;
+  if (isText(input)) {
+    const parsed = parseText(input, direction);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
   }
-  const parsed = parseFrame(input, direction);
-  return parsed.ok ? check<T>(parsed.value, direction) : parsed;
+  const validate = value !== null && typeof value === "object" ? LEGS[direction].validators.get((value as { type?: unknown }).type as string) : undefined;
+  if (validate?.(value) && !Array.isArray(value)) return { ok: true, message: value as T };
+  const frame = toFrame(value, direction);
+  return frame.ok ? check<T>(frame.value, direction) : frame;
 }
 
 /** Decodes a frame the runtime sent. Never throws. */
-export function decodeEvent(input: FrameInput): DecodeResult<RuntimeEvent> {
-  return decodeFast(input, eventValidators, "event");
-}
+export const decodeEvent = (input: FrameInput): DecodeResult<RuntimeEvent> => decodeAs(input, "event");
 
 /** Decodes a frame meant for the runtime. Never throws. */
-export function decodeCommand(input: FrameInput): DecodeResult<RuntimeCommand> {
-  return decodeFast(input, commandValidators, "command");
-}
+export const decodeCommand = (input: FrameInput): DecodeResult<RuntimeCommand> => decodeAs(input, "command");
+
+/** Decodes a frame an app sent to a BYOR server's client endpoint. Never throws. */
+export const decodeAppFrame = (input: FrameInput): DecodeResult<AppFrame> => decodeAs(input, "app");
+
+/** Decodes a frame a BYOR server sent to an app. Never throws. */
+export const decodeServerFrame = (input: FrameInput): DecodeResult<ServerFrame> => decodeAs(input, "server");
 
 /**
- * Decodes a frame of either direction: it is accepted if either accepts it. On failure the error of the
- * direction that knows the type is returned (the event side's when both do).
+ * Decodes a runtime-leg frame of either direction: it is accepted if either accepts it. On failure the error of
+ * the direction that knows the type is returned (the event side's when both do).
  */
 export function decodeFrame(input: FrameInput): DecodeResult<RuntimeEvent | RuntimeCommand> & { direction?: Direction } {
   const parsed = parseFrame(input);
@@ -123,10 +147,10 @@ export function decodeFrame(input: FrameInput): DecodeResult<RuntimeEvent | Runt
   return asEvent.error.code === "wrong_direction" ? asCommand : asEvent;
 }
 
-/** Validates a message object of a known type and direction without parsing; returns the issues. */
-export function validateMessage(message: object, direction: Direction): DecodeResult<RuntimeEvent | RuntimeCommand> {
-  const parsed = parseFrame(message, direction);
-  return parsed.ok ? check(parsed.value, direction) : parsed;
+/** Validates a message object of a known direction without parsing; returns the issues. */
+export function validateMessage<T = RuntimeEvent | RuntimeCommand>(message: object, direction: Direction): DecodeResult<T> {
+  const parsed = toFrame(message, direction);
+  return parsed.ok ? check<T>(parsed.value, direction) : parsed;
 }
 
 export type { CommandTypeMap, EventTypeMap };

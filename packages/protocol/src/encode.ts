@@ -1,5 +1,5 @@
 import { validateMessage } from "./decode.js";
-import type { RuntimeCommand, RuntimeEvent } from "./generated/types.js";
+import type { AppFrame, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
 
 /** Validates a command and serialises it. Throws the DecodeError (code `invalid_message`, ...) if it is invalid. */
 export function encodeCommand(command: RuntimeCommand): string {
@@ -13,4 +13,11 @@ export function encodeEvent(event: RuntimeEvent): string {
   const result = validateMessage(event, "event");
   if (!result.ok) throw result.error;
   return JSON.stringify(event);
+}
+
+/** Validates a frame of a BYOR server's client endpoint (either way) and serialises it. Throws like encodeCommand. */
+export function encodeBrokerFrame(frame: AppFrame | ServerFrame, direction: "app" | "server"): string {
+  const result = validateMessage(frame, direction);
+  if (!result.ok) throw result.error;
+  return JSON.stringify(frame);
 }

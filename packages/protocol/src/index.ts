@@ -3,8 +3,10 @@ export { COMMAND_TYPES, EVENT_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHE
 export { ByorError, isByorError, type ByorErrorCode } from "./errors.js";
 export {
   DecodeError,
+  decodeAppFrame,
   decodeCommand,
   decodeEvent,
+  decodeServerFrame,
   decodeFrame,
   parseFrame,
   validateMessage,
@@ -13,7 +15,7 @@ export {
   type Direction,
   type FrameInput,
 } from "./decode.js";
-export { encodeCommand, encodeEvent } from "./encode.js";
+export { encodeBrokerFrame, encodeCommand, encodeEvent } from "./encode.js";
 export * from "./guards.js";
 export { describe as describeValue, formatIssue, type Issue } from "./issues.js";
 export type { AjvIssue, Validator } from "./validator.js";

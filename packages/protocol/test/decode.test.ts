@@ -66,6 +66,18 @@ describe("decode", () => {
   });
 });
 
+describe("the client endpoint (broker) frames", () => {
+  it("decode each way, and a frame of the other way is a wrong_direction", async () => {
+    const { decodeAppFrame, decodeServerFrame } = await import("../src/index.js");
+    expect(decodeAppFrame({ type: "byor.ack", seq: 3 }).ok).toBe(true);
+    const wrong = decodeAppFrame({ type: "byor.welcome", session_id: "s", resumed: false, seq_ack: true });
+    expect(wrong.ok ? "" : wrong.error.code).toBe("wrong_direction");
+    const runtimeFrame = decodeServerFrame({ type: "sync_response" });
+    expect(runtimeFrame.ok ? "" : runtimeFrame.error.code).toBe("unknown_type");
+    expect(decodeServerFrame('{"type":"byor.pong"}').ok).toBe(true);
+  });
+});
+
 describe("encode and guards", () => {
   it("encodes a valid command and refuses an invalid one with the decode error", () => {
     expect(JSON.parse(encodeCommand(sync as never))).toEqual(sync);

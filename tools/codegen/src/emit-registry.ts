@@ -1,5 +1,5 @@
 import { header } from "./header.js";
-import { isCommand, isEvent, type SchemaFile } from "./load.js";
+import { isAppFrame, isCommand, isEvent, isServerFrame, type SchemaFile } from "./load.js";
 import { validatorName } from "./emit-validators.js";
 
 const list = (items: string[]): string => `[\n${items.map((i) => `  ${JSON.stringify(i)},`).join("\n")}\n]`;
@@ -7,6 +7,8 @@ const list = (items: string[]): string => `[\n${items.map((i) => `  ${JSON.strin
 export function emitRegistry(schemas: SchemaFile[]): string {
   const commands = schemas.filter(isCommand);
   const events = schemas.filter(isEvent);
+  const appFrames = schemas.filter(isAppFrame);
+  const serverFrames = schemas.filter(isServerFrame);
   const frames = schemas.filter((s) => s.wireType);
   const http = schemas.filter((s) => s.direction === "http");
   const validatorMap = (items: SchemaFile[], key: (s: SchemaFile) => string) =>
@@ -15,7 +17,7 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     header("Registry: every wire type with its direction, schema id and validator."),
     'import * as v from "./validators.js";',
     'import type { Validator } from "../validator.js";',
-    'import type { CommandTypeMap, EventTypeMap, ResponseTypeMap } from "./types.js";',
+    'import type { AppFrameTypeMap, CommandTypeMap, EventTypeMap, ResponseTypeMap, ServerFrameTypeMap } from "./types.js";',
     "",
     "/** Every `type` a server or app may send to the runtime. */",
     `export const COMMAND_TYPES = ${list(commands.map((s) => s.wireType!))} as const satisfies readonly (keyof CommandTypeMap)[];`,
@@ -33,13 +35,19 @@ export function emitRegistry(schemas: SchemaFile[]): string {
       .join("\n")}\n};`,
     "",
     "/** Wire type → the `$id` of its schema (as published under schema/). */",
-    `export const SCHEMA_IDS: Readonly<Record<string, string>> = {\n${frames.map((s) => `  ${s.wireType}: ${JSON.stringify(s.id)},`).join("\n")}\n};`,
+    `export const SCHEMA_IDS: Readonly<Record<string, string>> = {\n${frames.map((s) => `  ${JSON.stringify(s.wireType)}: ${JSON.stringify(s.id)},`).join("\n")}\n};`,
     "",
     "/** Command type → validator. */",
     `export const COMMAND_VALIDATORS: { readonly [K in keyof CommandTypeMap]: Validator<CommandTypeMap[K]> } = ${validatorMap(commands, (s) => s.wireType!)};`,
     "",
     "/** Event type → validator. */",
     `export const EVENT_VALIDATORS: { readonly [K in keyof EventTypeMap]: Validator<EventTypeMap[K]> } = ${validatorMap(events, (s) => s.wireType!)};`,
+    "",
+    "/** App frame type (client endpoint) → validator. */",
+    `export const APP_FRAME_VALIDATORS: { readonly [K in keyof AppFrameTypeMap]: Validator<AppFrameTypeMap[K]> } = ${validatorMap(appFrames, (s) => s.wireType!)};`,
+    "",
+    "/** Server frame type (client endpoint) → validator. */",
+    `export const SERVER_FRAME_VALIDATORS: { readonly [K in keyof ServerFrameTypeMap]: Validator<ServerFrameTypeMap[K]> } = ${validatorMap(serverFrames, (s) => s.wireType!)};`,
     "",
     "/** HTTP body name (file name under schema/http) → validator. */",
     `export const HTTP_VALIDATORS = ${validatorMap(http, (s) => s.name)} as const;`,

@@ -1,6 +1,6 @@
 import { compile } from "json-schema-to-typescript";
 import { header } from "./header.js";
-import { isCommand, isEvent, type SchemaFile } from "./load.js";
+import { isAppFrame, isCommand, isEvent, isServerFrame, type SchemaFile } from "./load.js";
 
 /** Rewrites every relative `$ref` into a `#/$defs/<Title>` pointer of one bundled root schema. */
 function bundle(schemas: SchemaFile[]): Record<string, unknown> {
@@ -46,13 +46,21 @@ export async function emitTypes(schemas: SchemaFile[]): Promise<string> {
 
   const commands = schemas.filter(isCommand);
   const events = schemas.filter(isEvent);
+  const appFrames = schemas.filter(isAppFrame);
+  const serverFrames = schemas.filter(isServerFrame);
+  const typeMap = (name: string, doc: string, items: SchemaFile[]) =>
+    `/** ${doc} */\nexport interface ${name} {\n${items.map((s) => `  ${JSON.stringify(s.wireType)}: ${s.title};`).join("\n")}\n}\n`;
   const responses = commands.filter((s) => s.response);
   const byType = new Map(schemas.filter((s) => s.wireType).map((s) => [s.wireType!, s.title]));
   const tail = [
     union("RuntimeCommand", "Every frame a server or app may send to the runtime.", commands.map((s) => s.title)),
     union("RuntimeEvent", "Every frame the runtime may send.", events.map((s) => s.title)),
-    `/** Command \`type\` → its message type. */\nexport interface CommandTypeMap {\n${commands.map((s) => `  ${s.wireType}: ${s.title};`).join("\n")}\n}\n`,
-    `/** Event \`type\` → its message type. */\nexport interface EventTypeMap {\n${events.map((s) => `  ${s.wireType}: ${s.title};`).join("\n")}\n}\n`,
+    typeMap("CommandTypeMap", "Command `type` → its message type.", commands),
+    typeMap("EventTypeMap", "Event `type` → its message type.", events),
+    union("AppFrame", "Every frame an app may send to a BYOR server's client endpoint.", appFrames.map((s) => s.title)),
+    union("ServerFrame", "Every frame a BYOR server may send to an app.", serverFrames.map((s) => s.title)),
+    typeMap("AppFrameTypeMap", "App frame `type` → its message type.", appFrames),
+    typeMap("ServerFrameTypeMap", "Server frame `type` → its message type.", serverFrames),
     `/** Command \`type\` → the \`type\` of the one response the runtime pairs with it by \`request_id\`. */\nexport interface ResponseTypeMap {\n${responses.map((s) => `  ${s.wireType}: ${JSON.stringify(s.response)};`).join("\n")}\n}\n`,
     `/** Frames that carry the event envelope (runtime, event_seq, emitted_at, idempotency_key). */\nexport type EnvelopedEvent = ${events.filter((s) => s.enveloped).map((s) => byType.get(s.wireType!)).join(" | ") || "never"};\n`,
   ].join("\n");

@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 export const SCHEMA_BASE = "https://byor.dev/schema/v2/";
-export const FOLDERS = ["defs", "transport", "commands", "events", "http"] as const;
+export const FOLDERS = ["defs", "transport", "commands", "events", "http", "broker"] as const;
 export type Folder = (typeof FOLDERS)[number];
-export type Direction = "command" | "event" | "both" | "http";
+/** Runtime leg: command, event, both (file_ops), http. Client endpoint (broker/): app, server, both. */
+export type Direction = "command" | "event" | "both" | "http" | "app" | "server";
 
 export interface SchemaFile {
   /** Path relative to the repo root, for messages. */
@@ -84,5 +85,11 @@ export function loadSchemas(repoRoot: string): SchemaFile[] {
 }
 
 export const isFrame = (s: SchemaFile): boolean => s.wireType !== undefined;
-export const isCommand = (s: SchemaFile): boolean => isFrame(s) && (s.direction === "command" || s.direction === "both");
-export const isEvent = (s: SchemaFile): boolean => isFrame(s) && (s.direction === "event" || s.direction === "both");
+const runtimeLeg = (s: SchemaFile) => isFrame(s) && s.folder !== "broker";
+const brokerLeg = (s: SchemaFile) => isFrame(s) && s.folder === "broker";
+export const isCommand = (s: SchemaFile): boolean => runtimeLeg(s) && (s.direction === "command" || s.direction === "both");
+export const isEvent = (s: SchemaFile): boolean => runtimeLeg(s) && (s.direction === "event" || s.direction === "both");
+/** Sent by an app to a BYOR server's client endpoint. */
+export const isAppFrame = (s: SchemaFile): boolean => brokerLeg(s) && (s.direction === "app" || s.direction === "both");
+/** Sent by a BYOR server to an app. */
+export const isServerFrame = (s: SchemaFile): boolean => brokerLeg(s) && (s.direction === "server" || s.direction === "both");

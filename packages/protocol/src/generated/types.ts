@@ -521,6 +521,32 @@ export interface ApprovalDecision2 {
   behavior: string;
 }
 /**
+ * What a BYOR server knows of one runtime: who it is, whether it is connected, since when, and when it was last heard from.
+ */
+export interface ByorRuntimeInfo {
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  id: string;
+  /**
+   * The --env-name it registered with.
+   */
+  connection_name: string;
+  /**
+   * The connectionId the server gave it at its last registration.
+   */
+  connection_id?: string | null;
+  online: boolean;
+  /**
+   * ISO time of its current (or last) connection.
+   */
+  connected_at?: string | null;
+  /**
+   * ISO time of the last frame it sent.
+   */
+  last_seen_at?: string | null;
+}
+/**
  * Settings of a channel account to create. The runtime rejects the whole command if this object has any key not listed here.
  */
 export interface ChannelAccountCreatePayload {
@@ -6548,6 +6574,206 @@ export interface RuntimeStatusResponse {
     } | null;
   }[];
 }
+/**
+ * Acknowledges every relayed frame up to and including seq, so the server can drop them from the replay buffer.
+ */
+export interface ByorAckFrame {
+  type: "byor.ack";
+  seq: number;
+}
+/**
+ * The server refused a frame of this app (bad JSON, unknown type, invalid command, unknown or offline runtime...). Nothing else is affected.
+ */
+export interface ByorErrorFrame {
+  type: "byor.error";
+  /**
+   * A ByorErrorCode (invalid_json, unknown_type, invalid_message, unknown_runtime, runtime_offline, ...).
+   */
+  code: string;
+  message: string;
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+  /**
+   * The type of the refused frame, if it had one.
+   */
+  frame_type?: string;
+  issues?: {
+    pointer: string;
+    keyword?: string;
+    expected: string;
+    found: string;
+  }[];
+}
+/**
+ * A frame the runtime sent, relayed to an app that subscribed to its scope (or any frame that is not scoped, such as a response to this app's command).
+ */
+export interface ByorEventFrame {
+  type: "byor.event";
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  runtime_id: string;
+  /**
+   * Per-subscriber delivery counter, present only when seq/ack was negotiated.
+   */
+  seq?: number;
+  /**
+   * The runtime's event, as it sent it.
+   */
+  event: {
+    type: string;
+  };
+}
+/**
+ * First frame of an app on the client endpoint: opts into seq/ack and, after a reconnect, asks to resume where it left off.
+ */
+export interface ByorHelloFrame {
+  type: "byor.hello";
+  /**
+   * Number every relayed frame and keep a replay buffer for this app.
+   */
+  seq_ack?: boolean;
+  /**
+   * The session to resume and the last seq the app processed.
+   */
+  resume?: {
+    session_id: string;
+    last_seq: number;
+  };
+}
+/**
+ * Asks for the runtimes this server knows, online or not.
+ */
+export interface ByorListRuntimesFrame {
+  type: "byor.list_runtimes";
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+}
+/**
+ * Heartbeat from either side of the client endpoint; answered with byor.pong.
+ */
+export interface ByorPingFrame {
+  type: "byor.ping";
+}
+/**
+ * Answer to byor.ping.
+ */
+export interface ByorPongFrame {
+  type: "byor.pong";
+}
+/**
+ * The session cannot be resumed exactly (unknown, expired, or its replay buffer no longer reaches last_seq): the app must re-sync its scopes from snapshots. A new session follows.
+ */
+export interface ByorResetFrame {
+  type: "byor.reset";
+  /**
+   * The new session.
+   */
+  session_id: string;
+  reason: "unknown_session" | "buffer_overrun" | "expired";
+}
+/**
+ * A runtime connected, reconnected or went offline.
+ */
+export interface ByorRuntimeStatusFrame {
+  type: "byor.runtime_status";
+  /**
+   * Per-subscriber delivery counter, present only when seq/ack was negotiated.
+   */
+  seq?: number;
+  runtime: ByorRuntimeInfo;
+}
+/**
+ * Answer to byor.list_runtimes.
+ */
+export interface ByorRuntimesFrame {
+  type: "byor.runtimes";
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+  runtimes: ByorRuntimeInfo[];
+}
+/**
+ * Asks the server to send a command to one runtime. The server validates it and names the scope, so the runtime routes the answer back.
+ */
+export interface ByorSendFrame {
+  type: "byor.send";
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  runtime_id: string;
+  /**
+   * A runtime command; validated against its own schema by the server.
+   */
+  command: {
+    type: string;
+  };
+}
+/**
+ * Watches one scope of a runtime: the server syncs it now and after every runtime reconnect, and relays its events to this app.
+ */
+export interface ByorSubscribeFrame {
+  type: "byor.subscribe";
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  runtime_id: string;
+  scope: ConversationRuntimeScope;
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+}
+/**
+ * Answer to byor.subscribe once the runtime has replayed the scope's state (sync_response).
+ */
+export interface ByorSubscribedFrame {
+  type: "byor.subscribed";
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  runtime_id: string;
+  scope: ConversationRuntimeScope;
+  success: boolean;
+  error?: string;
+}
+/**
+ * Stops relaying one scope of a runtime to this app.
+ */
+export interface ByorUnsubscribeFrame {
+  type: "byor.unsubscribe";
+  /**
+   * The runtime's id on this server (its device id).
+   */
+  runtime_id: string;
+  scope: ConversationRuntimeScope;
+  /**
+   * Echoed in the answer, for correlation.
+   */
+  request_id?: string;
+}
+/**
+ * Answer to byor.hello: the session id to resume with later, whether it resumed an earlier one, and whether seq/ack is on.
+ */
+export interface ByorWelcomeFrame {
+  type: "byor.welcome";
+  session_id: string;
+  resumed: boolean;
+  seq_ack: boolean;
+  /**
+   * The last seq the server has sent on this session.
+   */
+  last_seq?: number;
+}
 
 /** Every frame a server or app may send to the runtime. */
 export type RuntimeCommand =
@@ -6774,227 +7000,275 @@ export type RuntimeEvent =
 
 /** Command `type` → its message type. */
 export interface CommandTypeMap {
-  listener_ready: ListenerReadyFrame;
-  pong: PongFrame;
-  abort_message: AbortMessageCommand;
-  agent_create: AgentCreateCommand;
-  agent_delete: AgentDeleteCommand;
-  agent_list: AgentListCommand;
-  agent_retrieve: AgentRetrieveCommand;
-  agent_update: AgentUpdateCommand;
-  app_server_info: AppServerInfoCommand;
-  change_device_state: ChangeDeviceStateCommand;
-  channel_account_bind: ChannelAccountBindCommand;
-  channel_account_create: ChannelAccountCreateCommand;
-  channel_account_delete: ChannelAccountDeleteCommand;
-  channel_account_start: ChannelAccountStartCommand;
-  channel_account_stop: ChannelAccountStopCommand;
-  channel_account_unbind: ChannelAccountUnbindCommand;
-  channel_account_update: ChannelAccountUpdateCommand;
-  channel_accounts_list: ChannelAccountsListCommand;
-  channel_get_config: ChannelGetConfigCommand;
-  channel_pairing_bind: ChannelPairingBindCommand;
-  channel_pairings_list: ChannelPairingsListCommand;
-  channel_route_remove: ChannelRouteRemoveCommand;
-  channel_route_update: ChannelRouteUpdateCommand;
-  channel_routes_list: ChannelRoutesListCommand;
-  channel_set_config: ChannelSetConfigCommand;
-  channel_start: ChannelStartCommand;
-  channel_stop: ChannelStopCommand;
-  channel_target_bind: ChannelTargetBindCommand;
-  channel_targets_list: ChannelTargetsListCommand;
-  channels_list: ChannelsListCommand;
-  chatgpt_usage_read: ChatgptUsageReadCommand;
-  checkout_branch: CheckoutBranchCommand;
-  connect_provider: ConnectProviderCommand;
-  conversation_compact: ConversationCompactCommand;
-  conversation_create: ConversationCreateCommand;
-  conversation_fork: ConversationForkCommand;
-  conversation_list: ConversationListCommand;
-  conversation_messages_list: ConversationMessagesListCommand;
-  conversation_recompile: ConversationRecompileCommand;
-  conversation_retrieve: ConversationRetrieveCommand;
-  conversation_update: ConversationUpdateCommand;
-  create_agent: CreateAgentCommand;
-  cron_add: CronAddCommand;
-  cron_delete: CronDeleteCommand;
-  cron_delete_all: CronDeleteAllCommand;
-  cron_get: CronGetCommand;
-  cron_list: CronListCommand;
-  cron_pause: CronPauseCommand;
-  cron_resume: CronResumeCommand;
-  cron_runs: CronRunsCommand;
-  cron_trigger: CronTriggerCommand;
-  cron_update: CronUpdateCommand;
-  delete_memory_file: DeleteMemoryFileCommand;
-  disconnect_provider: DisconnectProviderCommand;
-  edit_file: EditFileCommand;
-  enable_memfs: EnableMemfsCommand;
-  execute_command: ExecuteCommandCommand;
-  external_tool_call_response: ExternalToolCallResponseCommand;
-  file_ops: FileOpsFrame;
-  get_cwd_map: GetCwdMapCommand;
-  get_experiments: GetExperimentsCommand;
-  get_reflection_settings: GetReflectionSettingsCommand;
-  get_tree: GetTreeCommand;
-  grep_in_files: GrepInFilesCommand;
-  input: InputCommand;
-  launch_subagent: LaunchSubagentCommand;
-  list_connect_providers: ListConnectProvidersCommand;
-  list_in_directory: ListInDirectoryCommand;
-  list_memory: ListMemoryCommand;
-  list_models: ListModelsCommand;
-  memory_commit_diff: MemoryCommitDiffCommand;
-  memory_file_at_ref: MemoryFileAtRefCommand;
-  memory_history: MemoryHistoryCommand;
-  message: LegacyMessageCommand;
-  monitor_stop: MonitorStopCommand;
-  read_file: ReadFileCommand;
-  read_memory_file: ReadMemoryFileCommand;
-  remove_queue_item: RemoveQueueItemCommand;
-  resume_queue: ResumeQueueCommand;
-  runtime_external_tools_update: RuntimeExternalToolsUpdateCommand;
-  runtime_start: RuntimeStartCommand;
-  search_branches: SearchBranchesCommand;
-  search_files: SearchFilesCommand;
-  secret_apply: SecretApplyCommand;
-  secret_list: SecretListCommand;
-  set_boot_working_directory: SetBootWorkingDirectoryCommand;
-  set_experiment: SetExperimentCommand;
-  set_reflection_settings: SetReflectionSettingsCommand;
-  skill_disable: SkillDisableCommand;
-  skill_enable: SkillEnableCommand;
-  sync: SyncCommand;
-  teleport_failed: TeleportFailedCommand;
-  teleport_probe: TeleportProbeCommand;
-  teleport_request: TeleportRequestCommand;
-  terminal_input: TerminalInputCommand;
-  terminal_kill: TerminalKillCommand;
-  terminal_resize: TerminalResizeCommand;
-  terminal_spawn: TerminalSpawnCommand;
-  unwatch_file: UnwatchFileCommand;
-  update_model: UpdateModelCommand;
-  update_toolset: UpdateToolsetCommand;
-  watch_file: WatchFileCommand;
-  write_file: WriteFileCommand;
-  write_memory_file: WriteMemoryFileCommand;
+  "listener_ready": ListenerReadyFrame;
+  "pong": PongFrame;
+  "abort_message": AbortMessageCommand;
+  "agent_create": AgentCreateCommand;
+  "agent_delete": AgentDeleteCommand;
+  "agent_list": AgentListCommand;
+  "agent_retrieve": AgentRetrieveCommand;
+  "agent_update": AgentUpdateCommand;
+  "app_server_info": AppServerInfoCommand;
+  "change_device_state": ChangeDeviceStateCommand;
+  "channel_account_bind": ChannelAccountBindCommand;
+  "channel_account_create": ChannelAccountCreateCommand;
+  "channel_account_delete": ChannelAccountDeleteCommand;
+  "channel_account_start": ChannelAccountStartCommand;
+  "channel_account_stop": ChannelAccountStopCommand;
+  "channel_account_unbind": ChannelAccountUnbindCommand;
+  "channel_account_update": ChannelAccountUpdateCommand;
+  "channel_accounts_list": ChannelAccountsListCommand;
+  "channel_get_config": ChannelGetConfigCommand;
+  "channel_pairing_bind": ChannelPairingBindCommand;
+  "channel_pairings_list": ChannelPairingsListCommand;
+  "channel_route_remove": ChannelRouteRemoveCommand;
+  "channel_route_update": ChannelRouteUpdateCommand;
+  "channel_routes_list": ChannelRoutesListCommand;
+  "channel_set_config": ChannelSetConfigCommand;
+  "channel_start": ChannelStartCommand;
+  "channel_stop": ChannelStopCommand;
+  "channel_target_bind": ChannelTargetBindCommand;
+  "channel_targets_list": ChannelTargetsListCommand;
+  "channels_list": ChannelsListCommand;
+  "chatgpt_usage_read": ChatgptUsageReadCommand;
+  "checkout_branch": CheckoutBranchCommand;
+  "connect_provider": ConnectProviderCommand;
+  "conversation_compact": ConversationCompactCommand;
+  "conversation_create": ConversationCreateCommand;
+  "conversation_fork": ConversationForkCommand;
+  "conversation_list": ConversationListCommand;
+  "conversation_messages_list": ConversationMessagesListCommand;
+  "conversation_recompile": ConversationRecompileCommand;
+  "conversation_retrieve": ConversationRetrieveCommand;
+  "conversation_update": ConversationUpdateCommand;
+  "create_agent": CreateAgentCommand;
+  "cron_add": CronAddCommand;
+  "cron_delete": CronDeleteCommand;
+  "cron_delete_all": CronDeleteAllCommand;
+  "cron_get": CronGetCommand;
+  "cron_list": CronListCommand;
+  "cron_pause": CronPauseCommand;
+  "cron_resume": CronResumeCommand;
+  "cron_runs": CronRunsCommand;
+  "cron_trigger": CronTriggerCommand;
+  "cron_update": CronUpdateCommand;
+  "delete_memory_file": DeleteMemoryFileCommand;
+  "disconnect_provider": DisconnectProviderCommand;
+  "edit_file": EditFileCommand;
+  "enable_memfs": EnableMemfsCommand;
+  "execute_command": ExecuteCommandCommand;
+  "external_tool_call_response": ExternalToolCallResponseCommand;
+  "file_ops": FileOpsFrame;
+  "get_cwd_map": GetCwdMapCommand;
+  "get_experiments": GetExperimentsCommand;
+  "get_reflection_settings": GetReflectionSettingsCommand;
+  "get_tree": GetTreeCommand;
+  "grep_in_files": GrepInFilesCommand;
+  "input": InputCommand;
+  "launch_subagent": LaunchSubagentCommand;
+  "list_connect_providers": ListConnectProvidersCommand;
+  "list_in_directory": ListInDirectoryCommand;
+  "list_memory": ListMemoryCommand;
+  "list_models": ListModelsCommand;
+  "memory_commit_diff": MemoryCommitDiffCommand;
+  "memory_file_at_ref": MemoryFileAtRefCommand;
+  "memory_history": MemoryHistoryCommand;
+  "message": LegacyMessageCommand;
+  "monitor_stop": MonitorStopCommand;
+  "read_file": ReadFileCommand;
+  "read_memory_file": ReadMemoryFileCommand;
+  "remove_queue_item": RemoveQueueItemCommand;
+  "resume_queue": ResumeQueueCommand;
+  "runtime_external_tools_update": RuntimeExternalToolsUpdateCommand;
+  "runtime_start": RuntimeStartCommand;
+  "search_branches": SearchBranchesCommand;
+  "search_files": SearchFilesCommand;
+  "secret_apply": SecretApplyCommand;
+  "secret_list": SecretListCommand;
+  "set_boot_working_directory": SetBootWorkingDirectoryCommand;
+  "set_experiment": SetExperimentCommand;
+  "set_reflection_settings": SetReflectionSettingsCommand;
+  "skill_disable": SkillDisableCommand;
+  "skill_enable": SkillEnableCommand;
+  "sync": SyncCommand;
+  "teleport_failed": TeleportFailedCommand;
+  "teleport_probe": TeleportProbeCommand;
+  "teleport_request": TeleportRequestCommand;
+  "terminal_input": TerminalInputCommand;
+  "terminal_kill": TerminalKillCommand;
+  "terminal_resize": TerminalResizeCommand;
+  "terminal_spawn": TerminalSpawnCommand;
+  "unwatch_file": UnwatchFileCommand;
+  "update_model": UpdateModelCommand;
+  "update_toolset": UpdateToolsetCommand;
+  "watch_file": WatchFileCommand;
+  "write_file": WriteFileCommand;
+  "write_memory_file": WriteMemoryFileCommand;
 }
 
 /** Event `type` → its message type. */
 export interface EventTypeMap {
-  ping: PingFrame;
-  file_ops: FileOpsFrame;
-  abort_message_response: AbortMessageResponseEvent;
-  agent_create_response: AgentCreateResponseEvent;
-  agent_delete_response: AgentDeleteResponseEvent;
-  agent_list_response: AgentListResponseEvent;
-  agent_retrieve_response: AgentRetrieveResponseEvent;
-  agent_update_response: AgentUpdateResponseEvent;
-  app_server_info_response: AppServerInfoResponseEvent;
-  channel_account_bind_response: ChannelAccountBindResponseEvent;
-  channel_account_create_response: ChannelAccountCreateResponseEvent;
-  channel_account_delete_response: ChannelAccountDeleteResponseEvent;
-  channel_account_start_response: ChannelAccountStartResponseEvent;
-  channel_account_stop_response: ChannelAccountStopResponseEvent;
-  channel_account_unbind_response: ChannelAccountUnbindResponseEvent;
-  channel_account_update_response: ChannelAccountUpdateResponseEvent;
-  channel_accounts_list_response: ChannelAccountsListResponseEvent;
-  channel_accounts_updated: ChannelAccountsUpdatedEvent;
-  channel_get_config_response: ChannelGetConfigResponseEvent;
-  channel_pairing_bind_response: ChannelPairingBindResponseEvent;
-  channel_pairings_list_response: ChannelPairingsListResponseEvent;
-  channel_pairings_updated: ChannelPairingsUpdatedEvent;
-  channel_route_remove_response: ChannelRouteRemoveResponseEvent;
-  channel_route_update_response: ChannelRouteUpdateResponseEvent;
-  channel_routes_list_response: ChannelRoutesListResponseEvent;
-  channel_routes_updated: ChannelRoutesUpdatedEvent;
-  channel_set_config_response: ChannelSetConfigResponseEvent;
-  channel_start_response: ChannelStartResponseEvent;
-  channel_stop_response: ChannelStopResponseEvent;
-  channel_target_bind_response: ChannelTargetBindResponseEvent;
-  channel_targets_list_response: ChannelTargetsListResponseEvent;
-  channel_targets_updated: ChannelTargetsUpdatedEvent;
-  channels_list_response: ChannelsListResponseEvent;
-  channels_updated: ChannelsUpdatedEvent;
-  chatgpt_usage_read_response: ChatgptUsageReadResponseEvent;
-  checkout_branch_response: CheckoutBranchResponseEvent;
-  connect_provider_response: ConnectProviderResponseEvent;
-  control_request: ControlRequestEvent;
-  conversation_compact_response: ConversationCompactResponseEvent;
-  conversation_create_response: ConversationCreateResponseEvent;
-  conversation_fork_response: ConversationForkResponseEvent;
-  conversation_list_response: ConversationListResponseEvent;
-  conversation_messages_list_response: ConversationMessagesListResponseEvent;
-  conversation_recompile_response: ConversationRecompileResponseEvent;
-  conversation_retrieve_response: ConversationRetrieveResponseEvent;
-  conversation_update_response: ConversationUpdateResponseEvent;
-  create_agent_response: CreateAgentResponseEvent;
-  cron_add_response: CronAddResponseEvent;
-  cron_delete_all_response: CronDeleteAllResponseEvent;
-  cron_delete_response: CronDeleteResponseEvent;
-  cron_get_response: CronGetResponseEvent;
-  cron_list_response: CronListResponseEvent;
-  cron_pause_response: CronPauseResponseEvent;
-  cron_resume_response: CronResumeResponseEvent;
-  cron_runs_response: CronRunsResponseEvent;
-  cron_trigger_response: CronTriggerResponseEvent;
-  cron_update_response: CronUpdateResponseEvent;
-  crons_updated: CronsUpdatedEvent;
-  delete_memory_file_response: DeleteMemoryFileResponseEvent;
-  disconnect_provider_response: DisconnectProviderResponseEvent;
-  edit_file_response: EditFileResponseEvent;
-  enable_memfs_response: EnableMemfsResponseEvent;
-  execute_command_response: ExecuteCommandResponseEvent;
-  external_tool_call_request: ExternalToolCallRequestEvent;
-  file_changed: FileChangedEvent;
-  get_cwd_map_response: GetCwdMapResponseEvent;
-  get_experiments_response: GetExperimentsResponseEvent;
-  get_reflection_settings_response: GetReflectionSettingsResponseEvent;
-  get_tree_response: GetTreeResponseEvent;
-  grep_in_files_response: GrepInFilesResponseEvent;
-  input_accepted: InputAcceptedEvent;
-  launch_subagent_response: LaunchSubagentResponseEvent;
-  list_connect_providers_response: ListConnectProvidersResponseEvent;
-  list_in_directory_response: ListInDirectoryResponseEvent;
-  list_memory_response: ListMemoryResponseEvent;
-  list_models_response: ListModelsResponseEvent;
-  memory_commit_diff_response: MemoryCommitDiffResponseEvent;
-  memory_file_at_ref_response: MemoryFileAtRefResponseEvent;
-  memory_history_response: MemoryHistoryResponseEvent;
-  memory_updated: MemoryUpdatedEvent;
-  monitor_stop_response: MonitorStopResponseEvent;
-  read_file_response: ReadFileResponseEvent;
-  read_memory_file_response: ReadMemoryFileResponseEvent;
-  remove_queue_item_response: RemoveQueueItemResponseEvent;
-  resume_queue_response: ResumeQueueResponseEvent;
-  runtime_external_tools_update_response: RuntimeExternalToolsUpdateResponseEvent;
-  runtime_start_response: RuntimeStartResponseEvent;
-  search_branches_response: SearchBranchesResponseEvent;
-  search_files_response: SearchFilesResponseEvent;
-  secret_apply_response: SecretApplyResponseEvent;
-  secret_list_response: SecretListResponseEvent;
-  set_boot_working_directory_response: SetBootWorkingDirectoryResponseEvent;
-  set_experiment_response: SetExperimentResponseEvent;
-  set_reflection_settings_response: SetReflectionSettingsResponseEvent;
-  skill_disable_response: SkillDisableResponseEvent;
-  skill_enable_response: SkillEnableResponseEvent;
-  skills_updated: SkillsUpdatedEvent;
-  stream_delta: StreamDeltaEvent;
-  sync_response: SyncResponseEvent;
-  teleport_probe_response: TeleportProbeResponseEvent;
-  teleport_ready: TeleportReadyEvent;
-  terminal_exited: TerminalExitedEvent;
-  terminal_output: TerminalOutputEvent;
-  terminal_spawned: TerminalSpawnedEvent;
-  turn_finished: TurnFinishedEvent;
-  update_device_status: UpdateDeviceStatusEvent;
-  update_loop_status: UpdateLoopStatusEvent;
-  update_model_response: UpdateModelResponseEvent;
-  update_queue: UpdateQueueEvent;
-  update_subagent_state: UpdateSubagentStateEvent;
-  update_toolset_response: UpdateToolsetResponseEvent;
-  write_file_response: WriteFileResponseEvent;
-  write_memory_file_response: WriteMemoryFileResponseEvent;
+  "ping": PingFrame;
+  "file_ops": FileOpsFrame;
+  "abort_message_response": AbortMessageResponseEvent;
+  "agent_create_response": AgentCreateResponseEvent;
+  "agent_delete_response": AgentDeleteResponseEvent;
+  "agent_list_response": AgentListResponseEvent;
+  "agent_retrieve_response": AgentRetrieveResponseEvent;
+  "agent_update_response": AgentUpdateResponseEvent;
+  "app_server_info_response": AppServerInfoResponseEvent;
+  "channel_account_bind_response": ChannelAccountBindResponseEvent;
+  "channel_account_create_response": ChannelAccountCreateResponseEvent;
+  "channel_account_delete_response": ChannelAccountDeleteResponseEvent;
+  "channel_account_start_response": ChannelAccountStartResponseEvent;
+  "channel_account_stop_response": ChannelAccountStopResponseEvent;
+  "channel_account_unbind_response": ChannelAccountUnbindResponseEvent;
+  "channel_account_update_response": ChannelAccountUpdateResponseEvent;
+  "channel_accounts_list_response": ChannelAccountsListResponseEvent;
+  "channel_accounts_updated": ChannelAccountsUpdatedEvent;
+  "channel_get_config_response": ChannelGetConfigResponseEvent;
+  "channel_pairing_bind_response": ChannelPairingBindResponseEvent;
+  "channel_pairings_list_response": ChannelPairingsListResponseEvent;
+  "channel_pairings_updated": ChannelPairingsUpdatedEvent;
+  "channel_route_remove_response": ChannelRouteRemoveResponseEvent;
+  "channel_route_update_response": ChannelRouteUpdateResponseEvent;
+  "channel_routes_list_response": ChannelRoutesListResponseEvent;
+  "channel_routes_updated": ChannelRoutesUpdatedEvent;
+  "channel_set_config_response": ChannelSetConfigResponseEvent;
+  "channel_start_response": ChannelStartResponseEvent;
+  "channel_stop_response": ChannelStopResponseEvent;
+  "channel_target_bind_response": ChannelTargetBindResponseEvent;
+  "channel_targets_list_response": ChannelTargetsListResponseEvent;
+  "channel_targets_updated": ChannelTargetsUpdatedEvent;
+  "channels_list_response": ChannelsListResponseEvent;
+  "channels_updated": ChannelsUpdatedEvent;
+  "chatgpt_usage_read_response": ChatgptUsageReadResponseEvent;
+  "checkout_branch_response": CheckoutBranchResponseEvent;
+  "connect_provider_response": ConnectProviderResponseEvent;
+  "control_request": ControlRequestEvent;
+  "conversation_compact_response": ConversationCompactResponseEvent;
+  "conversation_create_response": ConversationCreateResponseEvent;
+  "conversation_fork_response": ConversationForkResponseEvent;
+  "conversation_list_response": ConversationListResponseEvent;
+  "conversation_messages_list_response": ConversationMessagesListResponseEvent;
+  "conversation_recompile_response": ConversationRecompileResponseEvent;
+  "conversation_retrieve_response": ConversationRetrieveResponseEvent;
+  "conversation_update_response": ConversationUpdateResponseEvent;
+  "create_agent_response": CreateAgentResponseEvent;
+  "cron_add_response": CronAddResponseEvent;
+  "cron_delete_all_response": CronDeleteAllResponseEvent;
+  "cron_delete_response": CronDeleteResponseEvent;
+  "cron_get_response": CronGetResponseEvent;
+  "cron_list_response": CronListResponseEvent;
+  "cron_pause_response": CronPauseResponseEvent;
+  "cron_resume_response": CronResumeResponseEvent;
+  "cron_runs_response": CronRunsResponseEvent;
+  "cron_trigger_response": CronTriggerResponseEvent;
+  "cron_update_response": CronUpdateResponseEvent;
+  "crons_updated": CronsUpdatedEvent;
+  "delete_memory_file_response": DeleteMemoryFileResponseEvent;
+  "disconnect_provider_response": DisconnectProviderResponseEvent;
+  "edit_file_response": EditFileResponseEvent;
+  "enable_memfs_response": EnableMemfsResponseEvent;
+  "execute_command_response": ExecuteCommandResponseEvent;
+  "external_tool_call_request": ExternalToolCallRequestEvent;
+  "file_changed": FileChangedEvent;
+  "get_cwd_map_response": GetCwdMapResponseEvent;
+  "get_experiments_response": GetExperimentsResponseEvent;
+  "get_reflection_settings_response": GetReflectionSettingsResponseEvent;
+  "get_tree_response": GetTreeResponseEvent;
+  "grep_in_files_response": GrepInFilesResponseEvent;
+  "input_accepted": InputAcceptedEvent;
+  "launch_subagent_response": LaunchSubagentResponseEvent;
+  "list_connect_providers_response": ListConnectProvidersResponseEvent;
+  "list_in_directory_response": ListInDirectoryResponseEvent;
+  "list_memory_response": ListMemoryResponseEvent;
+  "list_models_response": ListModelsResponseEvent;
+  "memory_commit_diff_response": MemoryCommitDiffResponseEvent;
+  "memory_file_at_ref_response": MemoryFileAtRefResponseEvent;
+  "memory_history_response": MemoryHistoryResponseEvent;
+  "memory_updated": MemoryUpdatedEvent;
+  "monitor_stop_response": MonitorStopResponseEvent;
+  "read_file_response": ReadFileResponseEvent;
+  "read_memory_file_response": ReadMemoryFileResponseEvent;
+  "remove_queue_item_response": RemoveQueueItemResponseEvent;
+  "resume_queue_response": ResumeQueueResponseEvent;
+  "runtime_external_tools_update_response": RuntimeExternalToolsUpdateResponseEvent;
+  "runtime_start_response": RuntimeStartResponseEvent;
+  "search_branches_response": SearchBranchesResponseEvent;
+  "search_files_response": SearchFilesResponseEvent;
+  "secret_apply_response": SecretApplyResponseEvent;
+  "secret_list_response": SecretListResponseEvent;
+  "set_boot_working_directory_response": SetBootWorkingDirectoryResponseEvent;
+  "set_experiment_response": SetExperimentResponseEvent;
+  "set_reflection_settings_response": SetReflectionSettingsResponseEvent;
+  "skill_disable_response": SkillDisableResponseEvent;
+  "skill_enable_response": SkillEnableResponseEvent;
+  "skills_updated": SkillsUpdatedEvent;
+  "stream_delta": StreamDeltaEvent;
+  "sync_response": SyncResponseEvent;
+  "teleport_probe_response": TeleportProbeResponseEvent;
+  "teleport_ready": TeleportReadyEvent;
+  "terminal_exited": TerminalExitedEvent;
+  "terminal_output": TerminalOutputEvent;
+  "terminal_spawned": TerminalSpawnedEvent;
+  "turn_finished": TurnFinishedEvent;
+  "update_device_status": UpdateDeviceStatusEvent;
+  "update_loop_status": UpdateLoopStatusEvent;
+  "update_model_response": UpdateModelResponseEvent;
+  "update_queue": UpdateQueueEvent;
+  "update_subagent_state": UpdateSubagentStateEvent;
+  "update_toolset_response": UpdateToolsetResponseEvent;
+  "write_file_response": WriteFileResponseEvent;
+  "write_memory_file_response": WriteMemoryFileResponseEvent;
+}
+
+/** Every frame an app may send to a BYOR server's client endpoint. */
+export type AppFrame =
+  | ByorAckFrame
+  | ByorHelloFrame
+  | ByorListRuntimesFrame
+  | ByorPingFrame
+  | ByorPongFrame
+  | ByorSendFrame
+  | ByorSubscribeFrame
+  | ByorUnsubscribeFrame;
+
+/** Every frame a BYOR server may send to an app. */
+export type ServerFrame =
+  | ByorErrorFrame
+  | ByorEventFrame
+  | ByorPingFrame
+  | ByorPongFrame
+  | ByorResetFrame
+  | ByorRuntimeStatusFrame
+  | ByorRuntimesFrame
+  | ByorSubscribedFrame
+  | ByorWelcomeFrame;
+
+/** App frame `type` → its message type. */
+export interface AppFrameTypeMap {
+  "byor.ack": ByorAckFrame;
+  "byor.hello": ByorHelloFrame;
+  "byor.list_runtimes": ByorListRuntimesFrame;
+  "byor.ping": ByorPingFrame;
+  "byor.pong": ByorPongFrame;
+  "byor.send": ByorSendFrame;
+  "byor.subscribe": ByorSubscribeFrame;
+  "byor.unsubscribe": ByorUnsubscribeFrame;
+}
+
+/** Server frame `type` → its message type. */
+export interface ServerFrameTypeMap {
+  "byor.error": ByorErrorFrame;
+  "byor.event": ByorEventFrame;
+  "byor.ping": ByorPingFrame;
+  "byor.pong": ByorPongFrame;
+  "byor.reset": ByorResetFrame;
+  "byor.runtime_status": ByorRuntimeStatusFrame;
+  "byor.runtimes": ByorRuntimesFrame;
+  "byor.subscribed": ByorSubscribedFrame;
+  "byor.welcome": ByorWelcomeFrame;
 }
 
 /** Command `type` → the `type` of the one response the runtime pairs with it by `request_id`. */

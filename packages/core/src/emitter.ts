@@ -1,0 +1,73 @@
+import { toDisposable, type Disposable } from "./disposable.js";
+
+type Handler<T> = (value: T) => void;
+
+/**
+ * A typed event emitter over a map of event name → payload. `on` returns a disposable; `stream` gives an async
+ * iterator (buffered, ends when the signal aborts or the emitter is closed).
+ */
+export class Emitter<Events extends object> {
+  #handlers = new Map<keyof Events, Set<Handler<never>>>();
+  #closed = false;
+  #onClose = new Set<() => void>();
+
+  on<K extends keyof Events>(name: K, handler: Handler<Events[K]>): Disposable {
+    let set = this.#handlers.get(name);
+    if (!set) this.#handlers.set(name, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return toDisposable(() => set.delete(handler as Handler<never>));
+  }
+
+  emit<K extends keyof Events>(name: K, value: Events[K]): void {
+    const set = this.#handlers.get(name);
+    if (!set) return;
+    for (const handler of [...set]) (handler as Handler<Events[K]>)(value);
+  }
+
+  /** Async iterator of one event's payloads, buffered so none is missed between two `next()` calls. */
+  stream<K extends keyof Events>(name: K, signal?: AbortSignal): AsyncIterableIterator<Events[K]> {
+    const buffer: Events[K][] = [];
+    let wake: (() => void) | undefined;
+    let done = this.#closed || signal?.aborted === true;
+    const finish = () => {
+      done = true;
+      wake?.();
+    };
+    const sub = this.on(name, (value) => {
+      buffer.push(value);
+      wake?.();
+    });
+    this.#onClose.add(finish);
+    signal?.addEventListener("abort", finish, { once: true });
+    const cleanup = () => {
+      sub.dispose();
+      this.#onClose.delete(finish);
+      signal?.removeEventListener("abort", finish);
+    };
+    const iterator: AsyncIterableIterator<Events[K]> = {
+      async next() {
+        while (buffer.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (buffer.length) return { value: buffer.shift()!, done: false };
+        cleanup();
+        return { value: undefined, done: true };
+      },
+      async return() {
+        finish();
+        cleanup();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  /** Ends every stream and drops all handlers. */
+  close(): void {
+    this.#closed = true;
+    for (const finish of [...this.#onClose]) finish();
+    this.#handlers.clear();
+  }
+}
