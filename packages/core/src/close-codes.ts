@@ -8,6 +8,8 @@
 export const RUNTIME_CLOSE = {
   /** The runtime stops for good (its process exits with status 1). */
   replaced: { code: 1000, reason: "Replaced by new connection" },
+  /** A newer socket of the same runtime took over; the runtime would reconnect, but it already has. */
+  superseded: { code: 1000, reason: "Superseded" },
   /** The server is shutting down; the runtime will retry with backoff until it is back. */
   serverShutdown: { code: 1001, reason: "Server shutting down" },
   /** No frame from the runtime for too long; it reconnects at once. */
@@ -25,6 +27,8 @@ export const CLIENT_CLOSE = {
   heartbeatTimeout: 4000,
   /** The app read too slowly and its send buffer filled up. Retry and resume (the replay buffer may still reach). */
   slowConsumer: 4001,
+  /** The app saw a gap in the seq numbers; it reconnects and resumes from its cursor. */
+  seqGap: 4002,
   /** Missing or wrong token. Fatal: retrying with the same token cannot help. */
   unauthorized: 4401,
   /** Origin not allowed. Fatal. */

@@ -1,4 +1,5 @@
 import { toDisposable, type Disposable } from "./disposable.js";
+import type { AbortSignalLike } from "./platform.js";
 
 type Handler<T> = (value: T) => void;
 
@@ -25,22 +26,24 @@ export class Emitter<Events extends object> {
   }
 
   /** Async iterator of one event's payloads, buffered so none is missed between two `next()` calls. */
-  stream<K extends keyof Events>(name: K, signal?: AbortSignal): AsyncIterableIterator<Events[K]> {
+  stream<K extends keyof Events>(name: K, signal?: AbortSignalLike): AsyncIterableIterator<Events[K]> {
     const buffer: Events[K][] = [];
     let wake: (() => void) | undefined;
     let done = this.#closed || signal?.aborted === true;
+    let sub: Disposable | undefined;
     const finish = () => {
       done = true;
+      sub?.dispose(); // stop buffering at once, not at the reader's next read
       wake?.();
     };
-    const sub = this.on(name, (value) => {
+    sub = this.on(name, (value) => {
       buffer.push(value);
       wake?.();
     });
     this.#onClose.add(finish);
     signal?.addEventListener("abort", finish, { once: true });
     const cleanup = () => {
-      sub.dispose();
+      sub?.dispose();
       this.#onClose.delete(finish);
       signal?.removeEventListener("abort", finish);
     };

@@ -1,4 +1,5 @@
 import { toDisposable, type Disposable } from "./disposable.js";
+import { queueMicrotask } from "./platform.js";
 import type { CloseInfo, Transport } from "./transport.js";
 
 /** One end of an in-memory link. `deliver` lets a test (or a fault injector) control what reaches the peer. */

@@ -19,7 +19,11 @@ export type ByorErrorCode =
   | "heartbeat_timeout"
   | "unauthorized"
   | "payload_too_large"
-  | "invalid_state";
+  | "invalid_state"
+  // the client endpoint of a BYOR server (byor.error codes)
+  | "unknown_runtime"
+  | "runtime_offline"
+  | "too_many_requests";
 
 /** The one error class of the SDK. `code` is stable; `message` is for people. */
 export class ByorError extends Error {

@@ -1,0 +1,437 @@
+import {
+  decodeAppFrame,
+  parseFrame,
+  type AppFrame,
+  type ByorAckFrame,
+  type ByorErrorFrame,
+  type ByorEventFrame,
+  type ByorHelloFrame,
+  type ByorPingFrame,
+  type ByorPongFrame,
+  type ByorResetFrame,
+  type ByorRuntimeStatusFrame,
+  type ByorWelcomeFrame,
+  type DecodeError,
+  type ServerFrame,
+} from "@byor/protocol";
+import { systemClock, type Clock } from "./clock.js";
+import { CLIENT_CLOSE } from "./close-codes.js";
+import { DisposableStore, type Disposable } from "./disposable.js";
+import { Emitter } from "./emitter.js";
+import { Heartbeat } from "./heartbeat.js";
+import { ReplayBuffer, type ReplayBufferOptions } from "./seq.js";
+import { StateMachine, type SessionState, type StateChange } from "./states.js";
+import type { CloseInfo, Transport } from "./transport.js";
+
+/**
+ * The server side of the client leg: one app session on a BYOR server's client endpoint. It speaks the whole
+ * byor.* handshake (hello → welcome, resume or reset), answers pings, watches the app's liveness, numbers relayed
+ * frames when the app asked for seq/ack, keeps them until acknowledged, parks the session while the app
+ * reconnects, and closes apps that read too slowly. The broker only routes: it hands runtime frames to
+ * `deliver`, answers the app's requests (`frame` events) with `reply`.
+ */
+
+export interface AppConnectionOptions {
+  clock?: Clock;
+  /** Bounds of each seq session's replay buffer. */
+  replay?: ReplayBufferOptions;
+  /** Liveness of the app: any frame is life; a byor.ping goes out at each tick. Default 30 s × 3. */
+  heartbeat?: { intervalMs?: number; maxMisses?: number };
+  /** How long a seq session whose socket dropped is kept for a resume (default 60 s). */
+  parkMs?: number;
+  /** Unacknowledged frames a seq session may have in flight before it is closed as a slow consumer (default 4096). */
+  maxBufferedFrames?: number;
+}
+
+/** Frames relayed to subscribers: numbered when the app negotiated seq/ack. */
+export type DeliveredFrame = Omit<ByorEventFrame, "seq"> | Omit<ByorRuntimeStatusFrame, "seq">;
+
+/** App frames the broker acts on (the handshake, acks and heartbeats are handled here). */
+export type AppRequestFrame = Exclude<AppFrame, ByorHelloFrame | ByorAckFrame | ByorPingFrame | ByorPongFrame>;
+
+/** Frames answered directly, never numbered. */
+export type ReplyFrame = Exclude<ServerFrame, ByorEventFrame | ByorRuntimeStatusFrame | ByorWelcomeFrame | ByorResetFrame>;
+
+export interface AppConnectionEvents {
+  /** A valid request of the app (byor.send, byor.subscribe, byor.unsubscribe, byor.list_runtimes). */
+  frame: AppRequestFrame;
+  state: StateChange;
+  /**
+   * The session ended for good: closed, expired while parked, replaced by a reset, or (reason `resumed`) this
+   * handle's socket resumed an earlier session, which carries on under that session's own AppConnection.
+   */
+  closed: CloseInfo;
+}
+
+interface Resolved {
+  clock: Clock;
+  replay: ReplayBufferOptions;
+  intervalMs: number;
+  maxMisses: number;
+  parkMs: number;
+  maxBufferedFrames: number;
+}
+
+/** @internal Shared between AppSessions and its connections. */
+export interface AppSessionRegistry {
+  options: Resolved;
+  sessions: Map<string, AppConnection>;
+  /** Handles waiting for a hello, for dispose. */
+  pending: Set<AppConnection>;
+  /** Recently expired session ids, to tell `expired` from `unknown_session`. */
+  expired: Set<string>;
+}
+
+const EXPIRED_MEMORY = 1024;
+const PING = JSON.stringify({ type: "byor.ping" });
+const PONG = JSON.stringify({ type: "byor.pong" });
+
+type Crypto = { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array };
+
+/** An unguessable id: resuming a session means receiving its events. */
+function newSessionId(): string {
+  const crypto = (globalThis as { crypto?: Crypto }).crypto;
+  if (crypto?.randomUUID) return `s-${crypto.randomUUID()}`;
+  const bytes = new Uint8Array(16);
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `s-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function errorFrame(error: DecodeError, text: string): ByorErrorFrame {
+  const frame: ByorErrorFrame = { type: "byor.error", code: error.code, message: error.message };
+  if (error.type !== undefined) frame.frame_type = error.type;
+  if (error.issues.length) frame.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer, keyword, expected, found }));
+  // Echo a request id if the frame carried one, so the app can fail the right request.
+  const parsed = parseFrame(text);
+  if (parsed.ok) {
+    const { request_id, command } = parsed.value as { request_id?: unknown; command?: { request_id?: unknown } };
+    const id = typeof request_id === "string" ? request_id : command?.request_id;
+    if (typeof id === "string") frame.request_id = id;
+  }
+  return frame;
+}
+
+/** The registry of app sessions on one client endpoint, so a reconnecting app finds its parked session. */
+export class AppSessions implements Disposable {
+  readonly #registry: AppSessionRegistry;
+
+  constructor(options: AppConnectionOptions = {}) {
+    this.#registry = {
+      options: {
+        clock: options.clock ?? systemClock,
+        replay: options.replay ?? {},
+        intervalMs: options.heartbeat?.intervalMs ?? 30_000,
+        maxMisses: options.heartbeat?.maxMisses ?? 3,
+        parkMs: options.parkMs ?? 60_000,
+        maxBufferedFrames: options.maxBufferedFrames ?? 4096,
+      },
+      sessions: new Map(),
+      pending: new Set(),
+      expired: new Set(),
+    };
+  }
+
+  /**
+   * A new app socket. The handle waits for byor.hello (a first frame of any other type is an implicit hello
+   * without seq/ack). Attach handlers at once: frames arriving later are emitted on it.
+   */
+  accept(transport: Transport): AppConnection {
+    const connection = new AppConnection(this.#registry);
+    connection._attach(transport);
+    return connection;
+  }
+
+  /** A welcomed session, online or parked. */
+  get(sessionId: string): AppConnection | undefined {
+    return this.#registry.sessions.get(sessionId);
+  }
+
+  /** Welcomed sessions, online or parked. */
+  get size(): number {
+    return this.#registry.sessions.size;
+  }
+
+  /** Closes every connection (1001) and ends every session. */
+  dispose(): void {
+    const all = [...this.#registry.pending, ...this.#registry.sessions.values()];
+    for (const connection of all) connection.close(CLIENT_CLOSE.goingAway, "Server shutting down");
+  }
+}
+
+export class AppConnection {
+  readonly #registry: AppSessionRegistry;
+  readonly #options: Resolved;
+  readonly #emitter = new Emitter<AppConnectionEvents>();
+  readonly #machine: StateMachine;
+  #sessionId = "";
+  #seqAck = false;
+  #welcomed = false;
+  #buffer: ReplayBuffer | undefined;
+  #transport: Transport | undefined;
+  #link: DisposableStore | undefined;
+  #heartbeat: Heartbeat | undefined;
+  #parkTimer: unknown;
+  /** Frames delivered before the hello, sent once the session exists. */
+  #early: DeliveredFrame[] = [];
+
+  /** @internal Created by AppSessions.accept. */
+  constructor(registry: AppSessionRegistry) {
+    this.#registry = registry;
+    this.#options = registry.options;
+    this.#machine = new StateMachine((change) => this.#emitter.emit("state", change));
+    registry.pending.add(this);
+  }
+
+  /** The session id ("" until the welcome). */
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  /** Whether relayed frames are numbered and kept for a resume. */
+  get seqAck(): boolean {
+    return this.#seqAck;
+  }
+
+  /** Welcomed and its socket is up. */
+  get online(): boolean {
+    return this.#machine.state.status === "open";
+  }
+
+  /** idle (before the hello) → open ⇄ offline (parked) → closed. */
+  get state(): SessionState {
+    return this.#machine.state;
+  }
+
+  /** Frames sent and not yet acknowledged (0 without seq/ack). */
+  get unacked(): number {
+    return this.#buffer ? this.#buffer.lastSeq - this.#buffer.ackedSeq : 0;
+  }
+
+  on<K extends keyof AppConnectionEvents>(name: K, handler: (value: AppConnectionEvents[K]) => void): Disposable {
+    return this.#emitter.on(name, handler);
+  }
+
+  /**
+   * Relays a frame to the app: numbered when seq/ack is on, sent when the socket is up, kept (bounded) for a
+   * resume while the session is parked. Frames are trusted (built by the broker) and not validated again.
+   */
+  deliver(frame: DeliveredFrame): void {
+    const status = this.#machine.state.status;
+    if (status === "closed") return;
+    if (!this.#welcomed) {
+      // Before the hello it is not known yet whether to number frames: hold a bounded few.
+      if (this.#early.length >= this.#options.maxBufferedFrames) this.#early.shift();
+      this.#early.push(frame);
+      return;
+    }
+    const { seq: _stale, ...copy } = frame as DeliveredFrame & { seq?: number };
+    if (!this.#buffer) {
+      if (status === "open") this.#transport?.send(JSON.stringify(copy));
+      return;
+    }
+    const text = this.#buffer.push(copy);
+    if (status !== "open") return;
+    // Its memory stays bounded either way: the buffer evicts; closing lets the app resume or reset.
+    if (this.#buffer.overflowed || this.unacked > this.#options.maxBufferedFrames) {
+      this.#lose(CLIENT_CLOSE.slowConsumer, "Slow consumer");
+      return;
+    }
+    this.#transport?.send(text);
+  }
+
+  /** Sends a direct answer (byor.error, byor.subscribed, byor.runtimes, ...): never numbered, dropped while offline. */
+  reply(frame: ReplyFrame): void {
+    if (this.#machine.state.status !== "open") return;
+    const { seq: _none, ...copy } = frame as ReplyFrame & { seq?: number };
+    this.#transport?.send(JSON.stringify(copy));
+  }
+
+  /** Ends the session for good: closes the socket (if up) with this code and reason; no resume. */
+  close(code: number, reason: string): void {
+    this.#end({ code, reason }, true);
+  }
+
+  /** @internal */
+  _attach(transport: Transport): void {
+    const link = new DisposableStore();
+    this.#transport = transport;
+    this.#link = link;
+    link.add(transport.onMessage((text) => this.#onText(text)));
+    link.add(
+      transport.onClose((close) => {
+        if (this.#transport !== transport) return;
+        this.#detach();
+        this.#socketLost(close);
+      }),
+    );
+    const heartbeat = link.add(
+      new Heartbeat({
+        intervalMs: this.#options.intervalMs,
+        maxMisses: this.#options.maxMisses,
+        clock: this.#options.clock,
+        onTick: () => this.#transport?.send(PING),
+        onDead: () => this.#lose(CLIENT_CLOSE.heartbeatTimeout, "Heartbeat timeout"),
+      }),
+    );
+    this.#heartbeat = heartbeat;
+    heartbeat.start();
+  }
+
+  #onText(text: string): void {
+    this.#heartbeat?.touch();
+    const result = decodeAppFrame(text);
+    if (!result.ok) {
+      this.#sendNow(errorFrame(result.error, text));
+      return;
+    }
+    const frame = result.message;
+    switch (frame.type) {
+      case "byor.hello":
+        if (this.#welcomed) this.#sendNow({ type: "byor.error", code: "invalid_state", message: "byor.hello must be the first frame of a connection", frame_type: "byor.hello" });
+        else this.#hello(frame);
+        return;
+      case "byor.ping":
+        this.#transport?.send(PONG);
+        return;
+      case "byor.pong":
+        return;
+      case "byor.ack":
+        this.#buffer?.ack(frame.seq);
+        return;
+      default:
+        if (!this.#welcomed) this.#hello({ type: "byor.hello" });
+        // The hello may have ended this handle (never for an implicit one, but stay safe).
+        if (this.#machine.state.status === "open") this.#emitter.emit("frame", frame);
+    }
+  }
+
+  #hello(hello: ByorHelloFrame): void {
+    // A resumable session is a numbered one: asking to resume is asking for seq/ack.
+    const seqAck = hello.seq_ack === true || hello.resume !== undefined;
+    const resume = hello.resume;
+    if (!resume) {
+      this.#start(seqAck, undefined);
+      return;
+    }
+    const earlier = this.#registry.sessions.get(resume.session_id);
+    if (!earlier || !earlier.#buffer) {
+      this.#start(true, this.#registry.expired.has(resume.session_id) ? "expired" : "unknown_session");
+      return;
+    }
+    const replay = earlier.#buffer.replayAfter(resume.last_seq);
+    if (!replay.ok) {
+      // The app must re-sync; the old session's subscriptions go with it.
+      earlier.#end({ code: CLIENT_CLOSE.normal, reason: "Session reset" }, true);
+      this.#start(true, replay.reason);
+      return;
+    }
+    // The earlier session carries on with this socket; this handle retires.
+    const transport = this.#transport!;
+    this.#detach();
+    this.#registry.pending.delete(this);
+    this.#welcomed = true;
+    this.#sessionId = earlier.#sessionId;
+    this.#machine.to({ status: "closed", close: undefined, reason: "resumed" });
+    this.#emitter.emit("closed", { code: CLIENT_CLOSE.normal, reason: "resumed" });
+    this.#emitter.close();
+    earlier.#resume(transport, resume.last_seq, replay.texts);
+  }
+
+  /** A new session; after a failed resume, announced by byor.reset first. */
+  #start(seqAck: boolean, resetReason: ByorResetFrame["reason"] | undefined): void {
+    this.#registry.pending.delete(this);
+    this.#welcomed = true;
+    this.#seqAck = seqAck;
+    this.#sessionId = newSessionId();
+    if (seqAck) this.#buffer = new ReplayBuffer(this.#options.replay);
+    this.#registry.sessions.set(this.#sessionId, this);
+    this.#machine.to({ status: "open", since: this.#options.clock.now(), resumed: false });
+    if (!this.online) return; // a state handler closed the session meanwhile
+    if (resetReason) this.#sendNow({ type: "byor.reset", session_id: this.#sessionId, reason: resetReason });
+    const welcome: ByorWelcomeFrame = { type: "byor.welcome", session_id: this.#sessionId, resumed: false, seq_ack: seqAck };
+    if (seqAck) welcome.last_seq = 0;
+    this.#sendNow(welcome);
+    for (const frame of this.#early.splice(0)) this.deliver(frame);
+  }
+
+  /** Takes over a new socket of the same app and sends what it missed. */
+  #resume(transport: Transport, lastSeq: number, texts: string[]): void {
+    if (this.#transport) {
+      // The app reconnected before its old socket was noticed dead (half-open): that socket is finished.
+      const old = this.#transport;
+      this.#detach();
+      old.close(CLIENT_CLOSE.normal, "Resumed on a new connection");
+      this.#park({ code: 1006, reason: "Resumed on a new connection" });
+    }
+    this.#clearParkTimer();
+    const buffer = this.#buffer!;
+    buffer.ack(lastSeq);
+    this._attach(transport);
+    this.#machine.to({ status: "open", since: this.#options.clock.now(), resumed: true });
+    if (this.#transport !== transport) return; // a state handler closed the session meanwhile
+    this.#sendNow({ type: "byor.welcome", session_id: this.#sessionId, resumed: true, seq_ack: true, last_seq: buffer.lastSeq });
+    for (const text of texts) transport.send(text);
+  }
+
+  #sendNow(frame: ServerFrame): void {
+    this.#transport?.send(JSON.stringify(frame));
+  }
+
+  /** Closes the socket ourselves and handles the loss like a drop (a seq session parks and may resume). */
+  #lose(code: number, reason: string): void {
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#detach();
+    transport.close(code, reason);
+    this.#socketLost({ code, reason });
+  }
+
+  #detach(): void {
+    this.#link?.dispose();
+    this.#link = undefined;
+    this.#heartbeat = undefined;
+    this.#transport = undefined;
+  }
+
+  #socketLost(close: CloseInfo): void {
+    // An app that closes normally is done; any other loss of a seq session may be followed by a resume.
+    if (this.#welcomed && this.#buffer && close.code !== CLIENT_CLOSE.normal) this.#park(close);
+    else this.#end(close, false);
+  }
+
+  #park(close: CloseInfo): void {
+    if (this.#machine.state.status !== "open") return;
+    this.#machine.to({ status: "offline", since: this.#options.clock.now(), lastClose: close });
+    this.#clearParkTimer();
+    this.#parkTimer = this.#options.clock.setTimeout(() => this.#expire(), this.#options.parkMs);
+  }
+
+  #expire(): void {
+    this.#parkTimer = undefined;
+    const expired = this.#registry.expired;
+    expired.add(this.#sessionId);
+    if (expired.size > EXPIRED_MEMORY) expired.delete(expired.values().next().value!);
+    this.#end({ code: CLIENT_CLOSE.goingAway, reason: "Session expired" }, false);
+  }
+
+  #clearParkTimer(): void {
+    if (this.#parkTimer !== undefined) this.#options.clock.clearTimeout(this.#parkTimer);
+    this.#parkTimer = undefined;
+  }
+
+  #end(close: CloseInfo, closeSocket: boolean): void {
+    if (this.#machine.state.status === "closed") return;
+    this.#clearParkTimer();
+    const transport = this.#transport;
+    this.#detach();
+    if (closeSocket) transport?.close(close.code, close.reason);
+    this.#registry.pending.delete(this);
+    if (this.#registry.sessions.get(this.#sessionId) === this) this.#registry.sessions.delete(this.#sessionId);
+    this.#buffer = undefined;
+    this.#early = [];
+    this.#machine.to({ status: "closed", close, reason: close.reason });
+    this.#emitter.emit("closed", close);
+    this.#emitter.close();
+  }
+}

@@ -1,0 +1,683 @@
+import {
+  ByorError,
+  RESPONSE_TYPES,
+  decodeServerFrame,
+  encodeBrokerFrame,
+  encodeCommand,
+  isRequestType,
+  validateMessage,
+  type AppFrame,
+  type ByorErrorFrame,
+  type ByorEventFrame,
+  type ByorRuntimeInfo,
+  type ByorRuntimeStatusFrame,
+  type ByorRuntimesFrame,
+  type ByorSubscribedFrame,
+  type ByorWelcomeFrame,
+  type CommandTypeMap,
+  type EventTypeMap,
+  type RequestType,
+  type ResponseTypeMap,
+  type RuntimeCommand,
+  type RuntimeEvent,
+} from "@byor/protocol";
+import { systemClock, type Clock } from "./clock.js";
+import { CLIENT_CLOSE } from "./close-codes.js";
+import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
+import { Emitter } from "./emitter.js";
+import { Heartbeat } from "./heartbeat.js";
+import { StateMirror } from "./mirror.js";
+import { exponentialBackoff, type ReconnectPolicy } from "./reconnect.js";
+import { RequestTracker, type RequestOptions } from "./requests.js";
+import type { AbortSignalLike } from "./platform.js";
+import { scopeKey, toScope, type Scope } from "./scope.js";
+import { EventDeduper, SeqReceiver } from "./seq.js";
+import { StateMachine, type SessionState, type StateChange } from "./states.js";
+import { StreamAssembler, type ConversationView } from "./stream-assembler.js";
+import type { CloseInfo, Transport } from "./transport.js";
+
+/**
+ * The app side of the client leg: one logical session with a BYOR server (or relay) that outlives its sockets.
+ * It dials through `connect`, says hello (resuming where it left off when seq/ack is on), keeps the subscribed
+ * scopes and re-subscribes whenever the server could not resume, acknowledges what it processed, drops
+ * duplicates (by seq and by the runtime's idempotency_key), notices gaps and reconnects to fill them, and folds
+ * every runtime's events into a state mirror and stream assembler per runtime.
+ */
+
+export interface ClientSessionOptions {
+  /**
+   * Opens one socket to the server (an adapter's job). Rejecting counts as a failed attempt. The signal (a real
+   * AbortSignal at run time) aborts when the session closes meanwhile.
+   */
+  connect: (signal: AbortSignalLike) => Promise<Transport>;
+  /** Ask for numbered frames, acks and resume (default true). */
+  seqAck?: boolean;
+  clock?: Clock;
+  /** Default: exponentialBackoff() (1 s base, 30 s cap, full jitter, no attempt budget). */
+  reconnect?: ReconnectPolicy;
+  /** Liveness of the server: any frame is life; a byor.ping goes out at each tick. Default 25 s × 3. */
+  heartbeat?: { intervalMs?: number; maxMisses?: number };
+  /** Timeout of each request, subscribe and list (default 30 000 ms); separate from liveness. */
+  requestTimeoutMs?: number;
+  /** Acknowledge after this many processed frames (default 32)... */
+  ackEvery?: number;
+  /** ...or this long after the first unacknowledged one (default 250 ms). */
+  ackDelayMs?: number;
+}
+
+export interface ClientSessionEvents {
+  state: StateChange;
+  /** A runtime event relayed by the server, once, in order. */
+  event: { runtimeId: string; event: RuntimeEvent };
+  /** A runtime connected, reconnected or went offline. */
+  runtime: ByorRuntimeInfo;
+  /**
+   * Continuity broke: the server could not resume (`unknown_session`, `buffer_overrun`, `expired`) or the session
+   * had no seq/ack (`not_resumed`). Events may have been missed; the session re-subscribes, which re-syncs every
+   * scope from snapshots.
+   */
+  reset: { reason: string };
+  /** A frame the server refused (not tied to a pending call), or a server frame that could not be decoded. */
+  error: ByorError;
+}
+
+/** The app found a hole in the numbered frames: it closes and resumes from its cursor to fill it. */
+export const SEQ_GAP_CLOSE = { code: CLIENT_CLOSE.seqGap, reason: "Sequence gap" } as const;
+const CLOSED_BY_APP: CloseInfo = { code: CLIENT_CLOSE.normal, reason: "Client closed" };
+const PING = JSON.stringify({ type: "byor.ping" });
+const PONG = JSON.stringify({ type: "byor.pong" });
+
+type Controller = { readonly signal: AbortSignalLike; abort(reason?: unknown): void };
+const newController = (): Controller => new (globalThis as unknown as { AbortController: new () => Controller }).AbortController();
+
+interface Connection {
+  transport: Transport;
+  store: DisposableStore;
+  heartbeat: Heartbeat;
+  welcomed: boolean;
+}
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A remembered subscription, re-sent whenever the server may have lost it. */
+interface Subscription {
+  key: string;
+  runtimeId: string;
+  scope: Scope;
+  /** The server confirmed it on the current session. */
+  confirmed: boolean;
+  waiters: Waiter<void>[];
+  /** The byor.subscribe in flight on the current socket. */
+  requestId?: string;
+  timer?: unknown;
+}
+
+/** A byor.list_runtimes waiting for its answer; sent again on each new socket (answers are never replayed). */
+interface Listing extends Waiter<ByorRuntimeInfo[]> {
+  timer?: unknown;
+}
+
+const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
+
+function serverRefusal(frame: ByorErrorFrame): ByorError {
+  const details = frame.issues?.length ? ` (${frame.issues.map((i) => `${i.pointer || "(frame)"}: expected ${i.expected}, found ${i.found}`).join("; ")})` : "";
+  return new ByorError("request_failed", `server refused ${frame.frame_type ?? "a frame"}: ${frame.code}: ${frame.message}${details}`, { cause: frame });
+}
+
+export class ClientSession implements Disposable {
+  readonly #options: ClientSessionOptions;
+  readonly #clock: Clock;
+  readonly #policy: ReconnectPolicy;
+  readonly #seqAckWanted: boolean;
+  readonly #intervalMs: number;
+  readonly #maxMisses: number;
+  readonly #timeoutMs: number;
+  readonly #ackEvery: number;
+  readonly #ackDelayMs: number;
+  readonly #emitter = new Emitter<ClientSessionEvents>();
+  readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
+  /** Requests to runtimes: their responses are relayed events, replayed on a resume. */
+  readonly #requests: RequestTracker;
+  /** byor.subscribe / byor.list_runtimes: answered directly by the server. */
+  readonly #control: RequestTracker;
+  /** Request id → how to fail it when the server refuses its frame with a byor.error. */
+  readonly #refusals = new Map<string, (error: ByorError) => void>();
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #subscribing = new Map<string, Subscription>();
+  readonly #listings = new Map<string, Listing>();
+  readonly #receiver = new SeqReceiver();
+  readonly #dedupers = new Map<string, EventDeduper>();
+  readonly #mirrors = new Map<string, StateMirror>();
+  readonly #assemblers = new Map<string, StreamAssembler>();
+  #conn: Connection | undefined;
+  #connecting: Controller | undefined;
+  #backoffTimer: unknown;
+  #attempt = 0;
+  #openedAt = 0;
+  /** The current session, as the last welcome named it. */
+  #sessionId: string | undefined;
+  /** Whether the current session numbers its frames (what the server granted). */
+  #seqAck = false;
+  /** A byor.reset already announced that the next welcome is a fresh session. */
+  #resetAnnounced = false;
+  #ackTimer: unknown;
+  #unacked = 0;
+
+  constructor(options: ClientSessionOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#policy = options.reconnect ?? exponentialBackoff();
+    this.#seqAckWanted = options.seqAck ?? true;
+    this.#intervalMs = options.heartbeat?.intervalMs ?? 25_000;
+    this.#maxMisses = options.heartbeat?.maxMisses ?? 3;
+    this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#ackEvery = Math.max(1, options.ackEvery ?? 32);
+    this.#ackDelayMs = options.ackDelayMs ?? 250;
+    this.#requests = new RequestTracker({ clock: this.#clock, timeoutMs: this.#timeoutMs, idPrefix: "app" });
+    this.#control = new RequestTracker({ clock: this.#clock, timeoutMs: this.#timeoutMs, idPrefix: "byor" });
+  }
+
+  /** idle → connecting → open (resumed or not) → backing_off → connecting … → closed. */
+  get state(): SessionState {
+    return this.#machine.state;
+  }
+
+  /** The session id the server gave (undefined before the first welcome). */
+  get sessionId(): string | undefined {
+    return this.#sessionId;
+  }
+
+  /** The last seq processed: the resume point (0 before the first numbered frame). */
+  get lastSeq(): number {
+    return this.#receiver.lastSeq;
+  }
+
+  /** Starts connecting (no-op unless idle). */
+  start(): void {
+    if (this.state.status === "idle") this.#connect();
+  }
+
+  /**
+   * Watches a scope of a runtime: remembered, and sent again after every welcome that is not a resume (which
+   * re-syncs it from snapshots). Resolves when the server confirms (byor.subscribed). Rejects with
+   * `request_failed` if the server refuses (the subscription is then forgotten), `request_timeout` (it stays
+   * remembered), `request_aborted` (unsubscribed first) or `connection_closed`.
+   */
+  subscribe(runtimeId: string, scope: Scope): Promise<void> {
+    if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "client session is closed"));
+    const target = toScope(scope);
+    try {
+      encodeBrokerFrame({ type: "byor.subscribe", runtime_id: runtimeId, scope: target }, "app");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const key = subscriptionKey(runtimeId, target);
+    let subscription = this.#subscriptions.get(key);
+    if (!subscription) {
+      subscription = { key, runtimeId, scope: target, confirmed: false, waiters: [] };
+      this.#subscriptions.set(key, subscription);
+    }
+    const sub = subscription;
+    return new Promise<void>((resolve, reject) => {
+      sub.waiters.push({ resolve, reject });
+      // Each call asks the server again (a re-sync) unless a request is already on its way.
+      if (this.#conn?.welcomed && sub.requestId === undefined) this.#sendSubscribe(this.#conn, sub);
+    });
+  }
+
+  /** Stops watching; waiting subscribe calls reject with `request_aborted`. */
+  unsubscribe(runtimeId: string, scope: Scope): void {
+    const target = toScope(scope);
+    const key = subscriptionKey(runtimeId, target);
+    const sub = this.#subscriptions.get(key);
+    if (!sub) return;
+    this.#subscriptions.delete(key);
+    this.#settleSubscription(sub, new ByorError("request_aborted", `unsubscribed from ${runtimeId} before the server confirmed`));
+    if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.unsubscribe", runtime_id: runtimeId, scope: target });
+  }
+
+  /** Validates and sends a command to a runtime. Throws `not_connected` unless open, or the DecodeError. */
+  send(runtimeId: string, command: RuntimeCommand): void {
+    const conn = this.#openConnection(command.type);
+    encodeCommand(command);
+    this.#send(conn, { type: "byor.send", runtime_id: runtimeId, command });
+  }
+
+  /**
+   * Sends a command the runtime answers, assigning a `request_id` if it has none, and resolves with the response.
+   * With seq/ack the request survives a resumed reconnect (its response is replayed). Rejects with
+   * `not_connected`, the DecodeError of an invalid command, `request_timeout`, `request_aborted`,
+   * `request_failed` (`success: false` / `accepted: false`, or the server refused it) or `connection_closed`.
+   */
+  request<T extends RequestType>(
+    runtimeId: string,
+    command: Omit<CommandTypeMap[T], "request_id"> & { type: T; request_id?: string },
+    options: RequestOptions = {},
+  ): Promise<EventTypeMap[ResponseTypeMap[T]]> {
+    let conn: Connection;
+    try {
+      conn = this.#openConnection(command.type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!isRequestType(command.type)) return Promise.reject(new ByorError("invalid_message", `${JSON.stringify(command.type)} has no response to wait for`));
+    const requestId = command.request_id ?? this.#requests.nextId();
+    const full = { ...command, request_id: requestId } as unknown as RuntimeCommand;
+    try {
+      encodeCommand(full);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const response = this.#tracked<EventTypeMap[ResponseTypeMap[T]]>(this.#requests, requestId, RESPONSE_TYPES[command.type], options);
+    this.#send(conn, { type: "byor.send", runtime_id: runtimeId, command: full });
+    const answered = approvalAnswered(full);
+    // The runtime accepted the answer: the approval is no longer pending, even before a device status says so.
+    return answered === undefined ? response : response.then((event) => (this.mirror(runtimeId).answered(answered), event));
+  }
+
+  /** The runtimes the server knows, online or not. Sent when a socket is up, again on each new one until answered. */
+  listRuntimes(): Promise<ByorRuntimeInfo[]> {
+    if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "client session is closed"));
+    const requestId = this.#control.nextId();
+    return new Promise<ByorRuntimeInfo[]>((resolve, reject) => {
+      const listing: Listing = { resolve, reject };
+      this.#listings.set(requestId, listing);
+      listing.timer = this.#clock.setTimeout(() => {
+        this.#listings.delete(requestId);
+        reject(new ByorError("request_timeout", `no byor.runtimes for request ${requestId} within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.list_runtimes", request_id: requestId });
+    });
+  }
+
+  /** The state mirror of one runtime's scopes (device, loop, queue, subagents, pending approvals). */
+  mirror(runtimeId: string): StateMirror {
+    let mirror = this.#mirrors.get(runtimeId);
+    if (!mirror) this.#mirrors.set(runtimeId, (mirror = new StateMirror({ clock: this.#clock })));
+    return mirror;
+  }
+
+  /** The stream assembler of one runtime (its `change` events say when a conversation changed). */
+  assembler(runtimeId: string): StreamAssembler {
+    let assembler = this.#assemblers.get(runtimeId);
+    if (!assembler) this.#assemblers.set(runtimeId, (assembler = new StreamAssembler()));
+    return assembler;
+  }
+
+  /** A conversation of one runtime, assembled from its stream. */
+  conversation(runtimeId: string, scope: Scope): ConversationView {
+    return this.assembler(runtimeId).view(scope);
+  }
+
+  on<K extends keyof ClientSessionEvents>(name: K, handler: (value: ClientSessionEvents[K]) => void): Disposable {
+    return this.#emitter.on(name, handler);
+  }
+
+  /** Every runtime event, buffered; ends when the signal aborts or the session closes. */
+  events(signal?: AbortSignalLike): AsyncIterableIterator<{ runtimeId: string; event: RuntimeEvent }> {
+    return this.#emitter.stream("event", signal);
+  }
+
+  /** Closes for good (1000); every pending call rejects with `connection_closed`. */
+  close(): void {
+    this.#finish(CLOSED_BY_APP, "closed by the app", true);
+  }
+
+  dispose(): void {
+    this.close();
+  }
+
+  // ── connecting ────────────────────────────────────────────────────────────────────────────────────────────
+
+  #connect(): void {
+    this.#backoffTimer = undefined;
+    this.#machine.to({ status: "connecting", attempt: this.#attempt });
+    if (this.state.status !== "connecting") return;
+    const controller = newController();
+    this.#connecting = controller;
+    let pending: Promise<Transport>;
+    try {
+      pending = this.#options.connect(controller.signal);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (transport) => {
+        if (this.#connecting !== controller) {
+          transport.close(CLOSED_BY_APP.code, CLOSED_BY_APP.reason);
+          return;
+        }
+        this.#connecting = undefined;
+        this.#attach(transport);
+      },
+      (error: unknown) => {
+        if (this.#connecting !== controller) return;
+        this.#connecting = undefined;
+        this.#retry({ code: 1006, reason: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  }
+
+  #attach(transport: Transport): void {
+    const store = new DisposableStore();
+    const heartbeat = new Heartbeat({
+      intervalMs: this.#intervalMs,
+      maxMisses: this.#maxMisses,
+      clock: this.#clock,
+      onTick: () => transport.send(PING),
+      onDead: () => this.#lose(conn, { code: CLIENT_CLOSE.heartbeatTimeout, reason: "Heartbeat timeout" }, true),
+    });
+    const conn: Connection = { transport, store, heartbeat, welcomed: false };
+    store.add(heartbeat);
+    store.add(transport.onMessage((text) => this.#receive(conn, text)));
+    store.add(transport.onClose((close) => this.#lose(conn, close, false)));
+    store.add(toDisposable(() => this.#clearAckTimer()));
+    this.#conn = conn;
+    heartbeat.start();
+    const resume = this.#seqAckWanted && this.#seqAck && this.#sessionId !== undefined;
+    this.#send(conn, {
+      type: "byor.hello",
+      ...(this.#seqAckWanted ? { seq_ack: true } : {}),
+      ...(resume ? { resume: { session_id: this.#sessionId!, last_seq: this.#receiver.lastSeq } } : {}),
+    });
+  }
+
+  /** The socket stopped being this session's: closed by either side, dead, or a gap to fill by resuming. */
+  #lose(conn: Connection, close: CloseInfo, closeSocket: boolean): void {
+    if (this.#conn !== conn) return;
+    this.#conn = undefined;
+    conn.store.dispose();
+    if (closeSocket) conn.transport.close(close.code, close.reason);
+    // Direct answers (byor.subscribed, byor.runtimes) are never replayed: ask again on the next socket.
+    for (const sub of this.#subscribing.values()) this.#clearSubscribeRequest(sub);
+    // Without seq/ack no response can reach this session any more; with it, a resume replays them.
+    if (!this.#seqAck) this.#requests.rejectAll("connection_closed", `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    if (this.state.status === "open" && this.#clock.now() - this.#openedAt >= this.#policy.stableAfterMs) this.#attempt = 0;
+    this.#retry(close);
+  }
+
+  #retry(close: CloseInfo): void {
+    if (this.state.status === "closed") return;
+    const attempt = this.#attempt + 1;
+    if (!this.#policy.shouldRetry(close, attempt)) {
+      this.#finish(close, `not reconnecting after ${close.code}${close.reason ? ` ${close.reason}` : ""}`, false);
+      return;
+    }
+    this.#attempt = attempt;
+    const delayMs = this.#policy.retryDelay(attempt);
+    this.#machine.to({ status: "backing_off", attempt, delayMs, lastClose: close });
+    if (this.state.status !== "backing_off") return;
+    this.#backoffTimer = this.#clock.setTimeout(() => this.#connect(), delayMs);
+  }
+
+  #finish(close: CloseInfo | undefined, reason: string, closeSocket: boolean): void {
+    if (this.state.status === "closed") return;
+    if (this.#backoffTimer !== undefined) this.#clock.clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    this.#connecting?.abort(new ByorError("connection_closed", "client session closed"));
+    this.#connecting = undefined;
+    const conn = this.#conn;
+    this.#conn = undefined;
+    let finalClose = close;
+    if (conn) {
+      conn.store.dispose();
+      if (closeSocket) conn.transport.close(CLOSED_BY_APP.code, CLOSED_BY_APP.reason);
+    } else if (closeSocket) {
+      finalClose = undefined; // no socket was open
+    }
+    const error = () => new ByorError("connection_closed", `client session closed (${reason})`);
+    this.#requests.dispose();
+    this.#control.dispose();
+    for (const sub of this.#subscriptions.values()) this.#settleSubscription(sub, error());
+    this.#subscriptions.clear();
+    for (const [id, listing] of this.#listings) this.#settleListing(id, listing, error());
+    this.#machine.to({ status: "closed", close: finalClose, reason });
+    this.#emitter.close();
+  }
+
+  #openConnection(what: string): Connection {
+    const conn = this.#conn;
+    if (!conn?.welcomed || this.state.status !== "open") throw new ByorError("not_connected", `cannot send ${what}: the session is ${this.state.status}`);
+    return conn;
+  }
+
+  #send(conn: Connection, frame: AppFrame): void {
+    conn.transport.send(JSON.stringify(frame));
+  }
+
+  // ── receiving ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  #receive(conn: Connection, text: string): void {
+    if (this.#conn !== conn) return;
+    conn.heartbeat.touch(); // any frame is life, even one we cannot decode
+    const result = decodeServerFrame(text);
+    if (!result.ok) {
+      this.#emitter.emit("error", result.error);
+      return;
+    }
+    const frame = result.message;
+    switch (frame.type) {
+      case "byor.welcome":
+        this.#welcome(conn, frame);
+        return;
+      case "byor.reset":
+        this.#resetAnnounced = true;
+        this.#receiver.reset();
+        this.#emitter.emit("reset", { reason: frame.reason });
+        return;
+      case "byor.event":
+      case "byor.runtime_status":
+        this.#sequenced(conn, frame);
+        return;
+      case "byor.subscribed":
+        this.#subscribed(frame);
+        return;
+      case "byor.runtimes":
+        this.#runtimes(frame);
+        return;
+      case "byor.error":
+        this.#refused(frame);
+        return;
+      case "byor.ping":
+        conn.transport.send(PONG);
+        return;
+      case "byor.pong":
+        return;
+    }
+  }
+
+  #welcome(conn: Connection, welcome: ByorWelcomeFrame): void {
+    if (conn.welcomed) return;
+    conn.welcomed = true;
+    const hadSession = this.#sessionId !== undefined;
+    const resumed = welcome.resumed && hadSession && welcome.session_id === this.#sessionId;
+    this.#sessionId = welcome.session_id;
+    this.#seqAck = welcome.seq_ack;
+    this.#unacked = 0;
+    if (!resumed) {
+      this.#receiver.reset();
+      // Responses owed to the old session will not come to this one.
+      this.#requests.rejectAll("connection_closed", "the server started a new session: pending requests were lost");
+      for (const sub of this.#subscriptions.values()) sub.confirmed = false;
+      if (hadSession && !this.#resetAnnounced) this.#emitter.emit("reset", { reason: "not_resumed" });
+    }
+    this.#resetAnnounced = false;
+    this.#openedAt = this.#clock.now();
+    this.#machine.to({ status: "open", since: this.#openedAt, resumed });
+    if (this.#conn !== conn) return;
+    // A fresh session knows nothing of this app: subscribe again (the server re-syncs each scope). A resumed one
+    // kept its subscriptions; only the ones not confirmed yet are asked again.
+    for (const sub of this.#subscriptions.values()) {
+      if (!sub.confirmed && sub.requestId === undefined) this.#sendSubscribe(conn, sub);
+    }
+    for (const requestId of this.#listings.keys()) this.#send(conn, { type: "byor.list_runtimes", request_id: requestId });
+  }
+
+  #sequenced(conn: Connection, frame: ByorEventFrame | ByorRuntimeStatusFrame): void {
+    if (conn.welcomed && this.#seqAck && frame.seq !== undefined) {
+      const verdict = this.#receiver.accept(frame.seq);
+      if (verdict === "duplicate") return;
+      if (verdict === "gap") {
+        this.#lose(conn, { ...SEQ_GAP_CLOSE }, true);
+        return;
+      }
+      this.#dispatch(frame);
+      if (this.#conn === conn) this.#countForAck(conn);
+      return;
+    }
+    this.#dispatch(frame);
+  }
+
+  #dispatch(frame: ByorEventFrame | ByorRuntimeStatusFrame): void {
+    if (frame.type === "byor.runtime_status") {
+      this.#emitter.emit("runtime", frame.runtime);
+      return;
+    }
+    const checked = validateMessage<RuntimeEvent>(frame.event, "event");
+    if (!checked.ok) {
+      this.#emitter.emit("error", checked.error);
+      return;
+    }
+    const runtimeId = frame.runtime_id;
+    const event = checked.message;
+    let deduper = this.#dedupers.get(runtimeId);
+    if (!deduper) this.#dedupers.set(runtimeId, (deduper = new EventDeduper()));
+    if (deduper.seen(event)) return;
+    this.mirror(runtimeId).apply(event);
+    this.assembler(runtimeId).apply(event);
+    this.#requests.handle(event);
+    this.#emitter.emit("event", { runtimeId, event });
+  }
+
+  #countForAck(conn: Connection): void {
+    if (++this.#unacked >= this.#ackEvery) this.#ack(conn);
+    else if (this.#ackTimer === undefined) this.#ackTimer = this.#clock.setTimeout(() => this.#ack(conn), this.#ackDelayMs);
+  }
+
+  #ack(conn: Connection): void {
+    this.#clearAckTimer();
+    this.#unacked = 0;
+    if (this.#conn === conn) this.#send(conn, { type: "byor.ack", seq: this.#receiver.lastSeq });
+  }
+
+  #clearAckTimer(): void {
+    if (this.#ackTimer !== undefined) this.#clock.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+  }
+
+  // ── subscriptions, listings, refusals ─────────────────────────────────────────────────────────────────────
+
+  #sendSubscribe(conn: Connection, sub: Subscription): void {
+    const requestId = this.#control.nextId();
+    sub.requestId = requestId;
+    this.#subscribing.set(requestId, sub);
+    sub.timer = this.#clock.setTimeout(() => {
+      this.#clearSubscribeRequest(sub);
+      this.#settleSubscription(sub, new ByorError("request_timeout", `no byor.subscribed for ${sub.runtimeId} within ${this.#timeoutMs} ms`));
+    }, this.#timeoutMs);
+    this.#send(conn, { type: "byor.subscribe", runtime_id: sub.runtimeId, scope: sub.scope, request_id: requestId });
+  }
+
+  #clearSubscribeRequest(sub: Subscription): void {
+    if (sub.requestId !== undefined) this.#subscribing.delete(sub.requestId);
+    if (sub.timer !== undefined) this.#clock.clearTimeout(sub.timer);
+    sub.requestId = undefined;
+    sub.timer = undefined;
+  }
+
+  #settleSubscription(sub: Subscription, error: unknown): void {
+    this.#clearSubscribeRequest(sub);
+    for (const waiter of sub.waiters.splice(0)) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+
+  #subscribed(frame: ByorSubscribedFrame): void {
+    const sub = frame.request_id !== undefined ? this.#subscribing.get(frame.request_id) : this.#subscriptions.get(subscriptionKey(frame.runtime_id, frame.scope));
+    if (!sub) return;
+    if (frame.success) {
+      sub.confirmed = true;
+      this.#settleSubscription(sub, undefined);
+      return;
+    }
+    this.#forget(sub);
+    this.#settleSubscription(sub, new ByorError("request_failed", `subscribing to ${sub.runtimeId} failed${frame.error ? `: ${frame.error}` : ""}`, { cause: frame }));
+  }
+
+  #forget(sub: Subscription): void {
+    if (this.#subscriptions.get(sub.key) === sub) this.#subscriptions.delete(sub.key);
+  }
+
+  #runtimes(frame: ByorRuntimesFrame): void {
+    const listing = frame.request_id !== undefined ? this.#listings.get(frame.request_id) : undefined;
+    if (listing) this.#settleListing(frame.request_id!, listing, undefined, frame.runtimes);
+  }
+
+  #settleListing(requestId: string, listing: Listing, error: unknown, runtimes: ByorRuntimeInfo[] = []): void {
+    this.#listings.delete(requestId);
+    if (listing.timer !== undefined) this.#clock.clearTimeout(listing.timer);
+    if (error === undefined) listing.resolve(runtimes);
+    else listing.reject(error);
+  }
+
+  /** A byor.error: fails the call it names, or is reported as an `error` event. */
+  #refused(frame: ByorErrorFrame): void {
+    const error = serverRefusal(frame);
+    const id = frame.request_id;
+    if (id !== undefined) {
+      const sub = this.#subscribing.get(id);
+      if (sub) {
+        this.#forget(sub);
+        this.#settleSubscription(sub, error);
+        return;
+      }
+      const listing = this.#listings.get(id);
+      if (listing) {
+        this.#settleListing(id, listing, error);
+        return;
+      }
+      const refuse = this.#refusals.get(id);
+      if (refuse) {
+        refuse(error);
+        return;
+      }
+    }
+    this.#emitter.emit("error", error);
+  }
+
+  /** Tracks a response and lets a byor.error naming the request id fail it with the server's reason. */
+  #tracked<T>(tracker: RequestTracker, requestId: string, responseType: string, options: RequestOptions): Promise<T> {
+    const controller = newController();
+    const { signal } = options;
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    let refusal: ByorError | undefined;
+    this.#refusals.set(requestId, (error) => {
+      refusal = error;
+      controller.abort(error);
+    });
+    const done = () => {
+      this.#refusals.delete(requestId);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    return tracker.track<T>(requestId, responseType, { ...options, signal: controller.signal }).then(
+      (value) => (done(), value),
+      (error: unknown) => {
+        done();
+        throw refusal ?? error;
+      },
+    );
+  }
+}
+
+/** The control_request an `input` command answers, if it is an approval_response. */
+function approvalAnswered(command: { type: string; payload?: unknown }): string | undefined {
+  if (command.type !== "input") return undefined;
+  const payload = command.payload as { kind?: unknown; request_id?: unknown } | undefined;
+  return payload?.kind === "approval_response" && typeof payload.request_id === "string" ? payload.request_id : undefined;
+}

@@ -1,0 +1,334 @@
+import {
+  ByorError,
+  RESPONSE_TYPES,
+  decodeEvent,
+  encodeCommand,
+  isRequestType,
+  type CommandTypeMap,
+  type DecodeError,
+  type EventTypeMap,
+  type RequestType,
+  type ResponseTypeMap,
+  type RuntimeCommand,
+  type RuntimeEvent,
+  type SyncResponseEvent,
+} from "@byor/protocol";
+import { systemClock, type Clock } from "./clock.js";
+import { RUNTIME_CLOSE } from "./close-codes.js";
+import { DisposableStore, type Disposable } from "./disposable.js";
+import { Emitter } from "./emitter.js";
+import { Heartbeat } from "./heartbeat.js";
+import { StateMirror } from "./mirror.js";
+import { RequestTracker, type RequestOptions } from "./requests.js";
+import { scopeKey, toScope, type Scope } from "./scope.js";
+import { StateMachine, type SessionState, type StateChange } from "./states.js";
+import type { CloseInfo, Transport } from "./transport.js";
+import type { AbortSignalLike } from "./platform.js";
+
+export interface RuntimeSessionOptions {
+  clock?: Clock;
+  /** Watch on the runtime: it pings every 30 s, so 3 silent intervals mean it is gone (as the runtime judges us). */
+  heartbeat?: { intervalMs?: number; maxMisses?: number };
+  /** Default timeout of each request (30 000 ms); separate from liveness. */
+  requestTimeoutMs?: number;
+  mirror?: StateMirror;
+}
+
+export interface RuntimeSessionEvents {
+  state: StateChange;
+  /** Every valid frame from the runtime, pings included. */
+  event: RuntimeEvent;
+  /** A frame that failed to decode; it was dropped, the session goes on. */
+  invalid: { error: DecodeError; text: string };
+  /** Every `sync_response` (also emitted as `event`): a scope was re-synced, or failed to be. */
+  sync: SyncResponseEvent;
+}
+
+/** A 1000 that is not `Replaced by new connection`: the runtime reconnects instead of exiting. */
+const PONG = '{"type":"pong"}';
+
+interface Connection {
+  transport: Transport;
+  heartbeat: Heartbeat;
+  /** The socket's listeners and heartbeat, dropped together when the socket stops being this session's. */
+  store: DisposableStore;
+}
+
+/** A caller of `watch` waiting for a sync_response; it survives socket losses until it is answered. */
+interface Waiter {
+  scope: Scope;
+  options: RequestOptions;
+  settled: boolean;
+  settle(error: unknown, response?: SyncResponseEvent): void;
+}
+
+/**
+ * The server's side of one runtime. The runtime dials in, and its sockets come and go; the session outlives them:
+ * it keeps the watched scopes, the state mirror and the event stream, and re-syncs every watched scope on each
+ * new socket (the runtime replays snapshots on `sync`, nothing else survives a reconnect).
+ *
+ * States: idle → open → offline (socket lost, waiting for the runtime to come back) → open … → closed.
+ */
+export class RuntimeSession implements Disposable {
+  readonly mirror: StateMirror;
+  readonly #clock: Clock;
+  readonly #intervalMs: number;
+  readonly #maxMisses: number;
+  readonly #tracker: RequestTracker;
+  readonly #emitter = new Emitter<RuntimeSessionEvents>();
+  readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
+  readonly #watched = new Map<string, Scope>();
+  /** Waiters whose sync is still to be sent (no socket when they asked, or the socket died before the answer). */
+  readonly #deferred = new Set<Waiter>();
+  /** Waiters whose sync is on the current socket, by request id. */
+  readonly #inFlight = new Map<string, Waiter>();
+  #conn: Connection | undefined;
+
+  constructor(options: RuntimeSessionOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#intervalMs = options.heartbeat?.intervalMs ?? 30_000;
+    this.#maxMisses = options.heartbeat?.maxMisses ?? 3;
+    this.#tracker = new RequestTracker({ clock: this.#clock, timeoutMs: options.requestTimeoutMs });
+    this.mirror = options.mirror ?? new StateMirror({ clock: this.#clock });
+  }
+
+  get state(): SessionState {
+    return this.#machine.state;
+  }
+
+  /** The watched scopes, re-synced on every new socket. */
+  get scopes(): readonly Scope[] {
+    return [...this.#watched.values()];
+  }
+
+  /**
+   * A (re)connected socket of this runtime. It replaces the previous one (closed with a plain 1000, so the runtime
+   * does not exit), the session goes open, and every watched scope is synced on it.
+   */
+  attach(transport: Transport): void {
+    if (this.state.status === "closed") {
+      transport.close(RUNTIME_CLOSE.serverShutdown.code, RUNTIME_CLOSE.serverShutdown.reason);
+      throw new ByorError("invalid_state", "cannot attach a socket to a closed runtime session");
+    }
+    if (this.#conn) this.#lose(this.#conn, RUNTIME_CLOSE.superseded, true);
+    // A state handler may have closed the session meanwhile.
+    if (this.#isClosed()) {
+      transport.close(RUNTIME_CLOSE.serverShutdown.code, RUNTIME_CLOSE.serverShutdown.reason);
+      return;
+    }
+
+    const store = new DisposableStore();
+    const heartbeat = store.add(
+      new Heartbeat({
+        intervalMs: this.#intervalMs,
+        maxMisses: this.#maxMisses,
+        clock: this.#clock,
+        // The runtime pings us, not the other way round (it ignores JSON pings), so there is nothing to send on a tick.
+        onDead: () => this.#lose(conn, RUNTIME_CLOSE.heartbeatTimeout, true),
+      }),
+    );
+    const conn: Connection = { transport, heartbeat, store };
+    store.add(transport.onMessage((text) => this.#receive(conn, text)));
+    store.add(transport.onClose((close) => this.#lose(conn, close, false)));
+    this.#conn = conn;
+    heartbeat.start();
+    this.#machine.to({ status: "open", since: this.#clock.now(), resumed: false });
+    if (this.#conn !== conn) return;
+
+    const waiting = [...this.#deferred];
+    this.#deferred.clear();
+    for (const [key, scope] of this.#watched) {
+      const mine = waiting.filter((w) => scopeKey(w.scope) === key);
+      if (mine.length === 0) this.#sendSync(conn, scope, undefined);
+      for (const waiter of mine) this.#sendSync(conn, scope, waiter);
+    }
+  }
+
+  /**
+   * Adds `scope` to the watched set and syncs it: now if a socket is attached, else on the next attach. Resolves
+   * with the `sync_response` (even across socket losses: the sync is sent again on the next socket); rejects with
+   * `request_failed` on `success: false`, `request_timeout`, `request_aborted` (the scope stays watched), or
+   * `connection_closed` when the session closes first. The runtime then emits this scope's events to the session.
+   */
+  watch(scope: Scope, options: RequestOptions = {}): Promise<SyncResponseEvent> {
+    if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "runtime session is closed"));
+    const target = toScope(scope);
+    try {
+      encodeCommand({ type: "sync", runtime: target }); // an invalid scope fails here, before it is watched
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#watched.set(scopeKey(target), target);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new ByorError("request_aborted", "watch aborted", { cause: signal.reason }));
+
+    return new Promise<SyncResponseEvent>((resolve, reject) => {
+      const onAbort = () => waiter.settle(new ByorError("request_aborted", "watch aborted", { cause: signal?.reason }));
+      const waiter: Waiter = {
+        scope: target,
+        options,
+        settled: false,
+        settle: (error, response) => {
+          if (waiter.settled) return;
+          waiter.settled = true;
+          this.#deferred.delete(waiter);
+          signal?.removeEventListener("abort", onAbort);
+          if (response) resolve(response);
+          else reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (this.#conn) this.#sendSync(this.#conn, target, waiter);
+      else this.#deferred.add(waiter);
+    });
+  }
+
+  /**
+   * Stops re-syncing `scope`; `watch` calls still waiting for a socket reject with `request_aborted`. The runtime has
+   * no unsubscribe: it keeps sending this scope's events on the current connection.
+   */
+  unwatch(scope: Scope): void {
+    const key = scopeKey(scope);
+    this.#watched.delete(key);
+    for (const waiter of [...this.#deferred]) {
+      if (scopeKey(waiter.scope) === key) waiter.settle(new ByorError("request_aborted", "scope unwatched before it was synced"));
+    }
+  }
+
+  /** Validates and sends a command. Throws `not_connected` when no socket is attached, or the DecodeError. */
+  send(command: RuntimeCommand): void {
+    const conn = this.#conn;
+    if (!conn) throw new ByorError("not_connected", `cannot send ${command.type}: the runtime is not connected`);
+    conn.transport.send(encodeCommand(command));
+  }
+
+  /**
+   * Sends a command the runtime answers, assigning a `request_id` if it has none, and resolves with the response.
+   * Rejects with `not_connected`, the DecodeError of an invalid command, `request_timeout`, `request_aborted`,
+   * `request_failed` (`success: false` / `accepted: false`) or `connection_closed` (the socket went first).
+   */
+  request<T extends RequestType>(
+    command: Omit<CommandTypeMap[T], "request_id"> & { type: T; request_id?: string },
+    options?: RequestOptions,
+  ): Promise<EventTypeMap[ResponseTypeMap[T]]> {
+    const conn = this.#conn;
+    if (!conn) return Promise.reject(new ByorError("not_connected", `cannot send ${command.type}: the runtime is not connected`));
+    if (!isRequestType(command.type)) return Promise.reject(new ByorError("invalid_message", `${JSON.stringify(command.type)} has no response to wait for`));
+    const requestId = command.request_id ?? this.#tracker.nextId();
+    let text: string;
+    try {
+      text = encodeCommand({ ...command, request_id: requestId } as unknown as RuntimeCommand);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const response = this.#tracker.track<EventTypeMap[ResponseTypeMap[T]]>(requestId, RESPONSE_TYPES[command.type], options);
+    conn.transport.send(text);
+    const answered = approvalAnswered(command);
+    // The runtime accepted the answer: the approval is no longer pending, even before a device status says so.
+    return answered === undefined ? response : response.then((event) => (this.mirror.answered(answered), event));
+  }
+
+  on<K extends keyof RuntimeSessionEvents>(name: K, handler: (value: RuntimeSessionEvents[K]) => void): Disposable {
+    return this.#emitter.on(name, handler);
+  }
+
+  /** Every valid event from the runtime, buffered; ends when the signal aborts or the session closes. */
+  events(signal?: AbortSignalLike): AsyncIterableIterator<RuntimeEvent> {
+    return this.#emitter.stream("event", signal);
+  }
+
+  /**
+   * Closes for good: pending requests and watches reject with `connection_closed`, the socket is closed with 1001
+   * (the runtime retries with backoff until a server takes it again) or, with `terminateRuntime`, with the one
+   * close that makes the runtime exit.
+   */
+  close(options: { terminateRuntime?: boolean } = {}): void {
+    if (this.state.status === "closed") return;
+    const conn = this.#conn;
+    this.#conn = undefined;
+    let close: CloseInfo | undefined;
+    if (conn) {
+      conn.store.dispose();
+      close = { ...(options.terminateRuntime ? RUNTIME_CLOSE.replaced : RUNTIME_CLOSE.serverShutdown) };
+      conn.transport.close(close.code, close.reason);
+    }
+    const error = () => new ByorError("connection_closed", "runtime session closed");
+    for (const waiter of [...this.#deferred, ...this.#inFlight.values()]) waiter.settle(error());
+    this.#inFlight.clear();
+    this.#tracker.dispose();
+    this.#machine.to({ status: "closed", close, reason: options.terminateRuntime ? "runtime terminated" : "session closed" });
+    this.#emitter.close();
+  }
+
+  dispose(): void {
+    this.close();
+  }
+
+  #isClosed(): boolean {
+    return this.#machine.state.status === "closed";
+  }
+
+  #receive(conn: Connection, text: string): void {
+    conn.heartbeat.touch(); // any frame is life, even one we cannot decode
+    const result = decodeEvent(text);
+    if (!result.ok) {
+      this.#emitter.emit("invalid", { error: result.error, text });
+      return;
+    }
+    const event = result.message;
+    if (event.type === "ping") conn.transport.send(PONG);
+    this.mirror.apply(event);
+    this.#tracker.handle(event);
+    if (event.type === "sync_response") this.#emitter.emit("sync", event);
+    this.#emitter.emit("event", event);
+  }
+
+  #sendSync(conn: Connection, scope: Scope, waiter: Waiter | undefined): void {
+    const requestId = this.#tracker.nextId();
+    const text = encodeCommand({ type: "sync", runtime: scope, request_id: requestId });
+    const options = waiter?.options ?? {};
+    const response = this.#tracker.track<SyncResponseEvent>(requestId, "sync_response", options);
+    if (!waiter) {
+      response.catch(() => {}); // a re-sync nobody waits for: its answer is the `sync` event
+    } else {
+      this.#inFlight.set(requestId, waiter);
+      response.then(
+        (event) => {
+          this.#inFlight.delete(requestId);
+          waiter.settle(undefined, event);
+        },
+        (error: unknown) => {
+          // Not in flight any more: the socket was lost and the waiter moved to the next one.
+          if (this.#inFlight.get(requestId) !== waiter) return;
+          this.#inFlight.delete(requestId);
+          waiter.settle(error);
+        },
+      );
+    }
+    conn.transport.send(text);
+  }
+
+  /** The socket stopped being this session's: by its close, a dead heartbeat or a replacement. */
+  #lose(conn: Connection, close: CloseInfo, closeSocket: boolean): void {
+    if (this.#conn !== conn) return;
+    this.#conn = undefined;
+    conn.store.dispose();
+    // Watches survive the socket: their sync goes out again on the next one.
+    for (const waiter of this.#inFlight.values()) {
+      if (waiter.settled) continue;
+      if (this.#watched.has(scopeKey(waiter.scope))) this.#deferred.add(waiter);
+      else waiter.settle(new ByorError("connection_closed", "runtime socket closed before the sync was answered"));
+    }
+    this.#inFlight.clear();
+    this.#tracker.rejectAll("connection_closed", `runtime socket closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    if (closeSocket) conn.transport.close(close.code, close.reason);
+    this.#machine.to({ status: "offline", since: this.#clock.now(), lastClose: close });
+  }
+}
+
+/** The control_request an `input` command answers, if it is an approval_response. */
+function approvalAnswered(command: { type: string; payload?: unknown }): string | undefined {
+  if (command.type !== "input") return undefined;
+  const payload = command.payload as { kind?: unknown; request_id?: unknown } | undefined;
+  return payload?.kind === "approval_response" && typeof payload.request_id === "string" ? payload.request_id : undefined;
+}

@@ -1,0 +1,629 @@
+import { isByorError, type ByorError, type RuntimeEvent } from "@byor/protocol";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppSessions } from "../src/app-connection.js";
+import { ClientSession, SEQ_GAP_CLOSE, type ClientSessionOptions } from "../src/client-session.js";
+import { CLIENT_CLOSE } from "../src/close-codes.js";
+import { createTransportPair, type MemoryTransport } from "../src/memory-transport.js";
+import { exponentialBackoff } from "../src/reconnect.js";
+import type { AbortSignalLike } from "../src/platform.js";
+import type { SessionState } from "../src/states.js";
+import type { Transport } from "../src/transport.js";
+
+type Json = Record<string, unknown> & { type: string };
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+const SCOPE = { agent_id: "agent-1", conversation_id: "default" };
+const RUNTIME = "dev-1";
+
+/** A valid enveloped runtime event, distinct per n. */
+const loop = (n: number, status = "WAITING_ON_INPUT") =>
+  ({
+    type: "update_loop_status",
+    loop_status: { status, active_run_ids: [], executing_tool_call_ids: [] },
+    runtime: SCOPE,
+    event_seq: n,
+    emitted_at: "2026-11-27T14:54:50.108Z",
+    idempotency_key: `update_loop_status:${n}:key-${n}`,
+  }) as const;
+
+const relayed = (event: object, seq?: number) => ({ type: "byor.event", runtime_id: RUNTIME, ...(seq !== undefined ? { seq } : {}), event });
+
+/** A ClientSession whose sockets lead to a scripted server: each connection's server end and what it received. */
+function harness(options: Partial<ClientSessionOptions> = {}) {
+  const servers: { end: MemoryTransport; got: Json[] }[] = [];
+  const signals: AbortSignalLike[] = [];
+  let refuse = 0;
+  let hold: ((t: Transport) => void) | undefined;
+  const session = new ClientSession({
+    reconnect: exponentialBackoff({ random: () => 0.5, baseMs: 1000, capMs: 8000, stableAfterMs: 10_000 }),
+    heartbeat: { intervalMs: 5000, maxMisses: 3 },
+    ackEvery: 4,
+    ackDelayMs: 100,
+    requestTimeoutMs: 2000,
+    ...options,
+    connect: async (signal) => {
+      signals.push(signal);
+      if (refuse > 0) {
+        refuse--;
+        throw new Error("ECONNREFUSED");
+      }
+      const [client, server] = createTransportPair();
+      const got: Json[] = [];
+      server.onMessage((text) => got.push(JSON.parse(text) as Json));
+      servers.push({ end: server, got });
+      if (hold) return new Promise<Transport>((resolve) => (hold = () => resolve(client)));
+      return client;
+    },
+  });
+  const states: SessionState[] = [];
+  const events: RuntimeEvent[] = [];
+  const resets: string[] = [];
+  const errors: ByorError[] = [];
+  session.on("state", (change) => states.push(change.to));
+  session.on("event", ({ event }) => events.push(event));
+  session.on("reset", ({ reason }) => resets.push(reason));
+  session.on("error", (error) => errors.push(error));
+  const server = () => servers.at(-1)!;
+  const toApp = async (frame: object | string) => {
+    server().end.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+    await flush();
+  };
+  const welcome = (sessionId = "s-1", resumed = false, seqAck = true) =>
+    toApp({ type: "byor.welcome", session_id: sessionId, resumed, seq_ack: seqAck, ...(seqAck ? { last_seq: 0 } : {}) });
+  const sent = (type: string, i = servers.length - 1) => servers[i]!.got.filter((f) => f.type === type);
+  return {
+    session,
+    servers,
+    signals,
+    states,
+    events,
+    resets,
+    errors,
+    server,
+    toApp,
+    welcome,
+    sent,
+    refuseNext: (n: number) => (refuse = n),
+    holdNext: () => (hold = () => {}),
+    release: () => hold?.({} as Transport),
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("ClientSession handshake and states", () => {
+  it("connects, says hello with seq_ack and opens on the welcome", async () => {
+    const h = harness();
+    expect(h.session.state.status).toBe("idle");
+    h.session.start();
+    expect(h.session.state).toEqual({ status: "connecting", attempt: 0 });
+    await flush();
+    expect(h.server().got).toEqual([{ type: "byor.hello", seq_ack: true }]);
+    await h.welcome("s-1");
+    expect(h.session.state).toMatchObject({ status: "open", resumed: false });
+    expect(h.session.sessionId).toBe("s-1");
+    expect(h.session.lastSeq).toBe(0);
+    h.session.start(); // no-op
+    expect(h.servers).toHaveLength(1);
+  });
+
+  it("without seq/ack puts no seq_ack, no ack and no resume on the wire", async () => {
+    const h = harness({ seqAck: false });
+    h.session.start();
+    await flush();
+    expect(h.server().got).toEqual([{ type: "byor.hello" }]);
+    await h.welcome("s-1", false, false);
+    for (let n = 1; n <= 6; n++) await h.toApp(relayed(loop(n)));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.events).toHaveLength(6);
+    expect(h.sent("byor.ack")).toEqual([]);
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.servers).toHaveLength(2);
+    expect(h.server().got[0]).toEqual({ type: "byor.hello" });
+    await h.welcome("s-2", false, false);
+    // A new session without seq/ack: continuity is not guaranteed, the app is told.
+    expect(h.resets).toEqual(["not_resumed"]);
+  });
+
+  it("backs off with the policy's delay after a drop and counts attempts", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await h.welcome();
+    h.server().end.drop();
+    expect(h.session.state).toMatchObject({ status: "backing_off", attempt: 1, delayMs: 500, lastClose: { code: 1006 } });
+    await vi.advanceTimersByTimeAsync(499);
+    expect(h.servers).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.session.state).toEqual({ status: "connecting", attempt: 1 });
+    await flush();
+    // The cursor exists before any event: a resume from 0.
+    expect(h.server().got).toEqual([{ type: "byor.hello", seq_ack: true, resume: { session_id: "s-1", last_seq: 0 } }]);
+    h.server().end.drop(); // dropped before the welcome
+    expect(h.session.state).toMatchObject({ status: "backing_off", attempt: 2, delayMs: 1000 });
+    h.refuseNext(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.session.state).toMatchObject({ status: "backing_off", attempt: 3, delayMs: 2000, lastClose: { code: 1006, reason: "ECONNREFUSED" } });
+    await vi.advanceTimersByTimeAsync(2000);
+    await h.welcome("s-1", true);
+    expect(h.session.state).toMatchObject({ status: "open", resumed: true });
+    expect(h.states.map((s) => s.status)).toEqual(["connecting", "open", "backing_off", "connecting", "backing_off", "connecting", "backing_off", "connecting", "open"]);
+  });
+
+  it("resets its attempt counter after a connection stayed open stableAfterMs", async () => {
+    const h = harness({ heartbeat: { intervalMs: 60_000, maxMisses: 3 } });
+    h.session.start();
+    await flush();
+    await h.welcome();
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    await vi.advanceTimersByTimeAsync(9_999);
+    h.server().end.drop(); // not stable yet: attempt 2
+    expect(h.session.state).toMatchObject({ attempt: 2 });
+    await vi.advanceTimersByTimeAsync(1000);
+    await h.welcome("s-1", true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    h.server().end.drop(); // stable: back to attempt 1
+    expect(h.session.state).toMatchObject({ status: "backing_off", attempt: 1, delayMs: 500 });
+  });
+
+  it("stops on a fatal close code and fails what is pending", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await h.welcome();
+    const listing = h.session.listRuntimes();
+    h.server().end.close(CLIENT_CLOSE.unauthorized, "Unauthorized");
+    await flush();
+    expect(h.session.state).toMatchObject({ status: "closed", close: { code: CLIENT_CLOSE.unauthorized } });
+    await expect(listing).rejects.toMatchObject({ code: "connection_closed" });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.servers).toHaveLength(1);
+  });
+
+  it("close() closes the socket with 1000, fails pending calls and ends the event stream", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await h.welcome();
+    const closes: number[] = [];
+    h.server().end.onClose((c) => closes.push(c.code));
+    const subscribing = h.session.subscribe(RUNTIME, SCOPE);
+    const stream = h.session.events();
+    const next = stream.next();
+    h.session.close();
+    await flush();
+    expect(closes).toEqual([1000]);
+    expect(h.session.state).toMatchObject({ status: "closed", close: { code: 1000 } });
+    await expect(subscribing).rejects.toMatchObject({ code: "connection_closed" });
+    await expect(next).resolves.toEqual({ value: undefined, done: true });
+    await expect(h.session.subscribe(RUNTIME, SCOPE)).rejects.toMatchObject({ code: "connection_closed" });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("close() while connecting aborts the attempt and closes a socket that arrives late", async () => {
+    const h = harness();
+    h.holdNext();
+    h.session.start();
+    await flush();
+    h.session.close();
+    expect(h.signals[0]!.aborted).toBe(true);
+    expect(h.session.state).toMatchObject({ status: "closed", close: undefined });
+    h.release();
+    await flush();
+    expect(h.servers[0]!.end.closed).toBe(true);
+  });
+});
+
+describe("ClientSession seq/ack", () => {
+  async function opened(options: Partial<ClientSessionOptions> = {}) {
+    const h = harness(options);
+    h.session.start();
+    await flush();
+    await h.welcome("s-1");
+    return h;
+  }
+
+  it("delivers each numbered frame once and in order, dropping duplicates", async () => {
+    const h = await opened();
+    await h.toApp(relayed(loop(1), 1));
+    await h.toApp(relayed(loop(2), 2));
+    await h.toApp(relayed(loop(2), 2)); // duplicate seq
+    await h.toApp(relayed(loop(1), 1));
+    await h.toApp(relayed(loop(3), 3));
+    expect(h.events.map((e) => (e as { event_seq: number }).event_seq)).toEqual([1, 2, 3]);
+    expect(h.session.lastSeq).toBe(3);
+  });
+
+  it("drops a relayed duplicate of a runtime event by its idempotency_key, and still counts its seq", async () => {
+    const h = await opened();
+    await h.toApp(relayed(loop(1), 1));
+    await h.toApp(relayed(loop(1), 2)); // the broker relayed the same emission twice
+    await h.toApp(relayed(loop(2), 3));
+    expect(h.events).toHaveLength(2);
+    expect(h.session.lastSeq).toBe(3);
+  });
+
+  it("acknowledges every ackEvery frames, or after ackDelayMs", async () => {
+    const h = await opened();
+    for (let n = 1; n <= 4; n++) await h.toApp(relayed(loop(n), n));
+    expect(h.sent("byor.ack")).toEqual([{ type: "byor.ack", seq: 4 }]);
+    await h.toApp(relayed(loop(5), 5));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(h.sent("byor.ack")).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.sent("byor.ack")).toEqual([
+      { type: "byor.ack", seq: 4 },
+      { type: "byor.ack", seq: 5 },
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sent("byor.ack")).toHaveLength(2);
+  });
+
+  it("on a gap closes with SEQ_GAP_CLOSE and resumes from its cursor", async () => {
+    const h = await opened();
+    await h.toApp(relayed(loop(1), 1));
+    await h.toApp(relayed(loop(3), 3)); // 2 went missing
+    expect(h.events).toHaveLength(1);
+    expect(h.session.state).toMatchObject({ status: "backing_off", lastClose: SEQ_GAP_CLOSE });
+    expect(h.servers[0]!.end.closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(h.server().got[0]).toEqual({ type: "byor.hello", seq_ack: true, resume: { session_id: "s-1", last_seq: 1 } });
+    await h.welcome("s-1", true);
+    await h.toApp(relayed(loop(2), 2));
+    await h.toApp(relayed(loop(3), 3));
+    expect(h.events.map((e) => (e as { event_seq: number }).event_seq)).toEqual([1, 2, 3]);
+    expect(h.session.state).toMatchObject({ status: "open", resumed: true });
+    expect(h.resets).toEqual([]);
+  });
+
+  it("after byor.reset starts a new cursor, tells the app and subscribes again", async () => {
+    const h = await opened();
+    const first = h.session.subscribe(RUNTIME, SCOPE);
+    await flush();
+    const [sub] = h.sent("byor.subscribe");
+    expect(sub).toMatchObject({ runtime_id: RUNTIME, scope: SCOPE, request_id: expect.any(String) });
+    await h.toApp({ type: "byor.subscribed", request_id: sub!.request_id, runtime_id: RUNTIME, scope: SCOPE, success: true });
+    await expect(first).resolves.toBeUndefined();
+    for (let n = 1; n <= 2; n++) await h.toApp(relayed(loop(n), n));
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(h.server().got[0]).toMatchObject({ resume: { session_id: "s-1", last_seq: 2 } });
+    await h.toApp({ type: "byor.reset", session_id: "s-2", reason: "expired" });
+    await h.welcome("s-2", false);
+    expect(h.resets).toEqual(["expired"]);
+    expect(h.session.state).toMatchObject({ status: "open", resumed: false });
+    expect(h.session.sessionId).toBe("s-2");
+    expect(h.session.lastSeq).toBe(0);
+    expect(h.sent("byor.subscribe")).toEqual([{ type: "byor.subscribe", runtime_id: RUNTIME, scope: SCOPE, request_id: expect.any(String) }]);
+    await h.toApp(relayed(loop(3), 1));
+    expect(h.events).toHaveLength(3);
+  });
+
+  it("does not subscribe again after a resume once the server confirmed, but re-asks unconfirmed ones", async () => {
+    const h = await opened();
+    const a = h.session.subscribe(RUNTIME, SCOPE);
+    const other = { agent_id: "agent-2", conversation_id: "c-2" };
+    const b = h.session.subscribe(RUNTIME, other);
+    await flush();
+    const [subA] = h.sent("byor.subscribe");
+    await h.toApp({ type: "byor.subscribed", request_id: subA!.request_id, runtime_id: RUNTIME, scope: SCOPE, success: true });
+    await a;
+    h.server().end.drop(); // b's answer was lost with the socket
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    const again = h.sent("byor.subscribe");
+    expect(again.map((f) => f.scope)).toEqual([other]);
+    await h.toApp({ type: "byor.subscribed", request_id: again[0]!.request_id, runtime_id: RUNTIME, scope: other, success: true });
+    await expect(b).resolves.toBeUndefined();
+  });
+
+  it("keeps a runtime request across a resume (its response is replayed) and fails it on a fresh session", async () => {
+    const h = await opened();
+    const listing = h.session.request(RUNTIME, { type: "agent_list" });
+    await flush();
+    const [send] = h.sent("byor.send");
+    const requestId = (send!.command as { request_id: string }).request_id;
+    expect(send).toEqual({ type: "byor.send", runtime_id: RUNTIME, command: { type: "agent_list", request_id: requestId } });
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    await h.toApp(relayed({ type: "agent_list_response", request_id: requestId, success: true, agents: [] }, 1));
+    await expect(listing).resolves.toMatchObject({ type: "agent_list_response", request_id: requestId });
+
+    const lost = h.session.request(RUNTIME, { type: "agent_list" });
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    await h.toApp({ type: "byor.reset", session_id: "s-9", reason: "buffer_overrun" });
+    await h.welcome("s-9", false);
+    await expect(lost).rejects.toMatchObject({ code: "connection_closed" });
+  });
+});
+
+describe("ClientSession calls", () => {
+  async function opened(options: Partial<ClientSessionOptions> = {}) {
+    const h = harness(options);
+    h.session.start();
+    await flush();
+    await h.welcome("s-1");
+    return h;
+  }
+
+  it("sends subscribe calls made before the welcome once it arrives", async () => {
+    const h = harness();
+    const subscribed = h.session.subscribe(RUNTIME, { ...SCOPE, acting_user_id: "u" } as never);
+    h.session.start();
+    await flush();
+    expect(h.sent("byor.subscribe")).toEqual([]);
+    await h.welcome();
+    const [sub] = h.sent("byor.subscribe");
+    expect(sub!.scope).toEqual(SCOPE);
+    await h.toApp({ type: "byor.subscribed", request_id: sub!.request_id, runtime_id: RUNTIME, scope: SCOPE, success: true });
+    await expect(subscribed).resolves.toBeUndefined();
+  });
+
+  it("rejects an invalid scope at once", async () => {
+    const h = await opened();
+    await expect(h.session.subscribe(RUNTIME, { agent_id: "a", conversation_id: "" })).rejects.toMatchObject({ code: "invalid_message" });
+    await expect(h.session.subscribe("", SCOPE)).rejects.toMatchObject({ code: "invalid_message" });
+  });
+
+  it("forgets a subscription the server refused", async () => {
+    const h = await opened();
+    const refused = h.session.subscribe(RUNTIME, SCOPE);
+    await flush();
+    const [sub] = h.sent("byor.subscribe");
+    await h.toApp({ type: "byor.subscribed", request_id: sub!.request_id, runtime_id: RUNTIME, scope: SCOPE, success: false, error: "runtime offline" });
+    await expect(refused).rejects.toMatchObject({ code: "request_failed", message: expect.stringContaining("runtime offline") });
+    const unknown = h.session.subscribe("dev-9", SCOPE);
+    await flush();
+    const second = h.sent("byor.subscribe")[1]!;
+    await h.toApp({ type: "byor.error", code: "unknown_runtime", message: "no runtime dev-9", request_id: second.request_id, frame_type: "byor.subscribe" });
+    await expect(unknown).rejects.toMatchObject({ code: "request_failed", message: expect.stringContaining("unknown_runtime"), cause: { code: "unknown_runtime" } });
+    // Neither is re-sent on a fresh session.
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.toApp({ type: "byor.reset", session_id: "s-2", reason: "unknown_session" });
+    await h.welcome("s-2");
+    expect(h.sent("byor.subscribe")).toEqual([]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("times out a subscribe the server does not answer, and keeps it for the next session", async () => {
+    const h = await opened();
+    const slow = h.session.subscribe(RUNTIME, SCOPE);
+    const failed = expect(slow).rejects.toMatchObject({ code: "request_timeout" });
+    await vi.advanceTimersByTimeAsync(2000);
+    await failed;
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    expect(h.sent("byor.subscribe")).toHaveLength(1);
+  });
+
+  it("unsubscribe sends byor.unsubscribe and aborts a waiting subscribe", async () => {
+    const h = await opened();
+    const waiting = h.session.subscribe(RUNTIME, SCOPE);
+    h.session.unsubscribe(RUNTIME, SCOPE);
+    await expect(waiting).rejects.toMatchObject({ code: "request_aborted" });
+    await flush();
+    expect(h.sent("byor.unsubscribe")).toEqual([{ type: "byor.unsubscribe", runtime_id: RUNTIME, scope: SCOPE }]);
+    h.session.unsubscribe(RUNTIME, SCOPE); // not subscribed: nothing
+    await flush();
+    expect(h.sent("byor.unsubscribe")).toHaveLength(1);
+  });
+
+  it("send() validates the command and needs an open session", async () => {
+    const h = harness();
+    expect(() => h.session.send(RUNTIME, { type: "sync", runtime: SCOPE })).toThrow(expect.objectContaining({ code: "not_connected" }));
+    h.session.start();
+    await flush();
+    await h.welcome();
+    expect(() => h.session.send(RUNTIME, { type: "sync", runtime: { agent_id: "", conversation_id: "x" } } as never)).toThrow(expect.objectContaining({ code: "invalid_message" }));
+    h.session.send(RUNTIME, { type: "sync", runtime: SCOPE, request_id: "r-1" });
+    await flush();
+    expect(h.sent("byor.send")).toEqual([{ type: "byor.send", runtime_id: RUNTIME, command: { type: "sync", runtime: SCOPE, request_id: "r-1" } }]);
+  });
+
+  it("request() resolves with the response, fails on success:false, a server refusal, a timeout or an abort", async () => {
+    const h = await opened();
+    await expect(h.session.request(RUNTIME, { type: "input_accepted" as never })).rejects.toMatchObject({ code: "invalid_message" });
+    const ok = h.session.request(RUNTIME, { type: "sync", runtime: SCOPE, request_id: "mine" });
+    await h.toApp(relayed({ type: "sync_response", request_id: "mine", runtime: SCOPE, success: true }, 1));
+    await expect(ok).resolves.toMatchObject({ type: "sync_response", request_id: "mine" });
+
+    const failed = h.session.request(RUNTIME, { type: "agent_list" });
+    const id = () => (h.sent("byor.send").at(-1)!.command as { request_id: string }).request_id;
+    await flush();
+    await h.toApp(relayed({ type: "agent_list_response", request_id: id(), success: false, error: "boom", agents: [] }, 2));
+    await expect(failed).rejects.toMatchObject({ code: "request_failed" });
+
+    const refused = h.session.request(RUNTIME, { type: "agent_list" });
+    await flush();
+    await h.toApp({ type: "byor.error", code: "runtime_offline", message: "dev-1 is offline", request_id: id(), frame_type: "byor.send" });
+    await expect(refused).rejects.toMatchObject({ code: "request_failed", cause: { code: "runtime_offline" } });
+
+    const slow = h.session.request(RUNTIME, { type: "agent_list" }, { timeoutMs: 300 });
+    const timedOut = expect(slow).rejects.toMatchObject({ code: "request_timeout" });
+    await vi.advanceTimersByTimeAsync(300);
+    await timedOut;
+
+    const controller = new AbortController();
+    const aborted = h.session.request(RUNTIME, { type: "agent_list" }, { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: "request_aborted" });
+    expect(h.errors).toEqual([]);
+  });
+
+  it("request() rejects with not_connected unless open, and marks an answered approval in the mirror", async () => {
+    const h = harness();
+    await expect(h.session.request(RUNTIME, { type: "agent_list" })).rejects.toMatchObject({ code: "not_connected" });
+    h.session.start();
+    await flush();
+    await h.welcome();
+    const control = {
+      type: "control_request",
+      request_id: "perm-tc-1",
+      request: { subtype: "can_use_tool", tool_name: "Bash", input: { command: "ls" }, tool_call_id: "tc-1", permission_suggestions: [], blocked_path: null },
+      agent_id: "agent-1",
+      conversation_id: "default",
+      runtime: SCOPE,
+      event_seq: 9,
+      emitted_at: "2026-11-27T14:54:50.108Z",
+      idempotency_key: "control_request:9:k",
+    };
+    await h.toApp(relayed(control, 1));
+    expect(h.errors).toEqual([]);
+    expect(h.session.mirror(RUNTIME).pendingApprovals().map((r) => r.request_id)).toEqual(["perm-tc-1"]);
+    const answer = h.session.request(RUNTIME, {
+      type: "input",
+      runtime: SCOPE,
+      payload: { kind: "approval_response", request_id: "perm-tc-1", decision: { behavior: "allow" } },
+    });
+    await flush();
+    const id = (h.sent("byor.send").at(-1)!.command as { request_id: string }).request_id;
+    await h.toApp(relayed({ type: "input_accepted", request_id: id, runtime: SCOPE, accepted: true, disposition: "started" }, 2));
+    await answer;
+    expect(h.session.mirror(RUNTIME).pendingApprovals()).toEqual([]);
+  });
+
+  it("listRuntimes() resolves with byor.runtimes and is asked again on a new socket", async () => {
+    const h = await opened();
+    const info = { id: RUNTIME, connection_name: "laptop", online: true };
+    const listing = h.session.listRuntimes();
+    await flush();
+    const [first] = h.sent("byor.list_runtimes");
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    const [again] = h.sent("byor.list_runtimes");
+    expect(again!.request_id).toBe(first!.request_id);
+    await h.toApp({ type: "byor.runtimes", request_id: again!.request_id, runtimes: [info] });
+    await expect(listing).resolves.toEqual([info]);
+    const slow = h.session.listRuntimes();
+    const timedOut = expect(slow).rejects.toMatchObject({ code: "request_timeout" });
+    await vi.advanceTimersByTimeAsync(2000);
+    await timedOut;
+  });
+
+  it("emits runtime status, folds events into the mirror and the conversation, and streams them", async () => {
+    const h = await opened();
+    const runtimes: unknown[] = [];
+    h.session.on("runtime", (r) => runtimes.push(r));
+    const stream = h.session.events();
+    await h.toApp({ type: "byor.runtime_status", seq: 1, runtime: { id: RUNTIME, connection_name: "laptop", online: false } });
+    expect(runtimes).toEqual([{ id: RUNTIME, connection_name: "laptop", online: false }]);
+    await h.toApp(relayed(loop(1, "PROCESSING_API_RESPONSE"), 2));
+    const delta = {
+      type: "stream_delta",
+      delta: { id: "msg-1", date: "2026-11-27T14:55:49.130Z", message_type: "assistant_message", content: [{ type: "text", text: "pong" }], run_id: "run-1", type: "message" },
+      runtime: SCOPE,
+      event_seq: 2,
+      emitted_at: "2026-11-27T14:55:49.136Z",
+      idempotency_key: "stream_delta:2:k",
+    };
+    await h.toApp(relayed(delta, 3));
+    expect(h.session.mirror(RUNTIME).get(SCOPE)?.loopStatus?.status).toBe("PROCESSING_API_RESPONSE");
+    const view = h.session.conversation(RUNTIME, SCOPE);
+    expect(view.messages).toEqual([expect.objectContaining({ kind: "assistant", text: "pong" })]);
+    await expect(stream.next()).resolves.toEqual({ done: false, value: { runtimeId: RUNTIME, event: expect.objectContaining({ type: "update_loop_status" }) } });
+    await expect(stream.next()).resolves.toMatchObject({ value: { event: { type: "stream_delta" } } });
+    await stream.return?.();
+  });
+
+  it("reports frames it cannot decode and goes on (an invalid event still advances the cursor)", async () => {
+    const h = await opened();
+    await h.toApp("{oops");
+    await h.toApp({ type: "byor.welcome" });
+    await h.toApp(relayed({ type: "update_loop_status", runtime: SCOPE }, 1));
+    await h.toApp({ type: "byor.error", code: "invalid_json", message: "frame is not valid JSON" });
+    expect(h.errors.map((e) => e.code)).toEqual(["invalid_json", "invalid_message", "invalid_message", "request_failed"]);
+    expect(h.errors.every((e) => isByorError(e))).toBe(true);
+    await h.toApp(relayed(loop(2), 2));
+    expect(h.events).toHaveLength(1);
+    expect(h.session.state.status).toBe("open");
+  });
+});
+
+describe("ClientSession heartbeat", () => {
+  it("pings the server each interval, answers its pings, and reconnects when it goes silent", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await h.welcome();
+    await h.toApp({ type: "byor.ping" });
+    expect(h.sent("byor.pong")).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5000); // life seen in this interval
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.sent("byor.ping")).toHaveLength(3);
+    expect(h.session.state.status).toBe("open");
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(h.session.state).toMatchObject({ status: "backing_off", lastClose: { code: CLIENT_CLOSE.heartbeatTimeout } });
+    expect(h.servers[0]!.end.closed).toBe(true);
+  });
+
+  it("stays open while the server shows life", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await h.welcome();
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(4000);
+      await h.toApp({ type: "byor.pong" });
+    }
+    expect(h.session.state.status).toBe("open");
+    expect(h.servers).toHaveLength(1);
+  });
+});
+
+describe("ClientSession with AppSessions", () => {
+  it("resumes through a real server: every event once, in order, across a drop", async () => {
+    const sessions = new AppSessions({ heartbeat: { intervalMs: 5000 }, parkMs: 10_000 });
+    const serverEnds: MemoryTransport[] = [];
+    const session = new ClientSession({
+      reconnect: exponentialBackoff({ random: () => 0 }),
+      ackEvery: 2,
+      connect: async () => {
+        const [client, server] = createTransportPair();
+        serverEnds.push(server);
+        const conn = sessions.accept(server);
+        conn.on("frame", (frame) => {
+          if (frame.type === "byor.subscribe") conn.reply({ type: "byor.subscribed", request_id: frame.request_id, runtime_id: frame.runtime_id, scope: frame.scope, success: true });
+        });
+        return client;
+      },
+    });
+    const seen: number[] = [];
+    session.on("event", ({ event }) => seen.push((event as { event_seq: number }).event_seq));
+    session.start();
+    await session.subscribe(RUNTIME, SCOPE);
+    const app = sessions.get(session.sessionId!)!;
+    for (let n = 1; n <= 3; n++) app.deliver(relayed(loop(n)) as never);
+    await flush();
+    serverEnds[0]!.drop();
+    for (let n = 4; n <= 6; n++) app.deliver(relayed(loop(n)) as never);
+    await vi.advanceTimersByTimeAsync(0);
+    await flush();
+    expect(session.state).toMatchObject({ status: "open", resumed: true });
+    for (let n = 7; n <= 8; n++) app.deliver(relayed(loop(n)) as never);
+    await flush();
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(app.unacked).toBe(1); // 8 waits for the ack delay
+    await vi.advanceTimersByTimeAsync(250);
+    expect(app.unacked).toBe(0);
+    session.close();
+    await flush();
+    expect(sessions.size).toBe(0);
+    sessions.dispose();
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { Emitter } from "../src/emitter.js";
+
+type Events = { number: number; text: string };
+
+/** Collects a stream until it ends. */
+async function collect<T>(iterator: AsyncIterableIterator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of iterator) out.push(value);
+  return out;
+}
+
+describe("Emitter", () => {
+  it("calls the handlers of one event name, in order, with the payload", () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    emitter.on("number", (n) => seen.push(`a${n}`));
+    emitter.on("number", (n) => seen.push(`b${n}`));
+    emitter.on("text", (t) => seen.push(`t${t}`));
+    emitter.emit("number", 1);
+    emitter.emit("text", "x");
+    expect(seen).toEqual(["a1", "b1", "tx"]);
+  });
+
+  it("emitting with no handler does nothing", () => {
+    expect(() => new Emitter<Events>().emit("text", "nobody")).not.toThrow();
+  });
+
+  it("on returns a disposable that removes only that handler", () => {
+    const emitter = new Emitter<Events>();
+    const seen: number[] = [];
+    const sub = emitter.on("number", (n) => seen.push(n));
+    emitter.on("number", (n) => seen.push(n * 10));
+    emitter.emit("number", 1);
+    sub.dispose();
+    emitter.emit("number", 2);
+    expect(seen).toEqual([1, 10, 20]);
+  });
+
+  it("a handler added or removed during an emit takes effect from the next emit", () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    const late = () => emitter.on("number", (n) => seen.push(`late${n}`));
+    let removeB = () => {};
+    emitter.on("number", (n) => {
+      seen.push(`a${n}`);
+      if (n === 1) {
+        late();
+        removeB();
+      }
+    });
+    const b = emitter.on("number", (n) => seen.push(`b${n}`));
+    removeB = () => b.dispose();
+    emitter.emit("number", 1);
+    emitter.emit("number", 2);
+    expect(seen).toEqual(["a1", "b1", "a2", "late2"]);
+  });
+
+  it("stream buffers every payload emitted between reads", async () => {
+    const emitter = new Emitter<Events>();
+    const stream = emitter.stream("number");
+    emitter.emit("number", 1);
+    emitter.emit("number", 2);
+    emitter.emit("text", "ignored");
+    expect(await stream.next()).toEqual({ value: 1, done: false });
+    expect(await stream.next()).toEqual({ value: 2, done: false });
+    let third: IteratorResult<number> | undefined;
+    void stream.next().then((result) => (third = result)); // nothing buffered: waits
+    await Promise.resolve();
+    expect(third).toBeUndefined();
+    emitter.emit("number", 3);
+    emitter.emit("number", 4);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(third).toEqual({ value: 3, done: false });
+    expect(await stream.next()).toEqual({ value: 4, done: false });
+  });
+
+  it("stream ends when the signal aborts, after what was buffered", async () => {
+    const emitter = new Emitter<Events>();
+    const controller = new AbortController();
+    const all = collect(emitter.stream("number", controller.signal));
+    emitter.emit("number", 1);
+    emitter.emit("number", 2);
+    controller.abort();
+    expect(await all).toEqual([1, 2]);
+    // Ended streams no longer listen.
+    emitter.emit("number", 3);
+    let calls = 0;
+    emitter.on("number", () => calls++);
+    emitter.emit("number", 4);
+    expect(calls).toBe(1);
+  });
+
+  // Regression: an abort must unsubscribe at once, not when the reader next reads.
+  it("stream yields nothing emitted after the abort", async () => {
+    const emitter = new Emitter<Events>();
+    const controller = new AbortController();
+    const all = collect(emitter.stream("number", controller.signal));
+    emitter.emit("number", 1);
+    emitter.emit("number", 2);
+    controller.abort();
+    emitter.emit("number", 3);
+    expect(await all).toEqual([1, 2]);
+  });
+
+  it("stream of an already aborted signal ends at once", async () => {
+    const emitter = new Emitter<Events>();
+    const controller = new AbortController();
+    controller.abort();
+    const stream = emitter.stream("number", controller.signal);
+    emitter.emit("number", 1);
+    // Whatever was buffered is still delivered; the stream then ends.
+    expect(await collect(stream)).toEqual([1]);
+    expect(await collect(emitter.stream("number", controller.signal))).toEqual([]);
+  });
+
+  it("close ends every stream and drops every handler", async () => {
+    const emitter = new Emitter<Events>();
+    const seen: number[] = [];
+    emitter.on("number", (n) => seen.push(n));
+    const numbers = collect(emitter.stream("number"));
+    const texts = collect(emitter.stream("text"));
+    emitter.emit("number", 1);
+    emitter.close();
+    emitter.emit("number", 2);
+    expect(await numbers).toEqual([1]);
+    expect(await texts).toEqual([]);
+    expect(seen).toEqual([1]);
+    // A stream opened after close is already over.
+    expect(await emitter.stream("number").next()).toEqual({ value: undefined, done: true });
+  });
+
+  it("breaking out of for-await (return) unsubscribes the stream", async () => {
+    const emitter = new Emitter<Events>();
+    const got: number[] = [];
+    const reading = (async () => {
+      for await (const n of emitter.stream("number")) {
+        got.push(n);
+        if (n === 2) break;
+      }
+    })();
+    for (const n of [1, 2, 3, 4]) {
+      emitter.emit("number", n);
+      await Promise.resolve();
+    }
+    await reading;
+    expect(got).toEqual([1, 2]);
+    // The stream's listener is gone: a new handler is the only one left.
+    let calls = 0;
+    emitter.on("number", () => calls++);
+    emitter.emit("number", 5);
+    expect(calls).toBe(1);
+  });
+
+  it("two streams of the same event each get every payload", async () => {
+    const emitter = new Emitter<Events>();
+    const controller = new AbortController();
+    const one = collect(emitter.stream("text", controller.signal));
+    const two = collect(emitter.stream("text", controller.signal));
+    emitter.emit("text", "a");
+    emitter.emit("text", "b");
+    controller.abort();
+    expect(await one).toEqual(["a", "b"]);
+    expect(await two).toEqual(["a", "b"]);
+  });
+});
