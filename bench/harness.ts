@@ -2,8 +2,8 @@
 // ratios against a baseline measured in the same run (never against absolute times).
 export interface Candidate {
   name: string;
-  /** Runs one batch of work; returns a count of items processed (to stop dead-code elimination too). */
-  run(): number;
+  /** Runs one batch of work; returns how many items it processed. Async for work delivered by microtasks. */
+  run(): number | Promise<number>;
 }
 
 export interface Row {
@@ -13,10 +13,17 @@ export interface Row {
 }
 
 const now = () => performance.now();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export function compare(baseline: Candidate, others: Candidate[], { rounds = 12, minMs = 3000 } = {}): Row[] {
+// Only awaits what is a promise, so a synchronous candidate is measured without microtask overhead.
+async function batch(c: Candidate): Promise<number> {
+  const n = c.run();
+  return typeof n === "number" ? n : await n;
+}
+
+export async function compare(baseline: Candidate, others: Candidate[], { rounds = 12, minMs = 3000 } = {}): Promise<Row[]> {
   const all = [baseline, ...others];
-  for (const c of all) for (let i = 0; i < 200; i++) c.run(); // warm up the JIT
+  for (const c of all) for (let i = 0; i < 200; i++) await batch(c); // warm up the JIT
   const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 ? [...all].reverse() : all) {
@@ -24,13 +31,12 @@ export function compare(baseline: Candidate, others: Candidate[], { rounds = 12,
       const start = now();
       let elapsed = 0;
       do {
-        items += c.run();
+        items += await batch(c);
         elapsed = now() - start;
       } while (elapsed < minMs / rounds);
       samples.get(c.name)!.push((items / elapsed) * 1000);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = median(samples.get(baseline.name)!);
   return all.map((c) => {
     const ips = median(samples.get(c.name)!);

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { decodeEvent } from "../packages/protocol/dist/index.js";
+import { RuntimeSession, createTransportPair } from "../packages/core/dist/index.js";
 import { compare, table } from "./harness.js";
 
 const fixtures = resolve(import.meta.dirname, "../../shared/fixtures");
@@ -11,7 +12,7 @@ const frames = readdirSync(fixtures, { recursive: true, encoding: "utf8" })
   .flatMap((f) => readFileSync(join(fixtures, f), "utf8").split("\n").filter((l) => l.trim()));
 const bytes = frames.reduce((n, f) => n + f.length, 0);
 
-const decodeRows = compare(
+const decodeRows = await compare(
   {
     name: "JSON.parse alone",
     run: () => {
@@ -36,3 +37,39 @@ const decodeRows = compare(
 console.log(`## Benchmarks (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
 console.log(`Corpus: ${frames.length} real frames from ../shared/fixtures (${(bytes / 1024).toFixed(0)} KiB), runtime → server.\n`);
 console.log(table("Decode throughput vs JSON.parse", decodeRows, "frames", { name: "decodeEvent (parse + validate)", min: 0.9 }));
+
+// Events through a RuntimeSession (decode, heartbeat touch, mirror, request tracker, emitter) over the in-memory
+// transport pair, against a bare JSON.parse loop over the same frames.
+const session = new RuntimeSession();
+const [serverEnd, runtimeEnd] = createTransportPair();
+session.attach(serverEnd);
+let received = 0;
+session.on("event", () => received++);
+let invalid = 0;
+session.on("invalid", () => invalid++);
+const sessionRows = await compare(
+  {
+    name: "JSON.parse loop",
+    run: () => {
+      let n = 0;
+      for (const f of frames) if (JSON.parse(f)) n++;
+      return n;
+    },
+  },
+  [
+    {
+      name: "RuntimeSession over the in-memory pair",
+      run: async () => {
+        const target = received + frames.length;
+        for (const f of frames) runtimeEnd.send(f);
+        (runtimeEnd.sent as string[]).length = 0; // the pair keeps a log for tests; not here
+        while (received < target) await Promise.resolve();
+        if (invalid) throw new Error("a fixture frame was refused");
+        return frames.length;
+      },
+    },
+  ],
+);
+session.close();
+console.log("");
+console.log(table("Events through a session vs JSON.parse", sessionRows, "events", { name: "RuntimeSession over the in-memory pair", min: 0.8 }));

@@ -316,6 +316,13 @@ export class ClientSession implements Disposable {
     return this.#emitter.on(name, handler);
   }
 
+  /** One type of runtime event from any runtime, narrowed: `session.onEvent("stream_delta", (e, id) => …)`. */
+  onEvent<T extends keyof EventTypeMap>(type: T, handler: (event: EventTypeMap[T], runtimeId: string) => void): Disposable {
+    return this.#emitter.on("event", ({ runtimeId, event }) => {
+      if (event.type === type) handler(event as EventTypeMap[T], runtimeId);
+    });
+  }
+
   /** Every runtime event, buffered; ends when the signal aborts or the session closes. */
   events(signal?: AbortSignalLike): AsyncIterableIterator<{ runtimeId: string; event: RuntimeEvent }> {
     return this.#emitter.stream("event", signal);

@@ -8,21 +8,25 @@ type Handler<T> = (value: T) => void;
  * iterator (buffered, ends when the signal aborts or the emitter is closed).
  */
 export class Emitter<Events extends object> {
-  #handlers = new Map<keyof Events, Set<Handler<never>>>();
+  // Copy-on-write lists: emit iterates the list as it was, with no copy per event (the hot path), and a handler
+  // added or removed during an emit takes effect from the next one.
+  #handlers = new Map<keyof Events, readonly Handler<never>[]>();
   #closed = false;
   #onClose = new Set<() => void>();
 
   on<K extends keyof Events>(name: K, handler: Handler<Events[K]>): Disposable {
-    let set = this.#handlers.get(name);
-    if (!set) this.#handlers.set(name, (set = new Set()));
-    set.add(handler as Handler<never>);
-    return toDisposable(() => set.delete(handler as Handler<never>));
+    const entry = handler as Handler<never>;
+    this.#handlers.set(name, [...(this.#handlers.get(name) ?? []), entry]);
+    return toDisposable(() => {
+      const list = this.#handlers.get(name);
+      if (list) this.#handlers.set(name, list.filter((h) => h !== entry));
+    });
   }
 
   emit<K extends keyof Events>(name: K, value: Events[K]): void {
-    const set = this.#handlers.get(name);
-    if (!set) return;
-    for (const handler of [...set]) (handler as Handler<Events[K]>)(value);
+    const list = this.#handlers.get(name);
+    if (!list) return;
+    for (const handler of list) (handler as Handler<Events[K]>)(value);
   }
 
   /** Async iterator of one event's payloads, buffered so none is missed between two `next()` calls. */

@@ -8,6 +8,8 @@ class MemoryEnd implements Transport {
   #messages = new Set<(text: string) => void>();
   #closes = new Set<(close: CloseInfo) => void>();
   #closed = false;
+  /** Frames sent to this end, not yet delivered; one microtask delivers a whole burst, in order. */
+  #inbox: string[] = [];
   /** Frames this end sent, in order (for assertions). */
   readonly sent: string[] = [];
 
@@ -18,13 +20,23 @@ class MemoryEnd implements Transport {
   send(text: string): void {
     if (this.#closed) return;
     this.sent.push(text);
-    const peer = this.peer;
-    // Asynchronous like a real socket: a handler never runs inside the sender's call stack.
-    queueMicrotask(() => peer.receive(text));
+    this.peer.#enqueue(text);
+  }
+
+  // Asynchronous like a real socket: a handler never runs inside the sender's call stack.
+  #enqueue(text: string): void {
+    if (this.#inbox.push(text) === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    const inbox = this.#inbox;
+    this.#inbox = [];
+    for (const text of inbox) this.receive(text);
   }
 
   receive(text: string): void {
     if (this.#closed) return;
+    // A copy: a listener added while this frame is handled (a session taking over the socket) must not see it.
     for (const listener of [...this.#messages]) listener(text);
   }
 

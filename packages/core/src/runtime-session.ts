@@ -232,6 +232,13 @@ export class RuntimeSession implements Disposable {
     return this.#emitter.on(name, handler);
   }
 
+  /** One type of runtime event, narrowed: `session.onEvent("update_loop_status", (e) => e.loop_status)`. */
+  onEvent<T extends keyof EventTypeMap>(type: T, handler: (event: EventTypeMap[T]) => void): Disposable {
+    return this.#emitter.on("event", (event) => {
+      if (event.type === type) handler(event as EventTypeMap[T]);
+    });
+  }
+
   /** Every valid event from the runtime, buffered; ends when the signal aborts or the session closes. */
   events(signal?: AbortSignalLike): AsyncIterableIterator<RuntimeEvent> {
     return this.#emitter.stream("event", signal);

@@ -568,3 +568,20 @@ describe("RuntimeSession", () => {
     });
   });
 });
+
+describe("onEvent", () => {
+  it("delivers only the named type, narrowed", async () => {
+    const session = new RuntimeSession();
+    const [server, runtime] = createTransportPair();
+    session.attach(server);
+    const statuses: string[] = [];
+    session.onEvent("update_loop_status", (e) => statuses.push(e.loop_status.status));
+    const envelope = { runtime: { agent_id: "a", conversation_id: "c" }, emitted_at: "2026-01-01T00:00:00Z" };
+    runtime.send(JSON.stringify({ type: "update_loop_status", ...envelope, event_seq: 1, idempotency_key: "k1", loop_status: { status: "SENDING_API_REQUEST", active_run_ids: [], executing_tool_call_ids: [] } }));
+    runtime.send(JSON.stringify({ type: "ping" }));
+    runtime.send(JSON.stringify({ type: "update_loop_status", ...envelope, event_seq: 2, idempotency_key: "k2", loop_status: { status: "WAITING_ON_INPUT", active_run_ids: [], executing_tool_call_ids: [] } }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(statuses).toEqual(["SENDING_API_REQUEST", "WAITING_ON_INPUT"]);
+    session.close();
+  });
+});
