@@ -3,6 +3,8 @@ import { EXIT, UsageError, type Io } from "./io.js";
 const HELP = `Usage: byor <command> [options]
 
 Commands:
+  serve [--host H] [--port P] [--token T]
+      Start a BYOR server for Letta Code runtimes (\`letta remote\`) and their apps (default 127.0.0.1:8284).
   validate [--direction event|command] [--json] [FILE...]
       Validate NDJSON/JSONL transcripts of protocol frames (stdin when no FILE or "-").
       Exit 0 when all frames are valid, 1 if any is invalid, 2 on usage errors.
@@ -12,6 +14,7 @@ Run "byor <command> --help" for a command's options.
 
 // Subcommands are imported only when run, so `byor validate` does not load what `byor serve` needs.
 const COMMANDS: Record<string, () => Promise<{ main(args: string[], io: Io): Promise<number> }>> = {
+  serve: () => import("./commands/serve.js"),
   validate: () => import("./commands/validate.js"),
 };
 

@@ -34,7 +34,10 @@ export interface TranscriptReport {
   problems: FrameProblem[];
 }
 
-const decoders: Record<Direction | "any", (line: string) => DecodeResult<unknown>> = {
+/** The runtime leg's directions (the client endpoint's `app` / `server` frames are not transcripts of it). */
+type RuntimeDirection = Extract<Direction, "event" | "command">;
+
+const decoders: Record<RuntimeDirection | "any", (line: string) => DecodeResult<unknown>> = {
   event: decodeEvent,
   command: decodeCommand,
   any: decodeFrame,
@@ -44,7 +47,7 @@ const decoders: Record<Direction | "any", (line: string) => DecodeResult<unknown
 export async function validateTranscript(
   input: Readable,
   file: string,
-  direction: Direction | "any",
+  direction: RuntimeDirection | "any",
   report: TranscriptReport,
 ): Promise<void> {
   const decode = decoders[direction];

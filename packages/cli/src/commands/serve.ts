@@ -1,0 +1,105 @@
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, lettaRemoteCommand, streamLogger } from "@byor/node-server";
+import { EXIT, UsageError, type Io } from "../io.js";
+
+const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--verbose]
+
+Starts a BYOR server: the stock Letta Code runtime connects to it (\`letta remote\`), apps connect to its client
+endpoint. Prints the command that starts a runtime against it.
+  --host H          interface to bind (default ${DEFAULT_HOST}; anything else exposes the server)
+  --port P          port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --token T         token runtimes and apps must present (default: $BYOR_TOKEN, else a random one, printed once)
+  --env-name NAME   the --env-name shown in the printed letta command (default: this machine's name)
+  --tls-key FILE, --tls-cert FILE   serve HTTPS/WSS
+  --verbose         log every HTTP request (unknown ones are always logged)
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        token: { type: "string" },
+        "env-name": { type: "string" },
+        "tls-key": { type: "string" },
+        "tls-cert": { type: "string" },
+        verbose: { type: "boolean", short: "v" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "";
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+
+/** A name usable as --env-name without quoting. */
+const defaultEnvName = () => hostname().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "my-computer";
+
+export async function main(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args);
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, not "${values.port}"`);
+  if (values.token !== undefined && (values.token === "" || /\s/.test(values.token))) throw new UsageError("--token must be non-empty and contain no spaces");
+  if ((values["tls-key"] === undefined) !== (values["tls-cert"] === undefined)) throw new UsageError("--tls-key and --tls-cert go together");
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  if (values["tls-key"] && values["tls-cert"]) {
+    const { readFileSync } = await import("node:fs");
+    tls = { key: readFileSync(values["tls-key"]), cert: readFileSync(values["tls-cert"]) };
+  }
+  const host = values.host ?? DEFAULT_HOST;
+
+  const server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false });
+  try {
+    await server.listen();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "EADDRINUSE" ? `port ${port} is already in use (another byor serve?); pick one with --port` : e.message;
+    io.stderr.write(`byor serve: cannot listen on ${host}:${port}: ${why}\n`);
+    return EXIT.failed;
+  }
+
+  // What a person on this machine types: a wildcard bind is reached through the loopback address.
+  const local = isWildcard(host) ? `${tls ? "https" : "http"}://127.0.0.1:${server.port}` : server.url;
+  const token = server.tokenOrigin === "env" ? '"$BYOR_TOKEN"' : server.token;
+  const lines = [
+    `BYOR server listening on ${server.url}`,
+    server.tokenOrigin === "generated" ? `Token (generated, shown only now; set BYOR_TOKEN or --token to choose one): ${server.token}` : `Token: from ${server.tokenOrigin === "env" ? "BYOR_TOKEN" : "--token"}`,
+    "",
+    "Start a Letta Code runtime against it:",
+    `  ${lettaRemoteCommand({ baseUrl: local, token, envName: values["env-name"] ?? defaultEnvName() })}`,
+    "",
+    `Console: ${local}/`,
+    "",
+  ];
+  io.stdout.write(`${lines.join("\n")}\n`);
+  if (!isLoopback(host) && !tls) {
+    io.stderr.write(`warning: ${host} is reachable from other machines and there is no TLS: the token travels in clear text\n`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.stderr.write(`\n${signal}: shutting down (closing runtimes and apps with 1001)\n`);
+      // A second Ctrl-C does not wait.
+      process.once("SIGINT", () => process.exit(130));
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+  io.stderr.write("stopped\n");
+  return EXIT.ok;
+}

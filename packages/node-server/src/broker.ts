@@ -1,0 +1,254 @@
+import { AppSessions, toScope, type AppConnection, type AppConnectionOptions, type Clock, type Scope, type Transport } from "@byor/core";
+import {
+  ByorError,
+  RESPONSE_TYPES,
+  decodeCommand,
+  isRequestType,
+  type ByorErrorCode,
+  type ByorErrorFrame,
+  type ByorEventFrame,
+  type ByorListRuntimesFrame,
+  type ByorSendFrame,
+  type ByorSubscribeFrame,
+  type ByorUnsubscribeFrame,
+  type RuntimeCommand,
+  type RuntimeEvent,
+} from "@byor/protocol";
+import type { Logger } from "./logger.js";
+import { RequestRoutes } from "./request-routes.js";
+import { brokerRuntimeInfo } from "./runtime-info.js";
+import type { RuntimeEntry, RuntimeRegistry } from "./runtime-registry.js";
+import { Subscriptions } from "./subscriptions.js";
+
+export interface BrokerOptions {
+  appSessions?: AppConnectionOptions;
+  /** Scopes one app may subscribe to. Default 256. */
+  maxSubscriptionsPerApp?: number;
+  /** Requests one app may have waiting for an answer. Default 256. */
+  maxPendingRequestsPerApp?: number;
+  /** How long an unanswered request is remembered. Default 10 minutes. */
+  requestTtlMs?: number;
+  clock?: Pick<Clock, "now">;
+}
+
+/** Responses the runtime pairs with a request_id; one the server does not route (its own syncs) goes to nobody. */
+const RESPONSES: ReadonlySet<string> = new Set(Object.values(RESPONSE_TYPES));
+/** Transport frames of the runtime leg: the server speaks them itself, apps may not. */
+const SERVER_ONLY_COMMANDS: ReadonlySet<string> = new Set(["pong", "listener_ready"]);
+
+/** The `runtime` scope a frame carries, if any. */
+function scopeOf(frame: object): Scope | undefined {
+  const runtime = (frame as { runtime?: unknown }).runtime as { agent_id?: unknown; conversation_id?: unknown } | undefined;
+  if (!runtime || typeof runtime.conversation_id !== "string") return undefined;
+  if (runtime.agent_id !== null && typeof runtime.agent_id !== "string") return undefined;
+  return toScope(runtime as Scope);
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The client endpoint: apps connect, list runtimes, subscribe to scopes and send commands; runtime frames fan out
+ * to them. Scoped frames go to the apps subscribed to that scope, answers to the app that asked, unscoped frames to
+ * every app following that runtime; runtime status changes go to every app. Each app session (handshake, seq/ack,
+ * replay, parking, heartbeat, slow-consumer close) is a @byor/core AppConnection.
+ */
+export class Broker {
+  readonly sessions: AppSessions;
+  readonly #apps = new Set<AppConnection>();
+  readonly #subs: Subscriptions;
+  readonly #routes: RequestRoutes;
+
+  constructor(
+    private readonly registry: RuntimeRegistry,
+    private readonly logger: Logger,
+    options: BrokerOptions = {},
+  ) {
+    this.sessions = new AppSessions(options.appSessions);
+    this.#subs = new Subscriptions(options.maxSubscriptionsPerApp ?? 256);
+    this.#routes = new RequestRoutes({
+      maxPerApp: options.maxPendingRequestsPerApp ?? 256,
+      ttlMs: options.requestTtlMs ?? 10 * 60_000,
+      clock: options.clock ?? { now: () => Date.now() },
+    });
+  }
+
+  /** Apps with a live or parked session (or waiting for their hello). */
+  get appCount(): number {
+    return this.#apps.size;
+  }
+
+  /** A new app socket. */
+  accept(transport: Transport, label: string): AppConnection {
+    const app = this.sessions.accept(transport);
+    this.#apps.add(app);
+    app.on("frame", (frame) => {
+      switch (frame.type) {
+        case "byor.send":
+          return this.#send(app, frame);
+        case "byor.subscribe":
+          return void this.#subscribe(app, frame);
+        case "byor.unsubscribe":
+          return this.#unsubscribe(app, frame);
+        case "byor.list_runtimes":
+          return this.#listRuntimes(app, frame);
+      }
+    });
+    app.on("state", ({ to }) => {
+      // Not the session id: it is what a resume presents.
+      if (to.status === "open") this.logger.info(`app ${label} ${to.resumed ? "resumed its session" : `connected${app.seqAck ? " (seq/ack)" : ""}`}`);
+      if (to.status === "offline") this.logger.info(`app ${label} dropped (${to.lastClose.code}); session kept for a resume`);
+    });
+    app.on("closed", (close) => {
+      this.#apps.delete(app);
+      this.#routes.dropApp(app);
+      for (const { deviceId, scope } of this.#subs.removeApp(app)) this.registry.get(deviceId)?.session.unwatch(scope);
+      if (close.reason !== "resumed") this.logger.info(`app ${label} closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    });
+    return app;
+  }
+
+  /** A runtime came online (first connect or reconnect): every app hears it. */
+  runtimeOnline(entry: RuntimeEntry): void {
+    this.#broadcastStatus(entry);
+  }
+
+  /** A runtime went offline: every app hears it; requests it had not answered fail. */
+  runtimeOffline(entry: RuntimeEntry): void {
+    for (const route of this.#routes.dropRuntime(entry.deviceId)) {
+      route.app.reply({ type: "byor.error", code: "runtime_offline", message: `runtime ${entry.deviceId} went offline before answering`, request_id: route.originalId });
+    }
+    this.#broadcastStatus(entry);
+  }
+
+  /** A runtime was dropped from the registry: nothing of it is kept. */
+  runtimeForgotten(entry: RuntimeEntry): void {
+    this.#routes.dropRuntime(entry.deviceId);
+    this.#subs.removeRuntime(entry.deviceId);
+  }
+
+  /** Fans one runtime frame out. */
+  runtimeEvent(entry: RuntimeEntry, event: RuntimeEvent): void {
+    if (event.type === "ping") return; // the session answered it
+    const deviceId = entry.deviceId;
+    const requestId = (event as { request_id?: unknown }).request_id;
+    if (typeof requestId === "string") {
+      const route = this.#routes.take(deviceId, requestId, event.type);
+      if (route) {
+        const answer: ByorEventFrame["event"] = Object.assign({}, event, { request_id: route.originalId });
+        route.app.deliver({ type: "byor.event", runtime_id: deviceId, event: answer });
+        if (event.type === "runtime_start_response" && event.success) this.#subscribeQuietly(route.app, entry, scopeOf(event));
+        return;
+      }
+      // An answer to the server's own request (a sync it sent), or to an app that is gone.
+      if (RESPONSES.has(event.type)) return;
+    }
+    const scope = scopeOf(event);
+    const targets = scope ? this.#subs.subscribers(deviceId, scope) : this.#subs.followers(deviceId);
+    for (const app of targets) app.deliver({ type: "byor.event", runtime_id: deviceId, event });
+  }
+
+  /** Every app session closed with 1001 `Server shutting down`. */
+  close(): void {
+    this.sessions.dispose();
+  }
+
+  #send(app: AppConnection, frame: ByorSendFrame): void {
+    const command = frame.command as { type: string; request_id?: unknown };
+    const requestId = typeof command.request_id === "string" ? command.request_id : undefined;
+    const entry = this.#online(app, frame.runtime_id, requestId, "byor.send");
+    if (!entry) return;
+    const decoded = decodeCommand(frame.command);
+    if (!decoded.ok) {
+      const { error } = decoded;
+      const reply: ByorErrorFrame = { type: "byor.error", code: error.code, message: error.message, frame_type: "byor.send" };
+      if (error.issues.length) reply.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: `/command${pointer}`, keyword, expected, found }));
+      if (requestId) reply.request_id = requestId;
+      return app.reply(reply);
+    }
+    let outgoing: RuntimeCommand = decoded.message;
+    if (SERVER_ONLY_COMMANDS.has(outgoing.type)) {
+      return this.#error(app, "invalid_message", `${outgoing.type} is part of the runtime connection and is sent by the server itself`, requestId, "byor.send");
+    }
+    this.#subs.follow(app, entry.deviceId);
+    // A scoped command: the runtime routes that scope's events to this server from now on; relay them to this app
+    // and re-sync the scope whenever the runtime reconnects.
+    const scope = scopeOf(outgoing);
+    if (scope) this.#subscribeQuietly(app, entry, scope);
+    let forwardedId: string | undefined;
+    if (requestId) {
+      forwardedId = this.#routes.add(app, entry.deviceId, requestId, isRequestType(outgoing.type) ? RESPONSE_TYPES[outgoing.type] : undefined);
+      if (!forwardedId) return this.#error(app, "too_many_requests", "too many requests waiting for an answer; wait for some", requestId, "byor.send");
+      outgoing = { ...outgoing, request_id: forwardedId } as RuntimeCommand;
+    }
+    try {
+      entry.session.send(outgoing);
+    } catch (error) {
+      if (forwardedId) this.#routes.cancel(forwardedId);
+      const code = error instanceof ByorError ? error.code : "request_failed";
+      this.#error(app, code, message(error), requestId, "byor.send");
+    }
+  }
+
+  async #subscribe(app: AppConnection, frame: ByorSubscribeFrame): Promise<void> {
+    const entry = this.#online(app, frame.runtime_id, frame.request_id, "byor.subscribe");
+    if (!entry) return;
+    const scope = toScope(frame.scope);
+    const answer = (success: boolean, error?: string) =>
+      app.reply({
+        type: "byor.subscribed",
+        runtime_id: entry.deviceId,
+        scope,
+        success,
+        ...(frame.request_id !== undefined && { request_id: frame.request_id }),
+        ...(error !== undefined && { error }),
+      });
+    if (!this.#subs.add(app, entry.deviceId, scope)) return answer(false, "too many subscriptions for this app");
+    try {
+      // The sync's snapshot frames are scoped: they reach this app (and the scope's other subscribers) on the way.
+      await entry.session.watch(scope);
+      answer(true);
+    } catch (error) {
+      if (this.#subs.remove(app, entry.deviceId, scope)) entry.session.unwatch(scope);
+      answer(false, message(error));
+    }
+  }
+
+  #unsubscribe(app: AppConnection, frame: ByorUnsubscribeFrame): void {
+    const entry = this.registry.get(frame.runtime_id);
+    if (!entry) return this.#error(app, "unknown_runtime", `no runtime ${frame.runtime_id} on this server`, frame.request_id, "byor.unsubscribe");
+    const scope = toScope(frame.scope);
+    if (this.#subs.remove(app, entry.deviceId, scope)) entry.session.unwatch(scope);
+  }
+
+  #listRuntimes(app: AppConnection, frame: ByorListRuntimesFrame): void {
+    app.reply({
+      type: "byor.runtimes",
+      runtimes: this.registry.all().map(brokerRuntimeInfo),
+      ...(frame.request_id !== undefined && { request_id: frame.request_id }),
+    });
+  }
+
+  /** Subscribes an app to a scope it used, watching it on the runtime unless already watched. */
+  #subscribeQuietly(app: AppConnection, entry: RuntimeEntry, scope: Scope | undefined): void {
+    if (!scope || !this.#subs.add(app, entry.deviceId, scope)) return;
+    const watched = entry.session.scopes.some((s) => s.agent_id === scope.agent_id && s.conversation_id === scope.conversation_id);
+    if (!watched) entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
+  }
+
+  /** The runtime, if known and online; otherwise answers the app with byor.error. */
+  #online(app: AppConnection, runtimeId: string, requestId: string | undefined, frameType: string): RuntimeEntry | undefined {
+    const entry = this.registry.get(runtimeId);
+    if (!entry) return void this.#error(app, "unknown_runtime", `no runtime ${runtimeId} on this server`, requestId, frameType);
+    if (!entry.online) return void this.#error(app, "runtime_offline", `runtime ${entry.label} is offline`, requestId, frameType);
+    return entry;
+  }
+
+  #error(app: AppConnection, code: ByorErrorCode, text: string, requestId: string | undefined, frameType: string): void {
+    app.reply({ type: "byor.error", code, message: text, frame_type: frameType, ...(requestId !== undefined && { request_id: requestId }) });
+  }
+
+  #broadcastStatus(entry: RuntimeEntry): void {
+    const runtime = brokerRuntimeInfo(entry);
+    for (const app of this.#apps) app.deliver({ type: "byor.runtime_status", runtime });
+  }
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RegisterRequest } from "@byor/protocol";
+import { HTTP_VALIDATORS } from "@byor/protocol/validators";
+import { isAuthorized, type TokenSource } from "./auth.js";
+import { BodyError, readJson, sendError, sendJson } from "./http-json.js";
+import type { Logger } from "./logger.js";
+import type { ResolvedOptions } from "./options.js";
+import { PATHS, RUNTIME_STATUS_PATH } from "./paths.js";
+import { placeholderPage } from "./placeholder-page.js";
+import { httpRuntimeInfo } from "./runtime-info.js";
+import { isRefusal, type RuntimeRegistry } from "./runtime-registry.js";
+import { VERSION } from "./version.js";
+
+export interface HttpContext {
+  options: ResolvedOptions;
+  logger: Logger;
+  registry: RuntimeRegistry;
+  /** `ws://host:port` (or wss) as the caller reached this server. */
+  socketBase(req: IncomingMessage): string;
+  /** The request line as it may be logged (token query values redacted by the logger). */
+  describe(req: IncomingMessage): string;
+}
+
+const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
+/** Dashboards may not be able to set a header (a link in a browser). */
+const DASHBOARD_AUTH: readonly TokenSource[] = ["header", "query"];
+
+const UNAUTHORIZED = "missing or wrong token: send `Authorization: Bearer <token>` (for the runtime: LETTA_API_KEY=<token>)";
+
+/**
+ * The HTTP side: what the stock runtime calls in `--backend local` mode (health, register, runtime-status), the
+ * runtimes list, the console placeholder, and JSON errors for everything else. Unknown requests are logged, so a
+ * newer runtime calling something new shows up in the server's log.
+ */
+export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (ctx.options.logRequests) {
+      const started = Date.now();
+      res.once("finish", () => ctx.logger.info(`${ctx.describe(req)} → ${res.statusCode} (${Date.now() - started} ms)`));
+    }
+    handle(ctx, req, res).catch((error: unknown) => {
+      ctx.logger.error(`${ctx.describe(req)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendError(res, 500, "internal_error", "the server failed to answer this request");
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = url.pathname;
+  const method = req.method ?? "GET";
+  const allow = (methods: string[]) => {
+    if (methods.includes(method)) return true;
+    res.setHeader("allow", methods.join(", "));
+    sendError(res, 405, "method_not_allowed", `${method} is not allowed on ${path}; use ${methods.join(" or ")}`);
+    return false;
+  };
+
+  switch (path) {
+    case PATHS.health:
+      if (allow(["GET", "HEAD"])) sendJson(res, 200, { version: VERSION, status: "ok" });
+      return;
+    case PATHS.register:
+      if (allow(["POST"])) await register(ctx, req, res);
+      return;
+    case PATHS.runtimes:
+      if (!allow(["GET"])) return;
+      if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+      return sendJson(res, 200, { runtimes: ctx.registry.all().map(httpRuntimeInfo) });
+    case PATHS.console:
+      if (!allow(["GET", "HEAD"])) return;
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(method === "HEAD" ? undefined : placeholderPage());
+      return;
+    case PATHS.runtimeSocket:
+    case PATHS.clientSocket:
+      return sendError(res, 426, "upgrade_required", `${path} is a WebSocket endpoint`);
+  }
+
+  const status = RUNTIME_STATUS_PATH.exec(path);
+  if (status) {
+    if (!allow(["GET"])) return;
+    if (!isAuthorized(req, url, ctx.options.token, RUNTIME_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+    return runtimeStatus(url, res);
+  }
+
+  ctx.logger.warn(`unknown request ${ctx.describe(req)} → 404`);
+  sendError(res, 404, "not_found", `${method} ${path} is not served by this BYOR server (it serves the runtime in --backend local mode)`);
+}
+
+async function register(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  if (!isAuthorized(req, url, ctx.options.token, RUNTIME_AUTH)) {
+    ctx.logger.warn(`refused a registration from ${req.socket.remoteAddress}: missing or wrong token (401)`);
+    return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+  }
+  let body: unknown;
+  try {
+    body = await readJson(req, ctx.options.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyError) return sendError(res, error.status, error.code, error.message);
+    throw error;
+  }
+  const validate = HTTP_VALIDATORS["register-request"];
+  if (!validate(body)) {
+    const issues = (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, keyword: e.keyword, message: e.message ?? "" }));
+    ctx.logger.warn(`refused a registration: invalid body (${issues.map((i) => `${i.pointer || "/"} ${i.message}`).join("; ")})`);
+    return sendError(res, 400, "invalid_message", "the register body does not match the schema", { issues });
+  }
+  const request = body as RegisterRequest;
+  const outcome = ctx.registry.register(request);
+  if (isRefusal(outcome)) {
+    ctx.logger.warn(`refused registration of "${request.connectionName}" (${request.deviceId.slice(0, 8)}): ${outcome.message} (${outcome.status})`);
+    return sendError(res, outcome.status, outcome.error, outcome.message);
+  }
+  const wsUrl = `${ctx.socketBase(req)}${PATHS.runtimeSocket}?connectionId=${encodeURIComponent(outcome.connectionId!)}`;
+  ctx.logger.info(
+    `runtime ${outcome.label} registered as ${outcome.connectionId} (letta-code ${request.metadata.lettaCodeVersion}, ${request.metadata.os}, node ${request.metadata.nodeVersion})`,
+  );
+  sendJson(res, 200, { connectionId: outcome.connectionId, wsUrl });
+}
+
+/**
+ * The runtime asks before recovering approvals left pending by an earlier process. This server runs no
+ * conversations itself and does not arbitrate between runtimes, so each conversation is IDLE with no conflicting
+ * listener: recovery goes ahead (with a 404 the runtime would skip it and leave those approvals stuck).
+ */
+function runtimeStatus(url: URL, res: ServerResponse): void {
+  const ids = (url.searchParams.get("conversation_ids") ?? "").split(",").filter(Boolean);
+  sendJson(res, 200, {
+    statuses: ids.map((conversation_id) => ({ conversation_id, state: "IDLE", has_conflicting_listeners: false, active_harness: null })),
+  });
+}

@@ -1,0 +1,94 @@
+import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/core";
+import { generateToken } from "./auth.js";
+import type { Logger } from "./logger.js";
+
+export interface ByorServerOptions {
+  /** Interface to bind. Default `127.0.0.1`: nothing outside this machine can reach the server unless you say so. */
+  host?: string;
+  /** Default 8284; 0 picks a free port (see `server.port`). */
+  port?: number;
+  /** The shared secret of runtimes (their `LETTA_API_KEY`) and apps. Default: `BYOR_TOKEN`, else a random one. */
+  token?: string;
+  /** Serve HTTPS / WSS. PEM strings or buffers. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Browser origins allowed to open the client endpoint, e.g. `["https://app.example.com"]`, or `"*"`. Requests
+   * without an Origin header (the runtime, Node apps) and pages served by this server itself are always allowed.
+   */
+  allowedOrigins?: readonly string[] | "*";
+  /**
+   * The base URL runtimes and apps reach this server at, when it differs from the request's Host (a proxy):
+   * e.g. `https://byor.example.com`. The runtime's wsUrl is built from it.
+   */
+  publicUrl?: string;
+  /** Open WebSockets (runtimes and apps together). Default 256; more are refused with 503 at the upgrade. */
+  maxConnections?: number;
+  /** Runtimes this server keeps (online or not). Default 64. */
+  maxRuntimes?: number;
+  /** Largest frame a runtime may send, in bytes. Default 64 MiB (a read_file of a large file is big). */
+  maxRuntimePayload?: number;
+  /** Largest frame an app may send, in bytes. Default 4 MiB. Larger: the socket is closed with 1009. */
+  maxAppPayload?: number;
+  /** Bytes a socket may have waiting to be written before the server closes it as a slow reader. Default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** Largest HTTP request body. Default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Where to log. Default: nothing. Every line is redacted (the token never appears). */
+  logger?: Logger;
+  /** Also log every HTTP request with its status (unknown requests are always logged). */
+  logRequests?: boolean;
+  /** Environment to read `BYOR_TOKEN` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Passed to each runtime's @byor/core RuntimeSession (heartbeat, request timeout, clock). */
+  runtimeSession?: Omit<RuntimeSessionOptions, "mirror">;
+  /** Passed to @byor/core AppSessions (replay buffer, parking, heartbeat). */
+  appSessions?: AppConnectionOptions;
+  clock?: Clock;
+}
+
+export type TokenOrigin = "option" | "env" | "generated";
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  token: string;
+  tokenOrigin: TokenOrigin;
+  tls: ByorServerOptions["tls"];
+  allowedOrigins: readonly string[] | "*";
+  publicUrl: string | undefined;
+  maxConnections: number;
+  maxRuntimes: number;
+  maxRuntimePayload: number;
+  maxAppPayload: number;
+  maxBufferedBytes: number;
+  maxBodyBytes: number;
+  logRequests: boolean;
+}
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 8284;
+const MiB = 1024 * 1024;
+
+export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
+  const env = options.env ?? process.env;
+  const fromEnv = env.BYOR_TOKEN?.trim();
+  const token = options.token ?? (fromEnv || undefined);
+  if (token !== undefined && token.length === 0) throw new TypeError("token must not be empty");
+  if (token !== undefined && /\s/.test(token)) throw new TypeError("token must not contain whitespace");
+  return {
+    host: options.host ?? DEFAULT_HOST,
+    port: options.port ?? DEFAULT_PORT,
+    token: token ?? generateToken(),
+    tokenOrigin: options.token !== undefined ? "option" : token !== undefined ? "env" : "generated",
+    tls: options.tls,
+    allowedOrigins: options.allowedOrigins ?? [],
+    publicUrl: options.publicUrl?.replace(/\/+$/, ""),
+    maxConnections: options.maxConnections ?? 256,
+    maxRuntimes: options.maxRuntimes ?? 64,
+    maxRuntimePayload: options.maxRuntimePayload ?? 64 * MiB,
+    maxAppPayload: options.maxAppPayload ?? 4 * MiB,
+    maxBufferedBytes: options.maxBufferedBytes ?? 16 * MiB,
+    maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
+    logRequests: options.logRequests ?? false,
+  };
+}

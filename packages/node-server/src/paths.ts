@@ -1,0 +1,18 @@
+/** Every path the server answers, in one place. `/v1/…` is what the stock runtime calls; `/byor/v1/…` is ours. */
+export const PATHS = {
+  /** GET: liveness, and the runtime's telemetry probe. */
+  health: "/v1/health",
+  /** POST: the runtime registers and gets its connectionId and wsUrl. */
+  register: "/v1/environments/register",
+  /** WebSocket: the runtime's socket (the wsUrl given at registration). */
+  runtimeSocket: "/v1/environments/socket",
+  /** WebSocket: the client endpoint for apps. */
+  clientSocket: "/byor/v1/client",
+  /** GET: JSON list of runtimes, for dashboards and health checks. */
+  runtimes: "/byor/v1/runtimes",
+  /** GET: the console (a placeholder for now). */
+  console: "/",
+} as const;
+
+/** `GET /v1/agents/{agent_id}/runtime-status`: asked before approval recovery (0.32.x, connectionIds with `conn-`). */
+export const RUNTIME_STATUS_PATH = /^\/v1\/agents\/([^/]+)\/runtime-status$/;

@@ -1,0 +1,89 @@
+import type { AppConnection, Clock } from "@byor/core";
+
+interface Route {
+  app: AppConnection;
+  deviceId: string;
+  /** The app's own request_id, restored on everything that answers it. */
+  originalId: string;
+  /** The response that settles it, when the command has one. */
+  responseType: string | undefined;
+  expiresAt: number;
+}
+
+/**
+ * Which app sent which request. Apps pick their own request ids, so two apps may both send `"1"`: the server gives
+ * each forwarded command an id of its own and maps the runtime's answers back. Bounded: entries leave when their
+ * response arrives, when the app or the runtime goes away, or after `ttlMs`; an app may have `maxPerApp` at once.
+ */
+export class RequestRoutes {
+  readonly #routes = new Map<string, Route>();
+  readonly #perApp = new Map<AppConnection, Set<string>>();
+  #counter = 0;
+
+  constructor(private readonly options: { maxPerApp: number; ttlMs: number; clock: Pick<Clock, "now"> }) {}
+
+  /** The id to forward in place of `originalId`, or undefined when the app has too many requests in flight. */
+  add(app: AppConnection, deviceId: string, originalId: string, responseType: string | undefined): string | undefined {
+    this.#sweep();
+    let mine = this.#perApp.get(app);
+    if (!mine) this.#perApp.set(app, (mine = new Set()));
+    if (mine.size >= this.options.maxPerApp) return undefined;
+    const id = `byor-${++this.#counter}`;
+    this.#routes.set(id, { app, deviceId, originalId, responseType, expiresAt: this.options.clock.now() + this.options.ttlMs });
+    mine.add(id);
+    return id;
+  }
+
+  /**
+   * The route of a frame the runtime sent with this request id, if it answers one of ours: the answering response
+   * ends the route; other frames with the id (progress of the same request) leave it open.
+   */
+  take(deviceId: string, requestId: string, type: string): Pick<Route, "app" | "originalId"> | undefined {
+    const route = this.#routes.get(requestId);
+    if (!route || route.deviceId !== deviceId) return undefined;
+    if (route.responseType === type) this.#delete(requestId, route);
+    return route;
+  }
+
+  /** Forgets one route (its command could not be sent). */
+  cancel(id: string): void {
+    const route = this.#routes.get(id);
+    if (route) this.#delete(id, route);
+  }
+
+  /** Drops and returns the routes of one runtime (it went offline: nothing will answer them). */
+  dropRuntime(deviceId: string): Route[] {
+    const dropped: Route[] = [];
+    for (const [id, route] of this.#routes) {
+      if (route.deviceId !== deviceId) continue;
+      this.#delete(id, route);
+      dropped.push(route);
+    }
+    return dropped;
+  }
+
+  dropApp(app: AppConnection): void {
+    for (const id of this.#perApp.get(app) ?? []) this.#routes.delete(id);
+    this.#perApp.delete(app);
+  }
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  #delete(id: string, route: Route): void {
+    this.#routes.delete(id);
+    const mine = this.#perApp.get(route.app);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#perApp.delete(route.app);
+  }
+
+  #sweep(): void {
+    const now = this.options.clock.now();
+    // Insertion order is expiry order (one ttl for all), so stop at the first live one.
+    for (const [id, route] of this.#routes) {
+      if (route.expiresAt > now) break;
+      this.#delete(id, route);
+    }
+  }
+}

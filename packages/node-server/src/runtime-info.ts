@@ -1,0 +1,45 @@
+import type { ByorRuntimeInfo } from "@byor/protocol";
+import type { RuntimeEntry } from "./runtime-registry.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A runtime as the client endpoint describes it (byor.runtimes, byor.runtime_status). */
+export const brokerRuntimeInfo = (entry: RuntimeEntry): ByorRuntimeInfo => ({
+  id: entry.deviceId,
+  connection_name: entry.connectionName,
+  connection_id: entry.connectionId,
+  online: entry.online,
+  connected_at: iso(entry.connectedAt),
+  last_seen_at: iso(entry.lastSeenAt),
+});
+
+/** A runtime as `GET /byor/v1/runtimes` (and `server.runtimes()`) describes it: camelCase, like the register API. */
+export interface RuntimeSummary {
+  /** The runtime's id on this server: its device id. */
+  id: string;
+  deviceId: string;
+  /** The `--env-name` it registered (or connected) with. */
+  connectionName: string;
+  connectionId: string | null;
+  online: boolean;
+  /** ISO times: the current (or last) socket's open, the last frame received, the last registration. */
+  connectedAt: string | null;
+  lastSeenAt: string | null;
+  registeredAt: string | null;
+  lettaCodeVersion: string | null;
+  /** Scopes the server syncs on every (re)connect, because an app subscribed or sent a command there. */
+  watchedScopes: { agent_id: string | null; conversation_id: string }[];
+}
+
+export const httpRuntimeInfo = (entry: RuntimeEntry): RuntimeSummary => ({
+  id: entry.deviceId,
+  deviceId: entry.deviceId,
+  connectionName: entry.connectionName,
+  connectionId: entry.connectionId,
+  online: entry.online,
+  connectedAt: iso(entry.connectedAt),
+  lastSeenAt: iso(entry.lastSeenAt),
+  registeredAt: iso(entry.registeredAt),
+  lettaCodeVersion: entry.metadata?.lettaCodeVersion ?? null,
+  watchedScopes: entry.session.scopes.map((s) => ({ agent_id: s.agent_id, conversation_id: s.conversation_id })),
+});

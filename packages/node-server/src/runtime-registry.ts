@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+import { RuntimeSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
+import type { Logger } from "./logger.js";
+
+/** One runtime: its core session (which outlives its sockets) and what the server tracks about it. */
+export class RuntimeEntry {
+  readonly session: RuntimeSession;
+  connectionName: string;
+  connectionId: string | null = null;
+  listenerInstanceId: string | undefined;
+  metadata: RegisterRequest["metadata"] | undefined;
+  registeredAt: number | null = null;
+  connectedAt: number | null = null;
+  lastSeenAt: number | null = null;
+
+  constructor(
+    readonly deviceId: string,
+    connectionName: string,
+    options: RuntimeSessionOptions,
+  ) {
+    this.connectionName = connectionName;
+    this.session = new RuntimeSession(options);
+  }
+
+  get online(): boolean {
+    return this.session.state.status === "open";
+  }
+
+  /** For logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
+  get label(): string {
+    return `${JSON.stringify(this.connectionName)} (${JSON.stringify(this.deviceId.slice(0, 8)).slice(1, -1)})`;
+  }
+}
+
+/**
+ * A connectionId stable per device and listener instance: the same runtime gets the same id on every registration
+ * and after a server restart. The `conn-` prefix makes the runtime ask runtime-status before recovering approvals.
+ */
+export const connectionIdFor = (deviceId: string, listenerInstanceId: string | undefined): string =>
+  `conn-${createHash("sha256").update(`${deviceId}\n${listenerInstanceId ?? ""}`).digest("hex").slice(0, 24)}`;
+
+export interface RegistryEvents {
+  /** A runtime's socket opened (first connect or a reconnect). */
+  online(entry: RuntimeEntry): void;
+  /** A runtime's socket closed or went silent; the entry stays, waiting for it to reconnect. */
+  offline(entry: RuntimeEntry, close: { code: number; reason: string } | undefined): void;
+  /** A valid frame from a runtime. */
+  event(entry: RuntimeEntry, event: RuntimeEvent): void;
+  /** An offline runtime was dropped to make room for a new one. */
+  forgotten(entry: RuntimeEntry): void;
+}
+
+/** Why a registration or a socket was refused: an HTTP status and a JSON error body. */
+export interface Refusal {
+  status: 409 | 503;
+  error: string;
+  message: string;
+}
+
+export const isRefusal = (value: unknown): value is Refusal => typeof value === "object" && value !== null && "status" in value;
+
+/**
+ * The runtimes of this server, one entry per device id. A runtime that reconnects (new socket, same device) is the
+ * same entry: its session re-attaches and re-syncs what it watched. Bounded: at most `maxRuntimes` entries; the
+ * oldest offline one makes room for a new device.
+ */
+export class RuntimeRegistry implements Disposable {
+  readonly #entries = new Map<string, RuntimeEntry>();
+  readonly #sessionOptions: RuntimeSessionOptions;
+  readonly #clock: Pick<Clock, "now">;
+  #closed = false;
+
+  constructor(
+    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; clock?: Pick<Clock, "now"> },
+    private readonly events: RegistryEvents,
+  ) {
+    this.#sessionOptions = options.session;
+    this.#clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  get(deviceId: string): RuntimeEntry | undefined {
+    return this.#entries.get(deviceId);
+  }
+
+  all(): RuntimeEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  /**
+   * A registration. The same runtime may register again (a restart, a 1008, a 5-minute outage). Another listener of
+   * a device whose runtime is online (a different connection name) is refused with 409: the runtime exits with that
+   * message, instead of two processes taking the one entry from each other.
+   */
+  register(body: RegisterRequest): RuntimeEntry | Refusal {
+    const refusal = this.admit(body.deviceId, body.connectionName);
+    if (refusal) return refusal;
+    const entry = this.#entries.get(body.deviceId) ?? this.#create(body.deviceId, body.connectionName);
+    if (!entry) return this.#full();
+    entry.connectionName = body.connectionName;
+    entry.listenerInstanceId = body.listenerInstanceId;
+    entry.metadata = body.metadata;
+    entry.connectionId = connectionIdFor(body.deviceId, body.listenerInstanceId);
+    entry.registeredAt = this.#clock.now();
+    return entry;
+  }
+
+  /** Whether this device may register or attach a socket now; the refusal if not. */
+  admit(deviceId: string, connectionName: string): Refusal | undefined {
+    if (this.#closed) return { status: 503, error: "shutting_down", message: "the server is shutting down" };
+    const existing = this.#entries.get(deviceId);
+    if (existing?.online && existing.connectionName !== connectionName) {
+      return {
+        status: 409,
+        error: "device_already_connected",
+        message: `another runtime of this device (${existing.label}) is connected to this server; one runtime per device`,
+      };
+    }
+    if (existing || this.#entries.size < this.options.maxRuntimes || this.#evictOne()) return undefined;
+    return this.#full();
+  }
+
+  /**
+   * A runtime socket opened: attaches it to the device's entry (created if the server has not seen a registration,
+   * e.g. after a restart: the runtime reconnects without registering again).
+   */
+  attach(deviceId: string, connectionName: string, connectionId: string | null, transport: Transport): RuntimeEntry | undefined {
+    const entry = this.#entries.get(deviceId) ?? this.#create(deviceId, connectionName);
+    if (!entry) {
+      transport.close(1013, "Too many runtimes");
+      return undefined;
+    }
+    entry.connectionName = connectionName;
+    if (connectionId) entry.connectionId = connectionId;
+    entry.connectedAt = this.#clock.now();
+    entry.lastSeenAt = entry.connectedAt;
+    entry.session.attach(transport);
+    return entry;
+  }
+
+  /** Closes every runtime socket with 1001 `Server shutting down` (the runtimes retry until a server is back). */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#entries.values()) entry.session.close();
+  }
+
+  dispose(): void {
+    this.close();
+  }
+
+  #create(deviceId: string, connectionName: string): RuntimeEntry | undefined {
+    if (this.#closed) return undefined;
+    if (this.#entries.size >= this.options.maxRuntimes && !this.#evictOne()) return undefined;
+    const entry = new RuntimeEntry(deviceId, connectionName, this.#sessionOptions);
+    const { session } = entry;
+    session.on("state", ({ from, to }) => {
+      if (to.status === "open") this.events.online(entry);
+      else if (from.status === "open" && (to.status === "offline" || to.status === "closed")) {
+        this.events.offline(entry, to.status === "offline" ? to.lastClose : to.close);
+      }
+    });
+    session.on("event", (event) => {
+      entry.lastSeenAt = this.#clock.now();
+      this.events.event(entry, event);
+    });
+    let invalid = 0;
+    session.on("invalid", ({ error }) => {
+      entry.lastSeenAt = this.#clock.now();
+      // The runtime's frames are all in the schemas; an invalid one is worth a line, but not a flood.
+      if (++invalid <= 20 || invalid % 100 === 0) {
+        this.options.logger.warn(`runtime ${entry.label} sent an invalid frame (#${invalid}): ${error.lines().slice(0, 3).join("; ")}`);
+      }
+    });
+    this.#entries.set(deviceId, entry);
+    return entry;
+  }
+
+  /** Drops the runtime that has been offline longest. */
+  #evictOne(): boolean {
+    let oldest: RuntimeEntry | undefined;
+    for (const entry of this.#entries.values()) {
+      if (entry.online) continue;
+      if (!oldest || (entry.lastSeenAt ?? 0) < (oldest.lastSeenAt ?? 0)) oldest = entry;
+    }
+    if (!oldest) return false;
+    this.#entries.delete(oldest.deviceId);
+    oldest.session.close();
+    this.events.forgotten(oldest);
+    this.options.logger.info(`forgot offline runtime ${oldest.label} to make room (maxRuntimes ${this.options.maxRuntimes})`);
+    return true;
+  }
+
+  #full(): Refusal {
+    return {
+      status: 503,
+      error: "too_many_runtimes",
+      message: `this server already has ${this.options.maxRuntimes} runtimes online (maxRuntimes)`,
+    };
+  }
+}

@@ -1,0 +1,248 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { CLIENT_CLOSE } from "@byor/core";
+import { WebSocket, WebSocketServer } from "ws";
+import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, type TokenSource } from "./auth.js";
+import { Broker } from "./broker.js";
+import { createRequestHandler } from "./http-routes.js";
+import { redactingLogger, silentLogger, type Logger } from "./logger.js";
+import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
+import { PATHS } from "./paths.js";
+import { httpRuntimeInfo, type RuntimeSummary } from "./runtime-info.js";
+import { RuntimeRegistry } from "./runtime-registry.js";
+import { refuseUpgrade } from "./upgrade-refusal.js";
+import { wsTransport } from "./ws-transport.js";
+
+const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
+/** Apps: a header (Node), or for browsers (which cannot set headers) the subprotocol, or `?token=`. */
+const APP_AUTH: readonly TokenSource[] = ["header", "subprotocol", "query"];
+/** How long `close()` waits for sockets to finish their close handshake before cutting them. */
+const CLOSE_GRACE_MS = 3_000;
+
+type SocketKind = "runtime" | "app";
+
+/**
+ * The BYOR server: the HTTP endpoints and WebSocket the stock Letta Code runtime needs (`letta remote`), and the
+ * client endpoint apps use to watch and drive those runtimes. Create it with `createByorServer`, or `new` + `listen`.
+ */
+export class ByorServer {
+  readonly #options: ResolvedOptions;
+  readonly #logger: Logger;
+  readonly #http: Server;
+  readonly #runtimeWss: WebSocketServer;
+  readonly #appWss: WebSocketServer;
+  readonly #registry: RuntimeRegistry;
+  readonly #broker: Broker;
+  readonly #sockets = new Map<WebSocket, SocketKind>();
+  #appCounter = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ByorServerOptions = {}) {
+    this.#options = resolveOptions(options);
+    const opts = this.#options;
+    this.#logger = redactingLogger(options.logger ?? silentLogger, opts.token);
+    const clock = options.clock;
+    this.#registry = new RuntimeRegistry(
+      { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, ...(clock && { clock }) },
+      {
+        online: (entry) => {
+          this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
+          this.#broker.runtimeOnline(entry);
+        },
+        offline: (entry, close) => {
+          const why = close ? `${close.code}${close.reason ? ` ${close.reason}` : ""}` : "closed";
+          this.#logger.info(`runtime ${entry.label} offline (${why})`);
+          this.#broker.runtimeOffline(entry);
+        },
+        event: (entry, event) => this.#broker.runtimeEvent(entry, event),
+        forgotten: (entry) => this.#broker.runtimeForgotten(entry),
+      },
+    );
+    this.#broker = new Broker(this.#registry, this.#logger, { appSessions: { ...options.appSessions, ...(clock && { clock }) }, ...(clock && { clock }) });
+
+    // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
+    const deflate = { threshold: 1024 };
+    this.#runtimeWss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: opts.maxRuntimePayload, perMessageDeflate: deflate });
+    this.#appWss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: opts.maxAppPayload,
+      perMessageDeflate: deflate,
+      // A browser that offers subprotocols fails unless one is selected: prefer ours, so the token is not echoed.
+      handleProtocols: (offered) =>
+        offered.has(CLIENT_SUBPROTOCOL) ? CLIENT_SUBPROTOCOL : ([...offered].find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) ?? false),
+    });
+
+    const handler = createRequestHandler({
+      options: opts,
+      logger: this.#logger,
+      registry: this.#registry,
+      socketBase: (req) => this.#socketBase(req),
+      describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
+    });
+    this.#http = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
+    this.#http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    this.#http.on("clientError", (error, socket) => {
+      this.#logger.warn(`bad HTTP request: ${error.message}`);
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+  }
+
+  /** The token runtimes (as LETTA_API_KEY) and apps must present. */
+  get token(): string {
+    return this.#options.token;
+  }
+
+  /** Where the token came from: the `token` option, `BYOR_TOKEN`, or generated (print it once: nothing else will). */
+  get tokenOrigin(): TokenOrigin {
+    return this.#options.tokenOrigin;
+  }
+
+  get host(): string {
+    return this.#options.host;
+  }
+
+  /** The bound port (after `listen`). */
+  get port(): number {
+    const address = this.#http.address() as AddressInfo | null;
+    return address?.port ?? this.#options.port;
+  }
+
+  /** `http://127.0.0.1:8284`: the base URL runtimes use as LETTA_BASE_URL (https with TLS). */
+  get url(): string {
+    if (this.#options.publicUrl) return this.#options.publicUrl;
+    const host = this.#options.host.includes(":") ? `[${this.#options.host}]` : this.#options.host;
+    return `${this.#options.tls ? "https" : "http"}://${host}:${this.port}`;
+  }
+
+  /** The runtimes this server knows, online or not. */
+  runtimes(): RuntimeSummary[] {
+    return this.#registry.all().map(httpRuntimeInfo);
+  }
+
+  /** Open WebSockets, by kind. */
+  get connections(): { runtimes: number; apps: number } {
+    let runtimes = 0;
+    for (const kind of this.#sockets.values()) if (kind === "runtime") runtimes++;
+    return { runtimes, apps: this.#sockets.size - runtimes };
+  }
+
+  /** Starts listening. Rejects if the port is taken. */
+  listen(): Promise<this> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.#http.once("error", onError);
+      this.#http.listen(this.#options.port, this.#options.host, () => {
+        this.#http.off("error", onError);
+        this.#http.on("error", (error) => this.#logger.error(`server error: ${error.message}`));
+        resolve(this);
+      });
+    });
+  }
+
+  /**
+   * Stops: no new connections; every runtime socket closed with 1001 `Server shutting down` (the runtimes retry
+   * with backoff until a server is back), every app with 1001 after being told its runtimes went offline. Resolves
+   * when every socket is closed (cut after a short grace) and the port is free.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    this.#registry.close();
+    this.#broker.close();
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const ws of this.#sockets.keys()) ws.terminate();
+    this.#runtimeWss.close();
+    this.#appWss.close();
+    this.#http.closeAllConnections();
+    await closed;
+  }
+
+  #socketBase(req: IncomingMessage): string {
+    if (this.#options.publicUrl) return this.#options.publicUrl.replace(/^http/, "ws");
+    const host = req.headers.host ?? new URL(this.url).host;
+    return `${this.#options.tls ? "wss" : "ws"}://${host}`;
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const what = `${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"}`;
+    const refuse = (status: number, error: string, message: string, log = true) => {
+      if (log) this.#logger.warn(`refused WebSocket ${what}: ${message} (${status})`);
+      refuseUpgrade(socket, status, { error, message }, status === 503 ? { "Retry-After": "5" } : {});
+    };
+    if (this.#closing) return refuse(503, "shutting_down", "the server is shutting down", false);
+    const kind: SocketKind | undefined = url.pathname === PATHS.runtimeSocket ? "runtime" : url.pathname === PATHS.clientSocket ? "app" : undefined;
+    if (!kind) return refuse(404, "not_found", `no WebSocket endpoint at ${url.pathname}`);
+    if (!isOriginAllowed(req, this.#options.allowedOrigins)) return refuse(403, "forbidden", `origin ${req.headers.origin} is not allowed`);
+    if (!isAuthorized(req, url, this.#options.token, kind === "runtime" ? RUNTIME_AUTH : APP_AUTH)) {
+      return refuse(401, "unauthorized", "missing or wrong token");
+    }
+    if (this.#sockets.size >= this.#options.maxConnections) {
+      return refuse(503, "too_many_connections", `the server has ${this.#options.maxConnections} connections open (maxConnections)`);
+    }
+    if (kind === "runtime") this.#upgradeRuntime(req, socket, head, url, refuse);
+    else this.#upgradeApp(req, socket, head);
+  }
+
+  #upgradeRuntime(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, refuse: (status: number, error: string, message: string) => void): void {
+    const deviceId = url.searchParams.get("deviceId");
+    if (!deviceId) return refuse(400, "invalid_request", "the runtime socket needs ?deviceId=");
+    if (url.searchParams.has("channel")) return refuse(400, "invalid_request", "split control/stream channels are not offered by this server");
+    const connectionName = url.searchParams.get("connectionName") ?? deviceId;
+    const refusal = this.#registry.admit(deviceId, connectionName);
+    if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
+    this.#runtimeWss.handleUpgrade(req, socket, head, (ws) => {
+      this.#track(ws, "runtime");
+      let label = `${JSON.stringify(connectionName)} (${JSON.stringify(deviceId.slice(0, 8)).slice(1, -1)})`;
+      ws.on("error", (error) => this.#logger.warn(`runtime ${label}: ${describeSocketError(error, this.#options.maxRuntimePayload)}`));
+      const transport = wsTransport(ws, {
+        maxBufferedBytes: this.#options.maxBufferedBytes,
+        // Any close but 1008 and `Replaced by new connection` makes the runtime reconnect: it gets a fresh socket.
+        overflowClose: { code: 1013, reason: "Runtime not reading" },
+        onOverflow: (bytes) => this.#logger.warn(`runtime ${label} is not reading (${bytes} bytes waiting); closing its socket`),
+      });
+      const entry = this.#registry.attach(deviceId, connectionName, url.searchParams.get("connectionId"), transport);
+      if (entry) label = entry.label;
+    });
+  }
+
+  #upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#appWss.handleUpgrade(req, socket, head, (ws) => {
+      this.#track(ws, "app");
+      const label = `#${++this.#appCounter} (${req.socket.remoteAddress ?? "?"})`;
+      ws.on("error", (error) => this.#logger.warn(`app ${label}: ${describeSocketError(error, this.#options.maxAppPayload)}`));
+      const transport = wsTransport(ws, {
+        maxBufferedBytes: this.#options.maxBufferedBytes,
+        overflowClose: { code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" },
+        onOverflow: (bytes) => this.#logger.warn(`app ${label} is not reading (${bytes} bytes waiting); closing it (4001)`),
+      });
+      this.#broker.accept(transport, label);
+    });
+  }
+
+  #track(ws: WebSocket, kind: SocketKind): void {
+    this.#sockets.set(ws, kind);
+    ws.once("close", () => this.#sockets.delete(ws));
+  }
+}
+
+/** A socket error as a log line; ws closes an oversized frame's socket with 1009 and reports it here. */
+function describeSocketError(error: Error & { code?: string }, maxPayload: number): string {
+  if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return `sent a frame larger than ${maxPayload} bytes; closed with 1009`;
+  return `socket error: ${error.message}`;
+}
+
+/** Creates a server and starts listening. */
+export async function createByorServer(options: ByorServerOptions = {}): Promise<ByorServer> {
+  return new ByorServer(options).listen();
+}

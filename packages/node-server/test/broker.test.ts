@@ -1,0 +1,220 @@
+import { decodeServerFrame } from "@byor/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeRuntime } from "./helpers/fake-runtime.js";
+import { TOKEN, startServer } from "./helpers/server.js";
+import { sleep, until, type Json, type TestSocket } from "./helpers/sockets.js";
+
+let ctx: Awaited<ReturnType<typeof startServer>>;
+let runtime: FakeRuntime;
+const scope = { agent_id: "agent-1", conversation_id: "conv-1" };
+const other = { agent_id: "agent-1", conversation_id: "conv-2" };
+
+beforeEach(async () => {
+  ctx = await startServer();
+  runtime = new FakeRuntime(ctx.base, TOKEN, undefined, "laptop");
+  await runtime.connect();
+});
+afterEach(() => ctx.server.close());
+
+/** Every frame an app got must be a valid server frame. */
+const expectValid = (app: TestSocket) => {
+  for (const frame of app.received) {
+    const result = decodeServerFrame(frame);
+    if (!result.ok) throw new Error(`invalid server frame ${JSON.stringify(frame)}: ${result.error.message}`);
+  }
+};
+
+const events = (app: TestSocket, type?: string) =>
+  app.ofType("byor.event").map((f) => f.event as Json).filter((e) => type === undefined || e.type === type);
+
+async function subscribed(app: TestSocket, s = scope, requestId = "sub-1") {
+  app.send({ type: "byor.subscribe", runtime_id: runtime.deviceId, scope: s, request_id: requestId });
+  return app.next((f) => f.type === "byor.subscribed" && f.request_id === requestId);
+}
+
+describe("bad frames from an app", () => {
+  it("malformed JSON and unknown types get a clear byor.error, and the session and other apps go on", async () => {
+    const bad = await ctx.app();
+    const good = await ctx.app();
+    await subscribed(good);
+
+    bad.send("{nope");
+    expect(await bad.next((f) => f.type === "byor.error")).toMatchObject({ code: "invalid_json", message: expect.stringMatching(/JSON/) });
+    bad.send({ type: "byor.teleport", request_id: "t-1" });
+    expect(await bad.next((f) => f.type === "byor.error" && f.code === "unknown_type")).toMatchObject({ frame_type: "byor.teleport", request_id: "t-1" });
+    bad.send("[1,2]");
+    await bad.next((f) => f.type === "byor.error" && f.code === "not_an_object");
+    bad.send({ type: "byor.subscribe", runtime_id: runtime.deviceId, scope: { agent_id: 42, conversation_id: "" } });
+    const invalid = await bad.next((f) => f.type === "byor.error" && f.code === "invalid_message");
+    expect((invalid.issues as unknown[]).length).toBeGreaterThan(0);
+
+    // Still served.
+    bad.send({ type: "byor.list_runtimes", request_id: "l-1" });
+    expect(await bad.next((f) => f.type === "byor.runtimes")).toMatchObject({ request_id: "l-1", runtimes: [{ id: runtime.deviceId, online: true }] });
+    expect(bad.ws.readyState).toBe(bad.ws.OPEN);
+    // The other app still gets its scope's frames.
+    runtime.emit(runtime.snapshots(scope)[1]!);
+    await until(() => events(good, "update_loop_status").length >= 2, { what: "second loop status" });
+    expectValid(bad);
+    expectValid(good);
+  });
+
+  it("an invalid runtime command gets byor.error with issues, pointing into the command, and is not sent", async () => {
+    const app = await ctx.app();
+    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "sync", request_id: "s-1", runtime: { agent_id: 42, conversation_id: "c" } } });
+    const error = await app.next((f) => f.type === "byor.error");
+    expect(error).toMatchObject({ code: "invalid_message", request_id: "s-1", frame_type: "byor.send" });
+    expect((error.issues as { pointer: string }[])[0]!.pointer).toMatch(/^\/command\/runtime/);
+    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "bogus_command" } });
+    expect(await app.next((f) => f.type === "byor.error" && f.code === "unknown_type")).toBeTruthy();
+    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "pong" } });
+    await app.next((f) => f.type === "byor.error" && String(f.message).includes("sent by the server"));
+    await sleep(50);
+    expect(runtime.commands.filter((c) => c.type !== "sync")).toEqual([]);
+    expectValid(app);
+  });
+
+  it("an unknown or offline runtime gets byor.error", async () => {
+    const app = await ctx.app();
+    app.send({ type: "byor.send", runtime_id: "nobody", command: { type: "sync", request_id: "s", runtime: scope } });
+    expect(await app.next((f) => f.type === "byor.error")).toMatchObject({ code: "unknown_runtime", request_id: "s" });
+    await runtime.socket!.close();
+    await until(() => !ctx.server.runtimes()[0]!.online, { what: "offline" });
+    app.send({ type: "byor.subscribe", runtime_id: runtime.deviceId, scope, request_id: "x" });
+    expect(await app.next((f) => f.type === "byor.error" && f.request_id === "x")).toMatchObject({ code: "runtime_offline" });
+  });
+});
+
+describe("subscribe", () => {
+  it("syncs the scope, relays the snapshots, then answers byor.subscribed", async () => {
+    const app = await ctx.app();
+    const answer = await subscribed(app);
+    expect(answer).toMatchObject({ runtime_id: runtime.deviceId, scope, success: true });
+    const sync = runtime.commands.find((c) => c.type === "sync");
+    expect(sync).toMatchObject({ runtime: scope, request_id: expect.any(String) });
+    const types = events(app).map((e) => e.type);
+    expect(types).toEqual(["update_device_status", "update_loop_status", "update_queue", "update_subagent_state"]);
+    // The snapshots came before the answer; the server's own sync_response is not relayed.
+    const order = app.received.map((f) => f.type);
+    expect(order.indexOf("byor.subscribed")).toBeGreaterThan(order.lastIndexOf("byor.event"));
+    expect(events(app, "sync_response")).toEqual([]);
+    expectValid(app);
+  });
+
+  it("fans scoped frames out to every subscriber of the scope and nobody else", async () => {
+    const [a, b, c] = [await ctx.app(), await ctx.app(), await ctx.app()];
+    await subscribed(a);
+    await subscribed(b);
+    await subscribed(c, other);
+    const before = { a: a.received.length, b: b.received.length, c: c.received.length };
+    const delta = runtime.snapshots(scope)[1]!;
+    runtime.emit(delta);
+    await a.next((f) => f.type === "byor.event", { from: before.a });
+    await b.next((f) => f.type === "byor.event", { from: before.b });
+    await sleep(50);
+    expect(c.received.slice(before.c).filter((f) => f.type === "byor.event")).toEqual([]);
+  });
+
+  it("unsubscribe stops the relay", async () => {
+    const app = await ctx.app();
+    await subscribed(app);
+    app.send({ type: "byor.unsubscribe", runtime_id: runtime.deviceId, scope });
+    await sleep(50);
+    const before = app.received.length;
+    runtime.emit(runtime.snapshots(scope)[1]!);
+    await sleep(100);
+    expect(app.received.length).toBe(before);
+    expect(ctx.server.runtimes()[0]!.watchedScopes).toEqual([]);
+  });
+});
+
+describe("send", () => {
+  it("routes a response to the app that asked, with its own request_id, even when two apps use the same id", async () => {
+    const [a, b] = [await ctx.app(), await ctx.app()];
+    const input = (text: string) => ({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: { type: "input", request_id: "1", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: text }] } },
+    });
+    a.send(input("from a"));
+    b.send(input("from b"));
+    const acceptedA = (await a.next((f) => f.type === "byor.event" && (f.event as Json).type === "input_accepted")).event as Json;
+    const acceptedB = (await b.next((f) => f.type === "byor.event" && (f.event as Json).type === "input_accepted")).event as Json;
+    expect(acceptedA.request_id).toBe("1");
+    expect(acceptedB.request_id).toBe("1");
+    await sleep(50);
+    expect(events(a, "input_accepted")).toHaveLength(1);
+    expect(events(b, "input_accepted")).toHaveLength(1);
+    // The runtime saw two distinct ids.
+    const ids = runtime.commands.filter((c) => c.type === "input").map((c) => (c as { request_id?: string }).request_id);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain("1");
+    expectValid(a);
+  });
+
+  it("a scoped command subscribes the app: the turn's events reach it, and the scope is watched", async () => {
+    const app = await ctx.app();
+    app.send({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: { type: "input", request_id: "in-1", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } },
+    });
+    await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "turn_finished");
+    expect(events(app, "stream_delta")).toHaveLength(1);
+    expect(ctx.server.runtimes()[0]!.watchedScopes).toEqual([scope]);
+    // The server synced the scope before the command.
+    expect(runtime.commands.map((c) => c.type)).toEqual(["sync", "input"]);
+  });
+
+  it("unscoped frames go to every app following the runtime", async () => {
+    const [a, b] = [await ctx.app(), await ctx.app()];
+    await subscribed(a);
+    b.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "get_experiments", request_id: "e" } });
+    await until(() => runtime.commands.some((c) => c.type === "get_experiments"), { what: "command" });
+    const bystander = await ctx.app();
+    bystander.send({ type: "byor.hello" });
+    runtime.emit({ type: "terminal_exited", terminal_id: "term-2", exitCode: 0 });
+    await a.next((f) => f.type === "byor.event" && (f.event as Json).type === "terminal_exited");
+    await b.next((f) => f.type === "byor.event" && (f.event as Json).type === "terminal_exited");
+    await sleep(50);
+    expect(bystander.ofType("byor.event")).toEqual([]);
+  });
+});
+
+describe("runtime status", () => {
+  it("every app hears a runtime go offline and come back, and the watched scopes are re-synced on the same entry", async () => {
+    const app = await ctx.app();
+    const idle = await ctx.app();
+    // Nothing reaches an app before its first frame (the hello decides whether frames are numbered).
+    idle.send({ type: "byor.hello" });
+    await idle.next((f) => f.type === "byor.welcome");
+    await subscribed(app);
+    await runtime.socket!.close(1001);
+    await app.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).online === false);
+    await idle.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).online === false);
+    const mark = app.received.length;
+    const syncsBefore = runtime.commands.filter((c) => c.type === "sync").length;
+    await runtime.connect(); // same device, no new registration
+    await app.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).online === true, { from: mark });
+    await idle.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).online === true);
+    await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "update_subagent_state", { from: mark });
+    expect(runtime.commands.filter((c) => c.type === "sync").length).toBe(syncsBefore + 1);
+    expect(ctx.server.runtimes()).toHaveLength(1);
+    expectValid(app);
+  });
+});
+
+describe("many runtimes", () => {
+  it("keeps them apart", async () => {
+    const second = new FakeRuntime(ctx.base, TOKEN, undefined, "desktop");
+    await second.connect();
+    const app = await ctx.app();
+    app.send({ type: "byor.subscribe", runtime_id: second.deviceId, scope, request_id: "s2" });
+    await app.next((f) => f.type === "byor.subscribed");
+    runtime.emit(runtime.snapshots(scope)[1]!);
+    await sleep(100);
+    expect(app.ofType("byor.event").every((f) => f.runtime_id === second.deviceId)).toBe(true);
+    expect(runtime.commands).toEqual([]);
+    expect(ctx.server.runtimes().map((r) => r.connectionName).sort()).toEqual(["desktop", "laptop"]);
+  });
+});

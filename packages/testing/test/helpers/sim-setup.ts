@@ -1,0 +1,50 @@
+// A logging server plus a simulated runtime connected to it, with helpers to send commands and wait for frames.
+import { decodeEvent } from "@byor/protocol";
+import { createSimulatedRuntime, type SimulatedRuntime, type SimulatedRuntimeOptions } from "../../src/simulated/runtime.js";
+import { createLoggingServer, type LoggedFrame, type LoggingServer, type LoggingServerOptions, type ServerSocket } from "./logging-server.js";
+
+export interface Rig {
+  server: LoggingServer;
+  runtime: SimulatedRuntime;
+  /** The server's view of the runtime's current socket. */
+  socket(): ServerSocket;
+  send(frame: unknown): void;
+  /** Marks the current end of the log; `since(mark)` gives the JSON frames received after it. */
+  mark(): number;
+  since(mark: number): Record<string, unknown>[];
+  waitFor(match: (f: Record<string, unknown>) => boolean, from?: number, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Every frame the server received, checked against @byor/protocol. */
+  invalidFrames(): string[];
+  close(): Promise<void>;
+}
+
+export const TOKEN = "test-token";
+
+export async function rig(options: Partial<SimulatedRuntimeOptions> = {}, serverOptions: LoggingServerOptions = {}): Promise<Rig> {
+  const server = await createLoggingServer({ token: TOKEN, ...serverOptions });
+  const runtime = await createSimulatedRuntime({ baseUrl: server.url, token: TOKEN, connectionName: "sim-test", ...options });
+  await server.socket(0);
+  const current = () => server.sockets.filter((s) => !s.closed).at(-1) ?? server.sockets.at(-1)!;
+  return {
+    server,
+    runtime,
+    socket: current,
+    send: (frame) => current().send(frame),
+    mark: () => server.frames.length,
+    since: (mark) => server.received(mark),
+    waitFor: (match, from = 0, timeoutMs = 5000) => server.waitFor((f: LoggedFrame) => !!f.json && match(f.json), { from, timeoutMs }).then((f) => f.json!),
+    invalidFrames: () =>
+      server.frames
+        .filter((f) => f.dir === "in")
+        .flatMap((f) => {
+          const result = decodeEvent(f.text);
+          return result.ok ? [] : [`${f.text.slice(0, 120)}: ${result.error.message}`];
+        }),
+    async close() {
+      await runtime.stop();
+      await server.close();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
