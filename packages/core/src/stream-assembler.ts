@@ -2,7 +2,7 @@ import type {
   ControlRequestEvent,
   LettaMessageContent,
   LettaToolCallDelta,
-  LettaUsageStatistics2,
+  LettaUsageStatistics,
   RuntimeEvent,
   StreamDelta,
   StreamDeltaEvent,
@@ -99,7 +99,7 @@ export interface TurnState {
   /** From turn_finished. */
   turnId?: string;
   error?: string;
-  usage?: LettaUsageStatistics2;
+  usage?: LettaUsageStatistics;
 }
 
 export interface ConversationView {

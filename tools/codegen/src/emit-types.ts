@@ -9,8 +9,12 @@ function bundle(schemas: SchemaFile[]): Record<string, unknown> {
     if (Array.isArray(node)) return node.map((n) => rewrite(n, base));
     if (!node || typeof node !== "object") return node;
     const out: Record<string, unknown> = {};
+    // A $ref with a description beside it would make json-schema-to-typescript emit a copy of the referenced type
+    // (LettaErrorMessage1, 2, ...): the shared type keeps its own description instead.
+    const isRef = typeof (node as { $ref?: unknown }).$ref === "string";
     for (const [k, v] of Object.entries(node)) {
       if (k === "$id" || k === "$schema" || k.startsWith("x-byor-")) continue;
+      if (isRef && (k === "description" || k === "title")) continue;
       if (k === "$ref" && typeof v === "string") {
         const [target, fragment = ""] = new URL(v, base).href.split("#");
         const title = titleById.get(target!);

@@ -81,7 +81,7 @@ export type ChannelConfigField1 =
  */
 export type ChatGPTUsageTarget = "local" | "api";
 /**
- * Toolset preset for this turn; omitted keeps the runtime preference.
+ * A toolset choice as stored per conversation: one of the concrete presets, or `auto` to let the runtime pick from the model.
  */
 export type ToolsetPreference = ToolsetName | "auto";
 /**
@@ -174,10 +174,6 @@ export type CronRunReason =
  * How much a conversation may do without asking: `standard` asks before risky tools, `acceptEdits` also lets file edits through, `unrestricted` asks for nothing, `strict` asks for everything that is not read-only. Kept per conversation by the runtime.
  */
 export type PermissionMode = "standard" | "acceptEdits" | "unrestricted" | "strict";
-/**
- * A toolset choice as stored per conversation: one of the concrete presets, or `auto` to let the runtime pick from the model.
- */
-export type ToolsetPreference1 = ToolsetName | "auto";
 /**
  * Where a skill was found: shipped with Letta Code, in the user's global skills, in the agent's memory, or in the project directory.
  */
@@ -292,10 +288,6 @@ export type ProviderOAuthConfig = ChatGPTOAuthConfig | ProviderOAuthTokensConfig
  */
 export type ProviderStorageTarget = "local";
 /**
- * Content of a Letta message: plain text, or an array of Letta content parts (text, image, ...) passed through unchanged.
- */
-export type LettaMessageContent1 = string | {}[];
-/**
  * Where reflection settings are persisted: the local project, the global settings, or both.
  */
 export type ReflectionSettingsScope = "local_project" | "global" | "both";
@@ -323,40 +315,6 @@ export type StreamDeltaCommandStart = StreamDeltaLifecycleBase & StreamDeltaComm
  * An error in the turn loop: a failed run, a handler exception, or an invalid `input` payload ("Protocol violation: ..."). `is_terminal` says whether the turn ended. This is the runtime's only error event.
  */
 export type StreamDeltaLoopError = StreamDeltaLifecycleBase & StreamDeltaLoopError1;
-/**
- * The Letta error message behind the failure, if any.
- */
-export type LettaErrorMessage2 = LettaMessageBase & {
-  message_type: "error_message";
-  /**
-   * Error category, e.g. `llm_error`.
-   */
-  error_type: string;
-  /**
-   * Error text.
-   */
-  message: string;
-  /**
-   * Run that failed.
-   */
-  run_id: string;
-  /**
-   * More detail, if any.
-   */
-  detail?: string;
-  /**
-   * Whether retrying may help (sent by the local backend).
-   */
-  retryable?: boolean;
-  /**
-   * Provider error code, if any.
-   */
-  error_code?: string;
-  /**
-   * HTTP status of the failed provider call, if any.
-   */
-  status_code?: number;
-};
 /**
  * A Letta message chunk forwarded by the runtime, marked with `type: "message"` and discriminated by `message_type`. Letta `ping` and `response_state` chunks are never forwarded. Deltas of subagents are raw lines of the child process and may carry extra fields.
  */
@@ -413,26 +371,6 @@ export type StreamDelta1 =
  */
 export type TerminalId = string;
 /**
- * Identifier of a channel plugin (e.g. "telegram", "slack", or a user plugin folder name). The runtime drops channel commands whose channel_id does not match this pattern.
- */
-export type ChannelId1 = string;
-/**
- * Encoding of the returned content (default "utf8").
- */
-export type FileContentEncoding1 = "utf8" | "base64";
-/**
- * Encoding of the returned content (default "utf8").
- */
-export type FileContentEncoding2 = "utf8" | "base64";
-/**
- * Where to persist (default both).
- */
-export type ReflectionSettingsScope1 = "local_project" | "global" | "both";
-/**
- * Encoding of content (default "utf8").
- */
-export type FileContentEncoding3 = "utf8" | "base64";
-/**
  * Asks the client to approve a tool call. Re-sent on reconnect and after sync while still pending; answer with an input whose payload is approval_response with the same request_id.
  */
 export type ControlRequestEvent = EventEnvelope & ControlRequestEvent1;
@@ -459,10 +397,6 @@ export type LaunchSubagentResponseEvent1 =
       error: string;
     };
 /**
- * Encoding of content (the request's, "utf8" by default); the runtime always sends it.
- */
-export type FileContentEncoding4 = "utf8" | "base64";
-/**
  * One piece of turn output or a lifecycle notice for a scope: Letta message chunks (assistant text, tool calls, tool results, stop reason, usage) and runtime notices (tool execution, retries, errors). Goes on the stream socket in split mode.
  */
 export type StreamDeltaEvent = EventEnvelope & StreamDeltaEvent1;
@@ -474,24 +408,6 @@ export type TeleportReadyEvent = EventEnvelope & TeleportReadyEvent1;
  * Sent once when a turn is over (finished, failed or cancelled), after its last stream_delta. Goes on the control socket in split mode.
  */
 export type TurnFinishedEvent = EventEnvelope & TurnFinishedEvent1;
-/**
- * Token counters of a run (in a stream delta) or of the whole turn (in turn_finished.usage, without message_type).
- */
-export type LettaUsageStatistics2 = LettaMessageBase & {
-  message_type?: "usage_statistics";
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
-  step_count?: number;
-  cached_input_tokens?: number | null;
-  cache_write_tokens?: number | null;
-  reasoning_tokens?: number | null;
-  context_tokens?: number | null;
-  /**
-   * Runs counted.
-   */
-  run_ids?: string[] | null;
-};
 /**
  * Full device-status snapshot of one conversation. Sent when a socket opens (for live conversations), on sync and runtime_start (left out of a sync replay if unchanged, unless forced), and whenever mode, cwd, toolset, skills, background processes or pending approvals change.
  */
@@ -508,10 +424,6 @@ export type UpdateQueueEvent = EventEnvelope & UpdateQueueEvent1;
  * Full list of the subagents launched from one conversation (silent foreground ones left out). Sent on sync and runtime_start and whenever a subagent changes.
  */
 export type UpdateSubagentStateEvent = EventEnvelope & UpdateSubagentStateEvent1;
-/**
- * A concrete built-in client toolset preset the runtime can load for a conversation.
- */
-export type ToolsetName1 = "codex" | "default" | "letta" | "none";
 
 /**
  * A Letta agent object (AgentState of the Letta API), passed through unchanged; not modelled here.
@@ -561,7 +473,7 @@ export interface ChannelAccountCreatePayload {
   config?: ChannelPluginConfig;
 }
 /**
- * Plugin settings; the plugin rejects invalid ones with success false.
+ * Free-form settings object owned by the channel plugin (snake_case keys). In snapshots it is redacted (secrets become has_* flags); in commands the plugin validates it when the command is handled.
  */
 export interface ChannelPluginConfig {}
 /**
@@ -580,7 +492,7 @@ export interface ChannelAccountSnapshot {
    * Platform user ids allowed to message the agent.
    */
   allowed_users: string[];
-  config: ChannelPluginConfig1;
+  config: ChannelPluginConfig;
   configured: boolean;
   running: boolean;
   /**
@@ -593,10 +505,6 @@ export interface ChannelAccountSnapshot {
   updated_at: string;
 }
 /**
- * Redacted plugin settings (secrets reported as has_* booleans).
- */
-export interface ChannelPluginConfig1 {}
-/**
  * Changes to an existing channel account; absent keys stay unchanged. The account id cannot be changed, and any key not listed here makes the runtime reject the command.
  */
 export interface ChannelAccountUpdatePatch {
@@ -604,12 +512,8 @@ export interface ChannelAccountUpdatePatch {
   enabled?: boolean;
   dm_policy?: ChannelDmPolicy;
   allowed_users?: string[];
-  config?: ChannelPluginConfig2;
+  config?: ChannelPluginConfig;
 }
-/**
- * Plugin settings; the plugin rejects invalid ones with success false.
- */
-export interface ChannelPluginConfig2 {}
 /**
  * Keys every field of a channel config schema has, whatever its type: the config key it edits, its label and UI hints.
  */
@@ -718,12 +622,8 @@ export interface ChannelConfigSnapshot {
    * Platform user ids allowed to message the agent.
    */
   allowed_users: string[];
-  config: ChannelPluginConfig3;
+  config: ChannelPluginConfig;
 }
-/**
- * Redacted plugin settings (secrets reported as has_* booleans).
- */
-export interface ChannelPluginConfig3 {}
 /**
  * A pairing request from a platform user that is waiting for approval: the code the user received and who sent it.
  */
@@ -745,10 +645,6 @@ export interface ChannelPendingPairing {
    */
   expires_at: string;
 }
-/**
- * Free-form settings object owned by the channel plugin (snake_case keys). In snapshots it is redacted (secrets become has_* flags); in commands the plugin validates it when the command is handled.
- */
-export interface ChannelPluginConfig4 {}
 /**
  * A route: messages from one chat (optionally one thread) of a channel account are delivered to one agent conversation.
  */
@@ -783,12 +679,8 @@ export interface ChannelRouteSnapshot {
 export interface ChannelSetConfigPayload {
   dm_policy?: ChannelDmPolicy;
   allowed_users?: string[];
-  plugin_config?: ChannelPluginConfig5;
+  plugin_config?: ChannelPluginConfig;
 }
-/**
- * Plugin settings; the plugin rejects invalid ones with success false.
- */
-export interface ChannelPluginConfig5 {}
 /**
  * Overview of one channel plugin on this runtime: whether it is configured, enabled and running, its DM policy and counters, and its settings schema.
  */
@@ -1156,12 +1048,12 @@ export interface DeviceStatus {
    * The toolset loaded now; null while the preference is `auto` and nothing was loaded yet.
    */
   current_toolset: ToolsetName | null;
-  current_toolset_preference: ToolsetPreference1;
+  current_toolset_preference: ToolsetPreference;
   /**
    * Toolset choices to offer in a picker.
    */
   available_toolsets: {
-    id: ToolsetPreference1;
+    id: ToolsetPreference;
     display_name: string;
     label: string;
     description: string;
@@ -1959,33 +1851,11 @@ export interface ProviderEntry {
   requires_api_key: boolean;
   fields?: ProviderField[];
   auth_methods?: ProviderAuthMethod[];
-  connected: ProviderConnectionState1;
+  connected: ProviderConnectionState;
   /**
    * All connected aliases of this row.
    */
   connected_providers: ProviderConnectionState[];
-}
-/**
- * First connected alias (kept for older clients).
- */
-export interface ProviderConnectionState1 {
-  is_connected: boolean;
-  /**
-   * Stored provider record id.
-   */
-  id?: string;
-  /**
-   * Alias the provider is stored under.
-   */
-  provider_name?: string;
-  provider_type?: string;
-  auth_type?: "api" | "oauth";
-  base_url?: string;
-  /**
-   * Request timeout, or false when disabled.
-   */
-  timeout?: number | false;
-  region?: string;
 }
 /**
  * Generic subscription OAuth tokens for a provider, from a login flow the client ran itself. A refresh token is mandatory so the runtime can renew access; extra provider-specific keys are kept.
@@ -2025,7 +1895,7 @@ export interface QueueMessage {
    * Who the item is attributed to.
    */
   source: "user" | "task_notification" | "cron" | "subagent" | "system" | "channel";
-  content: LettaMessageContent1;
+  content: LettaMessageContent;
   /**
    * ISO-8601 UTC time the item was queued.
    */
@@ -2188,7 +2058,7 @@ export interface StreamDeltaLoopError1 {
    * True when the turn ended with this error.
    */
   is_terminal: boolean;
-  api_error?: LettaErrorMessage2;
+  api_error?: LettaErrorMessage;
 }
 export interface StreamDeltaMessage2 {
   type: "message";
@@ -2506,24 +2376,7 @@ export interface ChannelAccountBindCommand {
   request_id: string;
   channel_id: ChannelId;
   account_id: string;
-  runtime: RuntimeScope1;
-}
-/**
- * Agent conversation to bind to.
- */
-export interface RuntimeScope1 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
+  runtime: RuntimeScope;
 }
 /**
  * Creates an account (e.g. a bot) for a channel. Answered only when the runtime runs the channel gateway.
@@ -2638,28 +2491,11 @@ export interface ChannelPairingBindCommand {
    * Account to act on; the channel's default account when absent.
    */
   account_id?: string;
-  runtime: RuntimeScope2;
+  runtime: RuntimeScope;
   /**
    * Pairing code the platform user received.
    */
   code: string;
-}
-/**
- * Agent conversation to bind to.
- */
-export interface RuntimeScope2 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Lists the pairing requests of a channel that wait for approval. Answered only when the runtime runs the channel gateway.
@@ -2713,24 +2549,7 @@ export interface ChannelRouteUpdateCommand {
    * Chat whose route is changed.
    */
   chat_id: string;
-  runtime: RuntimeScope3;
-}
-/**
- * Agent conversation to bind to.
- */
-export interface RuntimeScope3 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
+  runtime: RuntimeScope;
 }
 /**
  * Lists chat-to-conversation routes, optionally filtered by channel, account, agent or conversation. Answered only when the runtime runs the channel gateway.
@@ -2741,7 +2560,7 @@ export interface ChannelRoutesListCommand {
    * Echoed in the response.
    */
   request_id: string;
-  channel_id?: ChannelId1;
+  channel_id?: ChannelId;
   account_id?: string;
   agent_id?: string;
   conversation_id?: string;
@@ -2806,28 +2625,11 @@ export interface ChannelTargetBindCommand {
    * Account to act on; the channel's default account when absent.
    */
   account_id?: string;
-  runtime: RuntimeScope4;
+  runtime: RuntimeScope;
   /**
    * target_id from channel_targets_list.
    */
   target_id: string;
-}
-/**
- * Agent conversation to bind to.
- */
-export interface RuntimeScope4 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Lists the chats a channel account has discovered and that can be bound. Answered only when the runtime runs the channel gateway.
@@ -3459,7 +3261,7 @@ export interface FileOpsFrame {
    * Full document after the change; the runtime always sends it.
    */
   document_content?: string;
-  runtime?: ConversationRuntimeScope1;
+  runtime?: ConversationRuntimeScope;
   /**
    * Envelope sequence number; present only on the enveloped form.
    */
@@ -3472,23 +3274,6 @@ export interface FileOpsFrame {
    * Envelope dedupe key; present only on the enveloped form.
    */
   idempotency_key?: string;
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope1 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Asks for the per-conversation working-directory overrides and the boot working directory.
@@ -3672,7 +3457,7 @@ export interface InputCommand {
 export interface LaunchSubagentCommand {
   type: "launch_subagent";
   request_id: string;
-  runtime: RuntimeScope5;
+  runtime: RuntimeScope;
   /**
    * Launch arguments. The runtime refuses unknown keys and blank strings.
    */
@@ -3697,23 +3482,6 @@ export interface LaunchSubagentCommand {
    * The Agent or external tool call this launch comes from, if any.
    */
   tool_call_id?: string;
-}
-/**
- * Names one conversation of one agent on a runtime. Commands that carry it subscribe the sending connection to that scope; the runtime rejects the frame if either id is missing or empty.
- */
-export interface RuntimeScope5 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Lists the providers that can be connected in the runtime's local provider store, with their connection state.
@@ -3868,21 +3636,11 @@ export interface LegacyMessageCommand {
    * Like create_message client_tool_allowlist; ignored if not a string array.
    */
   clientToolAllowlist?: string[];
-  clientToolset?: ClientToolsetConfig1;
+  clientToolset?: ClientToolsetConfig;
   /**
    * Like create_message external_tool_scope_ids; ignored if not a string array.
    */
   externalToolScopeIds?: string[];
-}
-/**
- * Per-turn choice of built-in client tools: a base toolset preset and extra bundled tools to load, without changing the saved preference.
- */
-export interface ClientToolsetConfig1 {
-  base?: ToolsetPreference;
-  /**
-   * Extra bundled client tools to load before the allowlist is applied.
-   */
-  include?: string[];
 }
 /**
  * Stops a background monitor of a conversation (a background_processes entry of kind `monitor`). Answered by monitor_stop_response.
@@ -3906,7 +3664,7 @@ export interface ReadFileCommand {
    * Echoed in the paired response.
    */
   request_id: string;
-  encoding?: FileContentEncoding1;
+  encoding?: FileContentEncoding;
 }
 /**
  * Reads one file from an agent's memory working tree. Absolute paths and paths escaping the memory root are answered with a failure.
@@ -3925,7 +3683,7 @@ export interface ReadMemoryFileCommand {
    * Path relative to the memory root.
    */
   path: string;
-  encoding?: FileContentEncoding2;
+  encoding?: FileContentEncoding;
 }
 /**
  * Drops one queued input of a conversation without touching the running turn. Answered by remove_queue_item_response, followed by an update_queue snapshot.
@@ -4015,7 +3773,7 @@ export interface RuntimeStartCommand {
    */
   cwd?: string | null;
   mode?: PermissionMode;
-  execution_settings?: RuntimeExecutionSettings1;
+  execution_settings?: RuntimeExecutionSettings;
   /**
    * Confine the conversation's file access to a workspace.
    */
@@ -4059,30 +3817,6 @@ export interface RuntimeStartCommand {
    * Tools of this connection to register for the resolved conversation.
    */
   external_tools?: ExternalToolGroup[];
-}
-/**
- * CLI options for this conversation; without it the current ones stay.
- */
-export interface RuntimeExecutionSettings1 {
-  /**
-   * Exact tool set to load.
-   */
-  tools?: string[];
-  preload_skills?: string[];
-  /**
-   * Tools allowed without asking.
-   */
-  allowed_tools: string[];
-  /**
-   * Tools that are always refused.
-   */
-  disallowed_tools: string[];
-  max_turns?: number;
-  parent_agent_id?: string;
-  agent_role?: "subagent";
-  transcript_path?: string;
-  memory_directory?: string;
-  disable_memory_guard: boolean;
 }
 /**
  * Lists local and remote-tracking git branches whose names contain a substring.
@@ -4205,7 +3939,7 @@ export interface SetReflectionSettingsCommand {
     merge?: ReflectionMergeMode;
     merge_instructions?: string;
   };
-  scope?: ReflectionSettingsScope1;
+  scope?: ReflectionSettingsScope;
 }
 /**
  * Disables a skill by removing its link from the global skills folder. Followed by skills_updated on success.
@@ -4409,7 +4143,7 @@ export interface UpdateToolsetCommand {
    */
   request_id: string;
   runtime: ConversationRuntimeScope;
-  toolset_preference: ToolsetPreference1;
+  toolset_preference: ToolsetPreference;
 }
 /**
  * Starts watching a file for changes made outside the client; each change is pushed as file_changed (debounced 150 ms). Never answered, although request_id is required.
@@ -4464,7 +4198,7 @@ export interface WriteMemoryFileCommand {
    * New content, as text or base64 depending on encoding.
    */
   content: string;
-  encoding?: FileContentEncoding3;
+  encoding?: FileContentEncoding;
   /**
    * Commit message; the runtime picks one when omitted or blank.
    */
@@ -4476,27 +4210,10 @@ export interface WriteMemoryFileCommand {
 export interface AbortMessageResponseEvent {
   type: "abort_message_response";
   request_id: string;
-  runtime: ConversationRuntimeScope2;
+  runtime: ConversationRuntimeScope;
   aborted: boolean;
   success: boolean;
   error?: string;
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope2 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Answers agent_create; agent is null on failure.
@@ -5456,7 +5173,7 @@ export interface CronsUpdatedEvent {
    * Conversation of the changed task, when known.
    */
   conversation_id?: string | null;
-  runtime?: ConversationRuntimeScope3;
+  runtime?: ConversationRuntimeScope;
   /**
    * Envelope field; only on scheduler-fired frames.
    */
@@ -5469,23 +5186,6 @@ export interface CronsUpdatedEvent {
    * Envelope field; only on scheduler-fired frames.
    */
   idempotency_key?: string;
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope3 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Answer to delete_memory_file; committed is false when the file was already absent.
@@ -5586,7 +5286,7 @@ export interface ExternalToolCallRequestEvent {
    * Runtime-made id, `external-tool-<uuid>`.
    */
   request_id: string;
-  runtime?: ConversationRuntimeScope4;
+  runtime?: ConversationRuntimeScope;
   /**
    * Scope the tool was registered under, if any.
    */
@@ -5597,23 +5297,6 @@ export interface ExternalToolCallRequestEvent {
    * The tool arguments the model produced.
    */
   input: {};
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope4 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Pushed after watch_file when the watched file changes on disk (debounced 150 ms).
@@ -5905,7 +5588,7 @@ export interface MemoryUpdatedEvent {
    * Time of the change in epoch milliseconds.
    */
   timestamp: number;
-  runtime?: ConversationRuntimeScope5;
+  runtime?: ConversationRuntimeScope;
   /**
    * Envelope sequence number; present only on the enveloped form.
    */
@@ -5920,50 +5603,16 @@ export interface MemoryUpdatedEvent {
   idempotency_key?: string;
 }
 /**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope5 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
-}
-/**
  * Answers monitor_stop. stopped is true only when a running monitor was killed; success without stopped means it had already ended.
  */
 export interface MonitorStopResponseEvent {
   type: "monitor_stop_response";
   request_id: string;
-  runtime: RuntimeScope6;
+  runtime: RuntimeScope;
   process_id: string;
   success: boolean;
   stopped: boolean;
   error?: string;
-}
-/**
- * Names one conversation of one agent on a runtime. Commands that carry it subscribe the sending connection to that scope; the runtime rejects the frame if either id is missing or empty.
- */
-export interface RuntimeScope6 {
-  /**
-   * Letta agent id.
-   */
-  agent_id: string;
-  /**
-   * Conversation id, or "default" for the agent's default conversation.
-   */
-  conversation_id: string;
-  /**
-   * Set by a relay on inbound frames to attribute the action to a user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Answer to read_file with the content, or null content and an error.
@@ -5976,7 +5625,7 @@ export interface ReadFileResponseEvent {
    * File content in the given encoding; null on failure.
    */
   content: string | null;
-  encoding?: FileContentEncoding4;
+  encoding?: FileContentEncoding;
   success: boolean;
   error?: string;
 }
@@ -6014,27 +5663,10 @@ export interface RemoveQueueItemResponseEvent {
 export interface ResumeQueueResponseEvent {
   type: "resume_queue_response";
   request_id: string;
-  runtime: ConversationRuntimeScope6;
+  runtime: ConversationRuntimeScope;
   resumed: number;
   success: boolean;
   error?: string;
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope6 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 /**
  * Answers runtime_external_tools_update once the new tool sets are in place (or with an error when the runtime is shutting down).
@@ -6061,7 +5693,7 @@ export interface RuntimeStartResponseEvent {
    * For `default` a stand-in object with id "default".
    */
   conversation: ConversationRecord | null;
-  execution_settings?: RuntimeExecutionSettings2;
+  execution_settings?: RuntimeExecutionSettings;
   /**
    * Which of the two this command created.
    */
@@ -6070,30 +5702,6 @@ export interface RuntimeStartResponseEvent {
     conversation: boolean;
   };
   error?: string;
-}
-/**
- * Echo of the requested settings, only on success and only when the command carried them.
- */
-export interface RuntimeExecutionSettings2 {
-  /**
-   * Exact tool set to load.
-   */
-  tools?: string[];
-  preload_skills?: string[];
-  /**
-   * Tools allowed without asking.
-   */
-  allowed_tools: string[];
-  /**
-   * Tools that are always refused.
-   */
-  disallowed_tools: string[];
-  max_turns?: number;
-  parent_agent_id?: string;
-  agent_role?: "subagent";
-  transcript_path?: string;
-  memory_directory?: string;
-  disable_memory_guard: boolean;
 }
 /**
  * Answer to search_branches. On failure branches is empty and error holds the git error.
@@ -6282,30 +5890,13 @@ export interface SyncResponseEvent {
 export interface TeleportProbeResponseEvent {
   type: "teleport_probe_response";
   request_id: string;
-  runtime: ConversationRuntimeScope7;
+  runtime: ConversationRuntimeScope;
   /**
    * Whether teleport works here; false when the runtime keeps its state in a local backend.
    */
   supported: boolean;
   drains_accepted_inputs: true;
   idempotent_continuation: true;
-}
-/**
- * A runtime scope whose agent may be unknown (null): used by sync and by the envelope of events. A null agent resolves to the runtime's only live conversation, if there is exactly one.
- */
-export interface ConversationRuntimeScope7 {
-  /**
-   * Letta agent id, or null.
-   */
-  agent_id: string | null;
-  /**
-   * Conversation id, or "default".
-   */
-  conversation_id: string;
-  /**
-   * Relay-set acting user; echoed only by direct responses.
-   */
-  acting_user_id?: string;
 }
 export interface TeleportReadyEvent1 {
   type: "teleport_ready";
@@ -6371,7 +5962,7 @@ export interface TurnFinishedEvent1 {
    * Error text when the turn failed.
    */
   error?: string;
-  usage?: LettaUsageStatistics2;
+  usage?: LettaUsageStatistics;
 }
 export interface UpdateDeviceStatusEvent1 {
   type: "update_device_status";
@@ -6430,8 +6021,8 @@ export interface UpdateToolsetResponseEvent {
   request_id: string;
   success: boolean;
   runtime?: ConversationRuntimeScope;
-  current_toolset?: ToolsetName1;
-  current_toolset_preference?: ToolsetPreference1;
+  current_toolset?: ToolsetName;
+  current_toolset_preference?: ToolsetPreference;
   /**
    * Failure reason (success false).
    */
