@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { decodeEvent } from "../packages/protocol/dist/index.js";
 import { RuntimeSession, createTransportPair } from "../packages/core/dist/index.js";
+import { bundleTable, measureBrowserBundle } from "./bundle-size.js";
 import { compare, table } from "./harness.js";
 
 const fixtures = resolve(import.meta.dirname, "../../shared/fixtures");
@@ -73,3 +74,8 @@ const sessionRows = await compare(
 session.close();
 console.log("");
 console.log(table("Events through a session vs JSON.parse", sessionRows, "events", { name: "RuntimeSession over the in-memory pair", min: 0.8 }));
+
+// What a web page ships with @byor/browser (issue #6): sizes, not ratios; the budget is core + adapter without
+// the generated validators.
+console.log("");
+console.log(bundleTable(await measureBrowserBundle()));

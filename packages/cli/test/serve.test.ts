@@ -39,7 +39,11 @@ describe("byor serve", () => {
     expect(s.out()).toContain(
       `  LETTA_BASE_URL=http://127.0.0.1:${s.port} IGNORE_SELF_HOSTED_LISTENER_ERROR=1 LETTA_API_KEY=${token} letta remote --env-name my-laptop --backend local\n`,
     );
-    expect(s.out()).toContain(`Console: http://127.0.0.1:${s.port}/`);
+    // The console URL carries the token in its fragment (never sent to the server); the console is served at /.
+    expect(s.out()).toContain(`Console: http://127.0.0.1:${s.port}/#token=${token}\n`);
+    const page = await fetch(`http://127.0.0.1:${s.port}/`);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(await page.text()).toContain("<title>BYOR console</title>");
     const health = await fetch(`http://127.0.0.1:${s.port}/v1/health`);
     expect(health.status).toBe(200);
     // An app connected when the server stops is closed with 1001.
@@ -57,6 +61,7 @@ describe("byor serve", () => {
     const s = await serve(["--port", "0"], { BYOR_TOKEN: "from-the-environment-123" });
     expect(s.out()).toContain('LETTA_API_KEY="$BYOR_TOKEN" letta remote');
     expect(s.out()).not.toContain("from-the-environment-123");
+    expect(s.out()).toContain(`Console: http://127.0.0.1:${s.port}/ (it asks for the token: the value of BYOR_TOKEN)`);
     const res = await fetch(`http://127.0.0.1:${s.port}/byor/v1/runtimes`, { headers: { authorization: "Bearer from-the-environment-123" } });
     expect(await res.json()).toEqual({ runtimes: [] });
     expect(await s.stop("SIGINT")).toBe(0);

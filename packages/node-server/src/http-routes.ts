@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RegisterRequest } from "@byor/protocol";
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
 import { isAuthorized, type TokenSource } from "./auth.js";
+import { serveConsole, type ConsoleAssets } from "./console-assets.js";
 import { BodyError, readJson, sendError, sendJson } from "./http-json.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
@@ -19,6 +20,8 @@ export interface HttpContext {
   socketBase(req: IncomingMessage): string;
   /** The request line as it may be logged (token query values redacted by the logger). */
   describe(req: IncomingMessage): string;
+  /** The built console, served at `/` (undefined: a placeholder page). */
+  console?: ConsoleAssets | undefined;
 }
 
 const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
@@ -29,7 +32,7 @@ const UNAUTHORIZED = "missing or wrong token: send `Authorization: Bearer <token
 
 /**
  * The HTTP side: what the stock runtime calls in `--backend local` mode (health, register, runtime-status), the
- * runtimes list, the console placeholder, and JSON errors for everything else. Unknown requests are logged, so a
+ * runtimes list, the console (or a placeholder when it is not built), and JSON errors for everything else. Unknown requests are logged, so a
  * newer runtime calling something new shows up in the server's log.
  */
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -70,6 +73,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       return sendJson(res, 200, { runtimes: ctx.registry.all().map(httpRuntimeInfo) });
     case PATHS.console:
       if (!allow(["GET", "HEAD"])) return;
+      if (ctx.console && serveConsole(ctx.console, path, req, res)) return;
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
       res.end(method === "HEAD" ? undefined : placeholderPage());
       return;
@@ -84,6 +88,9 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     if (!isAuthorized(req, url, ctx.options.token, RUNTIME_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
     return runtimeStatus(url, res);
   }
+
+  // The console's own files (index.html, assets/…): only those read from its build at start.
+  if (ctx.console && (method === "GET" || method === "HEAD") && serveConsole(ctx.console, path, req, res)) return;
 
   ctx.logger.warn(`unknown request ${ctx.describe(req)} → 404`);
   sendError(res, 404, "not_found", `${method} ${path} is not served by this BYOR server (it serves the runtime in --backend local mode)`);

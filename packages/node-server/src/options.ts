@@ -1,4 +1,5 @@
 import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/core";
+import { defaultConsoleDir } from "./console-assets.js";
 import { generateToken } from "./auth.js";
 import type { Logger } from "./logger.js";
 
@@ -39,6 +40,11 @@ export interface ByorServerOptions {
   logRequests?: boolean;
   /** Environment to read `BYOR_TOKEN` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * The web console served at `/`: a directory holding a built console (its index.html and assets), or `false` for
+   * none (a placeholder page). Default: the console shipped in this package.
+   */
+  console?: string | false;
   /** Passed to each runtime's @byor/core RuntimeSession (heartbeat, request timeout, clock). */
   runtimeSession?: Omit<RuntimeSessionOptions, "mirror">;
   /** Passed to @byor/core AppSessions (replay buffer, parking, heartbeat). */
@@ -63,6 +69,8 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   maxBodyBytes: number;
   logRequests: boolean;
+  /** Where the console build is, if any. */
+  consoleDir: string | undefined;
 }
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -90,5 +98,6 @@ export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
     maxBufferedBytes: options.maxBufferedBytes ?? 16 * MiB,
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
     logRequests: options.logRequests ?? false,
+    consoleDir: options.console === false ? undefined : (options.console ?? defaultConsoleDir()),
   };
 }

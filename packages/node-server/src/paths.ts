@@ -10,7 +10,7 @@ export const PATHS = {
   clientSocket: "/byor/v1/client",
   /** GET: JSON list of runtimes, for dashboards and health checks. */
   runtimes: "/byor/v1/runtimes",
-  /** GET: the console (a placeholder for now). */
+  /** GET: the web console (its assets live below it; a placeholder page when it is not built). */
   console: "/",
 } as const;
 

@@ -1,6 +1,6 @@
 import { PATHS } from "./paths.js";
 
-/** The page at `/` until the console is built: says so, and shows where the real data is. */
+/** The page at `/` when this server has no console build (`console: false`, or built without it). */
 export const placeholderPage = (): string => `<!doctype html>
 <html lang="en">
 <head>
@@ -11,7 +11,8 @@ export const placeholderPage = (): string => `<!doctype html>
 </head>
 <body>
 <h1>BYOR server</h1>
-<p>This server is running. The web console is <strong>not built yet</strong>; this page is a placeholder.</p>
+<p>This server is running. Its web console is <strong>not built</strong> into this copy (build the repository with
+<code>pnpm build</code>, or the server was started with <code>console: false</code>); this page is a placeholder.</p>
 <p>The runtimes connected to this server, as JSON: <a href="${PATHS.runtimes}">${PATHS.runtimes}</a>.
 It needs the server's token, as a header: <code>curl -H "Authorization: Bearer $TOKEN" http://HOST${PATHS.runtimes}</code>
 (or append <code>?token=…</code> to the link).</p>

@@ -6,6 +6,7 @@ import { CLIENT_CLOSE } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, type TokenSource } from "./auth.js";
 import { Broker } from "./broker.js";
+import { loadConsole, type ConsoleAssets } from "./console-assets.js";
 import { createRequestHandler } from "./http-routes.js";
 import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
@@ -38,6 +39,7 @@ export class ByorServer {
   readonly #sockets = new Map<WebSocket, SocketKind>();
   #appCounter = 0;
   #closing: Promise<void> | undefined;
+  readonly #console: ConsoleAssets | undefined;
 
   constructor(options: ByorServerOptions = {}) {
     this.#options = resolveOptions(options);
@@ -75,12 +77,14 @@ export class ByorServer {
         offered.has(CLIENT_SUBPROTOCOL) ? CLIENT_SUBPROTOCOL : ([...offered].find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) ?? false),
     });
 
+    this.#console = loadConsole(opts.consoleDir);
     const handler = createRequestHandler({
       options: opts,
       logger: this.#logger,
       registry: this.#registry,
       socketBase: (req) => this.#socketBase(req),
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
+      console: this.#console,
     });
     this.#http = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
     this.#http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
@@ -89,6 +93,11 @@ export class ByorServer {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
       else socket.destroy();
     });
+  }
+
+  /** Whether the web console is served at `/` (false: a placeholder page, the console was not built). */
+  get hasConsole(): boolean {
+    return this.#console !== undefined;
   }
 
   /** The token runtimes (as LETTA_API_KEY) and apps must present. */

@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { registerBody } from "./helpers/fake-runtime.js";
+import { CONSOLE_CSP } from "../src/index.js";
 import { TOKEN, startServer } from "./helpers/server.js";
 
 let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -115,13 +119,83 @@ describe("everything else", () => {
     expect(res.status).toBe(426);
   });
 
-  it("serves an honest placeholder at /", async () => {
-    const res = await fetch(`${ctx.base}/`);
-    expect(res.status).toBe(200);
+  it("serves an honest placeholder at / without a console build", async () => {
+    const bare = await startServer({ console: false });
+    const res = await fetch(`${bare.base}/`);
     const html = await res.text();
-    expect(html).toMatch(/not built yet/);
+    await bare.server.close();
+    expect(bare.server.hasConsole).toBe(false);
+    expect(res.status).toBe(200);
+    expect(html).toMatch(/not built/);
     expect(html).toContain('href="/byor/v1/runtimes"');
     expect(html).not.toContain(TOKEN);
+  });
+});
+
+describe("the console", () => {
+  /** A console build in a temporary directory, as apps/console's Vite build lays it out. */
+  function fakeBuild(): string {
+    const dir = mkdtempSync(join(tmpdir(), "byor-console-"));
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "index.html"), '<!doctype html><title>BYOR console</title><script type="module" src="./assets/index-abc.js"></script>');
+    writeFileSync(join(dir, "assets/index-abc.js"), "console.log('hi')");
+    writeFileSync(join(dir, "favicon.svg"), "<svg/>");
+    return dir;
+  }
+
+  it("is served at / with a strict Content-Security-Policy, its assets cached for good", async () => {
+    const site = await startServer({ console: fakeBuild() });
+    try {
+      expect(site.server.hasConsole).toBe(true);
+      const page = await fetch(`${site.base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(page.headers.get("cache-control")).toBe("no-cache");
+      const csp = page.headers.get("content-security-policy")!;
+      expect(csp).toBe(CONSOLE_CSP);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("connect-src 'self' ws: wss:");
+      expect(csp).not.toMatch(/unsafe-(eval|inline)/);
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(await page.text()).toContain("<title>BYOR console</title>");
+      const script = await fetch(`${site.base}/assets/index-abc.js`);
+      expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      expect(script.headers.get("cache-control")).toContain("immutable");
+      expect(await script.text()).toBe("console.log('hi')");
+      const head = await fetch(`${site.base}/favicon.svg`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("image/svg+xml");
+    } finally {
+      await site.server.close();
+    }
+  });
+
+  it("serves only the files of its build", async () => {
+    const site = await startServer({ console: fakeBuild() });
+    try {
+      for (const path of ["/assets/missing.js", "/assets/../../etc/passwd", "/%2e%2e/package.json", "/index.html/x"]) {
+        const res = await fetch(`${site.base}${path}`);
+        expect(res.status, path).toBe(404);
+        expect(res.headers.get("content-type"), path).toContain("application/json");
+      }
+      expect((await fetch(`${site.base}/`, { method: "POST" })).status).toBe(405);
+    } finally {
+      await site.server.close();
+    }
+  });
+
+  it("ships inside the package build (dist/console) and is found by default", async () => {
+    const site = await startServer();
+    try {
+      const page = await fetch(`${site.base}/`);
+      const html = await page.text();
+      expect(site.server.hasConsole).toBe(true);
+      expect(html).toContain("<title>BYOR console</title>");
+      const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(`${site.base}/${asset}`)).status).toBe(200);
+    } finally {
+      await site.server.close();
+    }
   });
 });
 

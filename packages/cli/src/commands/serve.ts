@@ -6,7 +6,8 @@ import { EXIT, UsageError, type Io } from "../io.js";
 const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--verbose]
 
 Starts a BYOR server: the stock Letta Code runtime connects to it (\`letta remote\`), apps connect to its client
-endpoint. Prints the command that starts a runtime against it.
+endpoint, and its web console is served at /. Prints the command that starts a runtime against it, and the
+console's URL (with the token in its #fragment, which browsers never send to the server).
   --host H          interface to bind (default ${DEFAULT_HOST}; anything else exposes the server)
   --port P          port (default ${DEFAULT_PORT}; 0 picks a free one)
   --token T         token runtimes and apps must present (default: $BYOR_TOKEN, else a random one, printed once)
@@ -38,6 +39,16 @@ function parse(args: string[]) {
 
 const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "";
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+
+/**
+ * The console URL, with the token in the fragment: a browser never sends the fragment to the server, and the page
+ * moves the token out of the address bar at once. A token from BYOR_TOKEN is not printed (the page asks for it).
+ */
+function consoleLine(server: ByorServer, local: string): string {
+  if (!server.hasConsole) return `Console: ${local}/ (not built into this copy: a placeholder page; run pnpm build)`;
+  if (server.tokenOrigin === "env") return `Console: ${local}/ (it asks for the token: the value of BYOR_TOKEN)`;
+  return `Console: ${local}/#token=${encodeURIComponent(server.token)}`;
+}
 
 /** A name usable as --env-name without quoting. */
 const defaultEnvName = () => hostname().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "my-computer";
@@ -79,7 +90,7 @@ export async function main(args: string[], io: Io): Promise<number> {
     "Start a Letta Code runtime against it:",
     `  ${lettaRemoteCommand({ baseUrl: local, token, envName: values["env-name"] ?? defaultEnvName() })}`,
     "",
-    `Console: ${local}/`,
+    consoleLine(server, local),
     "",
   ];
   io.stdout.write(`${lines.join("\n")}\n`);

@@ -1,0 +1,72 @@
+import { approve, deny, type ClientSession, type ControlRequestEvent } from "@byor/browser";
+
+import { h, prettyJson } from "./dom.js";
+
+/**
+ * Cards for the control_requests waiting in one conversation, keyed by request id so a card (and the reason typed
+ * into it) survives re-renders. Allow / deny go out through `approve()` / `deny()` as `input` requests; the state
+ * mirror drops the approval once the runtime accepted the answer.
+ */
+export class ApprovalsView {
+  readonly element = h("section", { class: "approvals", "aria-label": "Pending approvals" });
+  #cards = new Map<string, { request: ControlRequestEvent; el: HTMLElement }>();
+
+  constructor(
+    private readonly session: () => ClientSession | undefined,
+    private readonly runtimeId: () => string | undefined,
+  ) {}
+
+  update(pending: readonly ControlRequestEvent[]): void {
+    const ids = new Set(pending.map((request) => request.request_id));
+    for (const [id, card] of this.#cards) {
+      if (ids.has(id)) continue;
+      card.el.remove();
+      this.#cards.delete(id);
+    }
+    for (const request of pending) {
+      if (this.#cards.has(request.request_id)) continue;
+      const el = this.#card(request);
+      this.#cards.set(request.request_id, { request, el });
+      this.element.append(el);
+    }
+    this.element.hidden = this.#cards.size === 0;
+  }
+
+  #card(request: ControlRequestEvent): HTMLElement {
+    const body = request.request;
+    const reason = h("input", { class: "reason", type: "text", placeholder: "Reason (sent to the agent when denying)", "aria-label": "Reason" });
+    const suggestions = body.permission_suggestions.map((s) => ({ id: s.id, box: h("input", { type: "checkbox", value: s.id }), text: s.text }));
+    const error = h("div", { class: "card-error", role: "alert" });
+    const allow = h("button", { type: "button", class: "allow" }, "Allow");
+    const refuse = h("button", { type: "button", class: "deny" }, "Deny");
+    const answer = async (allowIt: boolean) => {
+      const session = this.session();
+      const runtimeId = this.runtimeId();
+      if (!session || !runtimeId) return;
+      allow.disabled = refuse.disabled = true;
+      error.textContent = "";
+      const text = reason.value.trim();
+      try {
+        const selected = suggestions.filter((s) => s.box.checked).map((s) => s.id);
+        const command = allowIt
+          ? approve(request, { ...(text ? { message: text } : {}), ...(selected.length ? { selectedPermissionSuggestionIds: selected } : {}) })
+          : deny(request, text || "Denied from the BYOR console");
+        await session.request(runtimeId, command, { timeoutMs: 15_000 });
+      } catch (err) {
+        error.textContent = `Could not send the answer: ${(err as Error).message}`;
+        allow.disabled = refuse.disabled = false;
+      }
+    };
+    allow.addEventListener("click", () => void answer(true));
+    refuse.addEventListener("click", () => void answer(false));
+    return h(
+      "article",
+      { class: "approval", "data-request-id": request.request_id },
+      h("header", {}, h("span", { class: "approval-title" }, "Approval needed"), h("span", { class: "tool-name" }, body.tool_name)),
+      h("pre", { class: "args" }, prettyJson(body.input)),
+      suggestions.length ? h("div", { class: "suggestions" }, ...suggestions.map((s) => h("label", {}, s.box, ` ${s.text}`))) : null,
+      h("div", { class: "approval-actions" }, reason, allow, refuse),
+      error,
+    );
+  }
+}

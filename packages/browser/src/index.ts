@@ -1,0 +1,55 @@
+// @byor/browser: @byor/core's ClientSession over the browser's WebSocket, for pages that drive Letta Code runtimes
+// through a BYOR server. Everything protocol-side comes from @byor/core (re-exported here for convenience).
+
+export { BrowserClient, BROWSER_CLOSE, connectBrowserClient, type BrowserClientOptions, type TokenSource } from "./browser-client.js";
+export type { ConnectionPhase, ConnectionStatus } from "./status.js";
+export { browserPage, type PageEvent, type PageSignals } from "./page.js";
+export {
+  CLIENT_PATH,
+  RUNTIMES_PATH,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  baseUrl,
+  clientEndpoint,
+  isSubprotocolToken,
+  runtimesEndpoint,
+  type TokenPlacement,
+} from "./endpoint.js";
+export { checkToken, type TokenCheck } from "./token-check.js";
+export { openSocket, type OpenSocketOptions, type SocketTransport } from "./socket-transport.js";
+export type { FetchLike, FetchResponseLike, WebSocketConstructorLike, WebSocketLike } from "./platform.js";
+
+// What a page needs from the core, so one import does.
+export {
+  approve,
+  deny,
+  exponentialBackoff,
+  scopeKey,
+  sameScope,
+  ClientSession,
+  StateMirror,
+  StreamAssembler,
+  type ApproveOptions,
+  type AssembledMessage,
+  type AssembledToolCall,
+  type ConversationView,
+  type Disposable,
+  type MirrorChange,
+  type Scope,
+  type ScopeState,
+  type SessionState,
+  type TurnState,
+} from "@byor/core";
+
+// …and from the protocol: the error class and the types a page handles.
+export { ByorError, isByorError, type ByorErrorCode } from "@byor/protocol";
+export type {
+  ByorRuntimeInfo,
+  ControlRequestEvent,
+  DeviceStatus,
+  EventTypeMap,
+  LoopState,
+  QueueMessage,
+  RuntimeCommand,
+  RuntimeEvent,
+} from "@byor/protocol";

@@ -1,0 +1,171 @@
+import { systemClock, toDisposable, type AbortSignalLike, type Clock, type CloseInfo, type Disposable, type Transport } from "@byor/core";
+import { globals, OPEN, type WebSocketConstructorLike, type WebSocketLike } from "./platform.js";
+
+/** A core Transport over an open WebSocket, plus what the client needs to watch it. */
+export interface SocketTransport extends Transport {
+  /** Frames received so far. */
+  readonly received: number;
+}
+
+/** Why a socket never opened: the browser only says "closed" (1006), never the HTTP status of the upgrade. */
+export class UpgradeFailed extends Error {
+  constructor(
+    message: string,
+    readonly close: CloseInfo,
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
+
+// Browsers let a page close only with 1000 or 3000–4999, and a reason of at most 123 UTF-8 bytes.
+const closeCode = (code: number) => (code === 1000 || (code >= 3000 && code <= 4999) ? code : 4000);
+function closeReason(reason: string): string {
+  let bytes = 0;
+  let out = "";
+  for (const char of reason) {
+    const c = char.codePointAt(0)!;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (bytes > 123) break;
+    out += char;
+  }
+  return out;
+}
+
+let decoder: { decode(input: ArrayBuffer | Uint8Array): string } | undefined;
+function toText(data: unknown): string | undefined {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    decoder ??= new (globals().TextDecoder!)();
+    return decoder.decode(data instanceof ArrayBuffer ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return undefined; // a Blob cannot happen with binaryType "arraybuffer"
+}
+
+function wrap(ws: WebSocketLike): SocketTransport {
+  const messageListeners = new Set<(text: string) => void>();
+  const closeListeners = new Set<(close: CloseInfo) => void>();
+  let closed = false;
+  let received = 0;
+  const finish = (close: CloseInfo) => {
+    if (closed) return;
+    closed = true;
+    ws.onmessage = ws.onclose = ws.onerror = ws.onopen = null;
+    const listeners = [...closeListeners];
+    closeListeners.clear();
+    messageListeners.clear();
+    for (const listener of listeners) listener(close);
+  };
+  ws.onmessage = (event) => {
+    const text = toText(event.data);
+    if (text === undefined) return;
+    received++;
+    for (const listener of messageListeners) listener(text);
+  };
+  ws.onclose = (event) => finish({ code: event.code, reason: event.reason });
+  ws.onerror = () => {}; // a close event follows
+  return {
+    get received() {
+      return received;
+    },
+    send(text) {
+      if (!closed && ws.readyState === OPEN) ws.send(text);
+    },
+    close(code, reason) {
+      if (closed) return;
+      try {
+        ws.close(closeCode(code), closeReason(reason));
+      } catch {
+        // already closing
+      }
+      // Report at once: a dead socket's close event may take a TCP timeout to come.
+      finish({ code, reason });
+    },
+    onMessage(listener): Disposable {
+      if (closed) return toDisposable(() => {});
+      messageListeners.add(listener);
+      return toDisposable(() => messageListeners.delete(listener));
+    },
+    onClose(listener): Disposable {
+      if (closed) return toDisposable(() => {});
+      closeListeners.add(listener);
+      return toDisposable(() => closeListeners.delete(listener));
+    },
+  };
+}
+
+export interface OpenSocketOptions {
+  WebSocket: WebSocketConstructorLike;
+  url: string;
+  protocols: string[];
+  /** Give up on an upgrade that neither opens nor fails within this long. */
+  timeoutMs: number;
+  signal: AbortSignalLike;
+  clock?: Clock;
+}
+
+/** Dials; resolves with a Transport once the socket is open, rejects with UpgradeFailed (or the abort reason). */
+export function openSocket(options: OpenSocketOptions): Promise<SocketTransport> {
+  const clock = options.clock ?? systemClock;
+  return new Promise((resolve, reject) => {
+    const { signal } = options;
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let ws: WebSocketLike;
+    try {
+      ws = new options.WebSocket(options.url, options.protocols);
+    } catch (error) {
+      // A malformed URL or protocol list (SyntaxError): no point retrying, but it is still a failed attempt.
+      reject(new UpgradeFailed(`cannot open a WebSocket: ${(error as Error).message}`, { code: 1006, reason: "" }));
+      return;
+    }
+    ws.binaryType = "arraybuffer";
+    const done = () => {
+      clock.clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const fail = (error: unknown) => {
+      done();
+      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+      try {
+        ws.close();
+      } catch {
+        // never opened
+      }
+      reject(error);
+    };
+    const onAbort = () => fail(signal.reason);
+    const timer = clock.setTimeout(
+      () => fail(new UpgradeFailed(`no answer to the WebSocket upgrade within ${options.timeoutMs} ms`, { code: 1006, reason: "" }, true)),
+      options.timeoutMs,
+    );
+    signal.addEventListener("abort", onAbort, { once: true });
+    ws.onopen = () => {
+      done();
+      resolve(wrap(ws));
+    };
+    ws.onerror = () => {}; // the close event follows with the code
+    ws.onclose = (event) => fail(new UpgradeFailed(`the WebSocket closed before opening (${event.code})`, { code: event.code, reason: event.reason }));
+  });
+}
+
+/**
+ * A transport that is closed from the start with a known reason: how the client tells its ClientSession that the
+ * server refused it at the upgrade (e.g. 4401 for a wrong token), so the session ends with that close.
+ */
+export function refusedTransport(close: CloseInfo): Transport {
+  return {
+    send() {},
+    close() {},
+    onMessage: () => toDisposable(() => {}),
+    onClose(listener) {
+      let active = true;
+      void Promise.resolve().then(() => {
+        if (active) listener(close);
+      });
+      return toDisposable(() => (active = false));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { builtinModules } from "node:module";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { BUDGET_GZIP_BYTES, PAGE_ENTRY, bundle, measureBrowserBundle } from "../../../bench/bundle-size.js";
+
+// What a page ships: the built package, bundled for the browser. `pnpm test` builds before vitest runs.
+const root = resolve(import.meta.dirname, "..");
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const importsOf = (code: string) =>
+  [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+
+/**
+ * Regression ceilings, not the budget: the 12 KB budget (core + adapter without validators) is not met, because
+ * @byor/core's ClientSession with @byor/protocol's registry and decoding is over it on its own (see `pnpm bench`).
+ * These keep the adapter from growing and the total from drifting further.
+ */
+const CEILING = { adapterGzip: 3.5 * 1024, withoutValidatorsGzip: 17 * 1024 };
+
+describe("the page bundle", () => {
+  it("the build imports nothing but @byor/core and @byor/protocol", () => {
+    for (const file of ["index.js", "index.cjs"]) {
+      const code = readFileSync(join(root, "dist", file), "utf8");
+      expect(importsOf(code).filter((spec) => spec !== "@byor/core" && spec !== "@byor/protocol"), file).toEqual([]);
+    }
+  });
+
+  it("bundled from the build for the browser, it contains no Node built-in", async () => {
+    // platform "browser" fails to resolve a Node built-in, so the build itself is the first check.
+    const result = await build({
+      stdin: { contents: PAGE_ENTRY, resolveDir: root, loader: "ts", sourcefile: "page.ts" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      alias: { "@byor/browser": join(root, "dist/index.js") },
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.includes("packages/browser/dist/index.js"))).toBe(true);
+    expect(inputs.some((p) => p.includes("packages/core/dist/index.js"))).toBe(true);
+    expect(inputs.filter((p) => NODE_BUILTINS.has(p) || p.startsWith("node:"))).toEqual([]);
+    const code = result.outputFiles[0]!.text;
+    expect(importsOf(code)).toEqual([]);
+    expect(code).not.toMatch(/\brequire\s*\(|\bprocess\.(env|versions|nextTick)\b|\bBuffer\.(from|alloc|isBuffer)\b|__dirname|import\.meta\.url/);
+  });
+
+  it("leaves out the validators of messages a page never handles", async () => {
+    const { code } = await bundle(PAGE_ENTRY, { withValidators: true, minify: false });
+    for (const unused of ["validateRegisterRequest", "validateRegisterResponse", "validateHealthResponse", "validateRuntimeStatusResponse"]) {
+      expect(code, unused).not.toContain(unused);
+    }
+    // …and keeps those of the frames it does receive.
+    for (const used of ["validateStreamDeltaEvent", "validateByorWelcomeFrame", "validateControlRequestEvent"]) expect(code, used).toContain(used);
+  });
+
+  it("stays within its size ceilings (and reports the 12 KB budget)", async () => {
+    const sizes = await measureBrowserBundle();
+    const total = sizes.withoutValidators.gzipBytes;
+    const adapter = total - sizes.coreOnly.gzipBytes;
+    console.log(
+      `core + browser adapter without validators: ${total} B gzipped (budget ${BUDGET_GZIP_BYTES} B: ${total <= BUDGET_GZIP_BYTES ? "met" : "NOT met"}); adapter ${adapter} B; with validators ${sizes.withValidators.gzipBytes} B`,
+    );
+    expect(adapter).toBeGreaterThan(0);
+    expect(adapter).toBeLessThanOrEqual(CEILING.adapterGzip);
+    expect(total).toBeLessThanOrEqual(CEILING.withoutValidatorsGzip);
+    expect(sizes.validatorsBundled).toBeLessThan(sizes.validatorsTotal);
+  });
+});
