@@ -1,14 +1,8 @@
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tsup.base.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
+export default libraryConfig({
   target: "es2022",
   platform: "neutral",
-  treeshake: true,
   // The protocol package stays external: apps share one copy of the validators.
   external: ["@byor/protocol"],
 });

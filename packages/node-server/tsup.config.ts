@@ -1,16 +1,11 @@
 import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tsup.base.js";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 /** The web console's build (apps/console), shipped inside this package and served at `/`. */
 const CONSOLE = "../../apps/console/dist";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
+export default libraryConfig({
   target: "node20",
   platform: "node",
   // import.meta.url in the CJS build too: the console is found next to the module.

@@ -1,15 +1,10 @@
 import { cpSync, rmSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tsup.base.js";
 
-export default defineConfig({
+export default libraryConfig({
   entry: { index: "src/index.ts", validators: "src/validators.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
   target: "es2022",
   platform: "neutral",
-  treeshake: true,
   // Ship the JSON Schemas too, for tools in other languages (not committed here: schema/ is the source).
   onSuccess: async () => {
     rmSync("schema", { recursive: true, force: true });

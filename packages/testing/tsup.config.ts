@@ -1,14 +1,8 @@
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tsup.base.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
+export default libraryConfig({
   target: "node20",
   platform: "node",
-  treeshake: true,
   // One copy of the core, the validators and ws, shared with the app under test.
   external: ["@byor/core", "@byor/protocol", "ws"],
 });
