@@ -49,7 +49,7 @@ export function table(title: string, rows: Row[], unit: string, target?: { name:
   for (const r of rows) lines.push(`| ${r.name} | ${Math.round(r.itemsPerSecond).toLocaleString("en-US")} | ${r.ratio.toFixed(2)}x |`);
   if (target) {
     const row = rows.find((r) => r.name === target.name)!;
-    lines.push("", `Target: ${target.name} >= ${target.min.toFixed(2)}x: ${row.ratio >= target.min ? "met" : "NOT met"} (${row.ratio.toFixed(2)}x).`);
+    lines.push("", `Target: ${target.name} >= ${target.min.toFixed(2)}x: ${row.ratio >= target.min ? "met" : "NOT met"} (${row.ratio.toFixed(3)}x).`);
   }
   return lines.join("\n");
 }
