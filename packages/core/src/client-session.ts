@@ -1,5 +1,6 @@
 import {
   ByorError,
+  formatIssue,
   RESPONSE_TYPES,
   decodeServerFrame,
   encodeBrokerFrame,
@@ -123,7 +124,7 @@ interface Listing extends Waiter<ByorRuntimeInfo[]> {
 const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
 
 function serverRefusal(frame: ByorErrorFrame): ByorError {
-  const details = frame.issues?.length ? ` (${frame.issues.map((i) => `${i.pointer || "(frame)"}: expected ${i.expected}, found ${i.found}`).join("; ")})` : "";
+  const details = frame.issues?.length ? ` (${frame.issues.map(formatIssue).join("; ")})` : "";
   return new ByorError("request_failed", `server refused ${frame.frame_type ?? "a frame"}: ${frame.code}: ${frame.message}${details}`, { cause: frame });
 }
 

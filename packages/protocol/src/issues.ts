@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** `"/runtime/agent_id: expected string or null, found number 42"`. */
-export const formatIssue = (issue: Issue): string =>
+export const formatIssue = (issue: Pick<Issue, "pointer" | "expected" | "found">): string =>
   `${issue.pointer || "(frame)"}: expected ${issue.expected}, found ${issue.found}`;
 
 const unescape = (token: string) => token.replaceAll("~1", "/").replaceAll("~0", "~");

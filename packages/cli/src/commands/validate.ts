@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
-import { decodeCommand, decodeEvent, decodeFrame, type DecodeResult, type Direction, type Issue } from "@byor/protocol";
+import { decodeCommand, decodeEvent, decodeFrame, formatIssue, type DecodeResult, type Direction, type Issue } from "@byor/protocol";
 import { EXIT, UsageError, type Io } from "../io.js";
 
 const HELP = `Usage: byor validate [--direction event|command] [--json] [FILE...]
@@ -108,7 +108,7 @@ export async function main(args: string[], io: Io): Promise<number> {
       const where = p.line ? `${p.file}:${p.line}` : p.file;
       const what = p.type ? `${p.type} (${p.code})` : p.code;
       if (p.issues.length === 0) io.stdout.write(`${where}: ${what}: ${p.message}\n`);
-      for (const i of p.issues) io.stdout.write(`${where}: ${what}: ${i.pointer || "(frame)"}: expected ${i.expected}, found ${i.found}\n`);
+      for (const i of p.issues) io.stdout.write(`${where}: ${what}: ${formatIssue(i)}\n`);
     }
     const unread = unreadable ? `, ${unreadable} unreadable file${unreadable === 1 ? "" : "s"}` : "";
     io.stdout.write(`${report.frames} frames in ${report.files} file${report.files === 1 ? "" : "s"}: ${report.valid} valid, ${report.invalid} invalid${unread}\n`);
