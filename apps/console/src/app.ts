@@ -1,5 +1,6 @@
 import {
   BrowserClient,
+  SESSION_VIEWS,
   isByorError,
   sameScope,
   scopeKey,
@@ -180,7 +181,7 @@ export class ConsoleApp {
     this.#runtimes.clear();
     this.#watched.clear();
     // The provider is asked again before every attempt: a token typed in after a refusal is picked up.
-    const client = new BrowserClient({ token: () => this.#token ?? "" });
+    const client = new BrowserClient({ token: () => this.#token ?? "", views: SESSION_VIEWS });
     this.#client = client;
     const session = client.session;
     client.on("status", (status) => {

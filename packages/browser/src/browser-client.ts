@@ -67,10 +67,11 @@ const PING = JSON.stringify({ type: "byor.ping" });
  * A ClientSession over the browser's WebSocket, connected to a BYOR server's client endpoint.
  *
  * All protocol work (hello, resume from the seq/ack cursor, re-subscribe and re-sync after a reset, heartbeats,
- * requests, the mirror and assembled conversations) is the session's: use `client.session`. The client dials:
- * it gets a token for each attempt, waits out the jittered backoff itself (so it can cut the wait short), holds
- * redials while the page is hidden or offline, redials at once on `visibilitychange` / `online` / `pageshow`,
- * closes the socket when the page enters the back/forward cache, and turns a refused token into a clear error.
+ * requests, and with `views` the mirror and assembled conversations) is the session's: use `client.session`.
+ * The client dials: it gets a token for each attempt, waits out the jittered backoff itself (so it can cut the
+ * wait short), holds redials while the page is hidden or offline, redials at once on `visibilitychange` /
+ * `online` / `pageshow`, closes the socket when the page enters the back/forward cache, and turns a refused
+ * token into a clear error.
  */
 export class BrowserClient implements Disposable {
   readonly session: ClientSession;

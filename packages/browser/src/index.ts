@@ -27,6 +27,7 @@ export {
   scopeKey,
   sameScope,
   ClientSession,
+  SESSION_VIEWS,
   StateMirror,
   StreamAssembler,
   type ApproveOptions,
@@ -38,6 +39,7 @@ export {
   type Scope,
   type ScopeState,
   type SessionState,
+  type SessionViews,
   type TurnState,
 } from "@byor/core";
 

@@ -27,23 +27,32 @@ import { CLIENT_CLOSE } from "./close-codes.js";
 import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
 import { Heartbeat } from "./heartbeat.js";
-import { StateMirror } from "./mirror.js";
+import type { StateMirror } from "./mirror.js";
 import { exponentialBackoff, type ReconnectPolicy } from "./reconnect.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
 import type { AbortSignalLike } from "./platform.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 import { EventDeduper, SeqReceiver } from "./seq.js";
 import { StateMachine, type SessionState, type StateChange } from "./states.js";
-import { StreamAssembler, type ConversationView } from "./stream-assembler.js";
+import type { ConversationView, StreamAssembler } from "./stream-assembler.js";
 import type { CloseInfo, Transport } from "./transport.js";
 
 /**
  * The app side of the client leg: one logical session with a BYOR server (or relay) that outlives its sockets.
  * It dials through `connect`, says hello (resuming where it left off when seq/ack is on), keeps the subscribed
  * scopes and re-subscribes whenever the server could not resume, acknowledges what it processed, drops
- * duplicates (by seq and by the runtime's idempotency_key), notices gaps and reconnects to fill them, and folds
- * every runtime's events into a state mirror and stream assembler per runtime.
+ * duplicates (by seq and by the runtime's idempotency_key), notices gaps and reconnects to fill them, and (with
+ * the `views` option) folds every runtime's events into a state mirror and stream assembler per runtime.
  */
+
+/**
+ * The per-runtime views a session keeps, opt-in so a page that never uses them does not bundle them:
+ * `views: { mirror: StateMirror, assembler: StreamAssembler }` (or `SESSION_VIEWS`), or just one of the two.
+ */
+export interface SessionViews {
+  mirror?: new (options: { clock?: Clock }) => StateMirror;
+  assembler?: new () => StreamAssembler;
+}
 
 export interface ClientSessionOptions {
   /**
@@ -64,6 +73,8 @@ export interface ClientSessionOptions {
   ackEvery?: number;
   /** ...or this long after the first unacknowledged one (default 250 ms). */
   ackDelayMs?: number;
+  /** Keep a StateMirror and/or StreamAssembler per runtime (`mirror()`, `assembler()`, `conversation()`). */
+  views?: SessionViews;
 }
 
 export interface ClientSessionEvents {
@@ -274,7 +285,7 @@ export class ClientSession implements Disposable {
     }
     const response = this.#tracked<EventTypeMap[ResponseTypeMap[T]]>(this.#requests, requestId, RESPONSE_TYPES[command.type], options);
     this.#send(conn, { type: "byor.send", runtime_id: runtimeId, command: full });
-    const answered = approvalAnswered(full);
+    const answered = this.#options.views?.mirror ? approvalAnswered(full) : undefined;
     // The runtime accepted the answer: the approval is no longer pending, even before a device status says so.
     return answered === undefined ? response : response.then((event) => (this.mirror(runtimeId).answered(answered), event));
   }
@@ -294,21 +305,21 @@ export class ClientSession implements Disposable {
     });
   }
 
-  /** The state mirror of one runtime's scopes (device, loop, queue, subagents, pending approvals). */
+  /** The state mirror of one runtime's scopes (device, loop, queue, subagents, pending approvals). Needs `views.mirror`. */
   mirror(runtimeId: string): StateMirror {
     let mirror = this.#mirrors.get(runtimeId);
-    if (!mirror) this.#mirrors.set(runtimeId, (mirror = new StateMirror({ clock: this.#clock })));
+    if (!mirror) this.#mirrors.set(runtimeId, (mirror = new (this.#view("mirror"))({ clock: this.#clock })));
     return mirror;
   }
 
-  /** The stream assembler of one runtime (its `change` events say when a conversation changed). */
+  /** The stream assembler of one runtime (its `change` events say when a conversation changed). Needs `views.assembler`. */
   assembler(runtimeId: string): StreamAssembler {
     let assembler = this.#assemblers.get(runtimeId);
-    if (!assembler) this.#assemblers.set(runtimeId, (assembler = new StreamAssembler()));
+    if (!assembler) this.#assemblers.set(runtimeId, (assembler = new (this.#view("assembler"))()));
     return assembler;
   }
 
-  /** A conversation of one runtime, assembled from its stream. */
+  /** A conversation of one runtime, assembled from its stream. Needs `views.assembler`. */
   conversation(runtimeId: string, scope: Scope): ConversationView {
     return this.assembler(runtimeId).view(scope);
   }
@@ -336,6 +347,12 @@ export class ClientSession implements Disposable {
 
   dispose(): void {
     this.close();
+  }
+
+  #view<K extends keyof SessionViews>(name: K): NonNullable<SessionViews[K]> {
+    const view = this.#options.views?.[name];
+    if (!view) throw new Error(`session.${name}() needs ClientSession's \`views: { ${name} }\` option (or SESSION_VIEWS)`);
+    return view;
   }
 
   // ── connecting ────────────────────────────────────────────────────────────────────────────────────────────
@@ -554,8 +571,9 @@ export class ClientSession implements Disposable {
     let deduper = this.#dedupers.get(runtimeId);
     if (!deduper) this.#dedupers.set(runtimeId, (deduper = new EventDeduper()));
     if (deduper.seen(event)) return;
-    this.mirror(runtimeId).apply(event);
-    this.assembler(runtimeId).apply(event);
+    const views = this.#options.views;
+    if (views?.mirror) this.mirror(runtimeId).apply(event);
+    if (views?.assembler) this.assembler(runtimeId).apply(event);
     this.#requests.handle(event);
     this.#emitter.emit("event", { runtimeId, event });
   }

@@ -8,6 +8,7 @@ import { exponentialBackoff } from "../src/reconnect.js";
 import type { AbortSignalLike } from "../src/platform.js";
 import type { SessionState } from "../src/states.js";
 import type { Transport } from "../src/transport.js";
+import { SESSION_VIEWS } from "../src/session-views.js";
 
 type Json = Record<string, unknown> & { type: string };
 
@@ -43,6 +44,7 @@ function harness(options: Partial<ClientSessionOptions> = {}) {
     ackEvery: 4,
     ackDelayMs: 100,
     requestTimeoutMs: 2000,
+    views: SESSION_VIEWS,
     ...options,
     connect: async (signal) => {
       signals.push(signal);
@@ -539,6 +541,23 @@ describe("ClientSession calls", () => {
     await expect(stream.next()).resolves.toEqual({ done: false, value: { runtimeId: RUNTIME, event: expect.objectContaining({ type: "update_loop_status" }) } });
     await expect(stream.next()).resolves.toMatchObject({ value: { event: { type: "stream_delta" } } });
     await stream.return?.();
+  });
+
+  it("keeps no mirror or assembler without the views option (and says how to get them)", async () => {
+    const h = await opened({ views: undefined });
+    const events: unknown[] = [];
+    h.session.on("event", (e) => events.push(e));
+    await h.toApp(relayed(loop(1, "PROCESSING_API_RESPONSE"), 1));
+    expect(events).toHaveLength(1);
+    expect(() => h.session.mirror(RUNTIME)).toThrow(/views: \{ mirror \}/);
+    expect(() => h.session.conversation(RUNTIME, SCOPE)).toThrow(/views: \{ assembler \}/);
+  });
+
+  it("keeps only the views asked for", async () => {
+    const h = await opened({ views: { mirror: SESSION_VIEWS.mirror } });
+    await h.toApp(relayed(loop(1, "PROCESSING_API_RESPONSE"), 1));
+    expect(h.session.mirror(RUNTIME).get(SCOPE)?.loopStatus?.status).toBe("PROCESSING_API_RESPONSE");
+    expect(() => h.session.assembler(RUNTIME)).toThrow(/views: \{ assembler \}/);
   });
 
   it("reports frames it cannot decode and goes on (an invalid event still advances the cursor)", async () => {

@@ -9,7 +9,7 @@ export type RequestType = keyof ResponseTypeMap;
 export type ResponseOf<T extends RequestType> = EventTypeMap[ResponseTypeMap[T]];
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-const enveloped: ReadonlySet<string> = new Set(ENVELOPED_EVENT_TYPES);
+const enveloped: ReadonlySet<string> = /* @__PURE__ */ new Set(ENVELOPED_EVENT_TYPES);
 
 export const isCommandType = (type: string): type is CommandType => hasOwn(COMMAND_VALIDATORS, type);
 export const isEventType = (type: string): type is EventType => hasOwn(EVENT_VALIDATORS, type);

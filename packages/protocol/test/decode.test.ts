@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByorError, decodeCommand, decodeEvent, decodeFrame, encodeCommand, isCommand, isEnvelopedType, isEvent, responseTypeOf, RESPONSE_TYPES, type RuntimeEvent } from "../src/index.js";
+import { ByorError, decodeCommand, decodeEvent, decodeFrame, encodeCommand, isCommand, isCommandType, isEnvelopedType, isEvent, isEventType, responseTypeOf, RESPONSE_TYPES, type RuntimeEvent } from "../src/index.js";
 
 const sync = { type: "sync", request_id: "s-1", runtime: { agent_id: "agent-1", conversation_id: "default" } };
 
@@ -90,6 +90,11 @@ describe("encode and guards", () => {
     expect(isEvent(sync)).toBe(false);
     expect(isEvent({ type: "ping" }, "ping")).toBe(true);
     expect(RESPONSE_TYPES.sync).toBe("sync_response");
+    expect(RESPONSE_TYPES.input).toBe("input_accepted");
+    for (const [command, response] of Object.entries(RESPONSE_TYPES)) {
+      expect(isCommandType(command), command).toBe(true);
+      expect(isEventType(response), response).toBe(true);
+    }
     expect(responseTypeOf(sync as never)).toBe("sync_response");
     expect(isEnvelopedType("update_loop_status")).toBe(true);
     expect(isEnvelopedType("sync_response")).toBe(false);

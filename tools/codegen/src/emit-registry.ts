@@ -4,6 +4,17 @@ import { validatorName } from "./emit-validators.js";
 
 const list = (items: string[]): string => `[\n${items.map((i) => `  ${JSON.stringify(i)},`).join("\n")}\n]`;
 
+/** Space-separated words, wrapped at about 110 columns. */
+function words(items: string[]): string {
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + item.length < 110) lines[last] += ` ${item}`;
+    else lines.push(`    ${item}`);
+  }
+  return lines.join("\n");
+}
+
 export function emitRegistry(schemas: SchemaFile[]): string {
   const commands = schemas.filter(isCommand);
   const events = schemas.filter(isEvent);
@@ -11,6 +22,9 @@ export function emitRegistry(schemas: SchemaFile[]): string {
   const serverFrames = schemas.filter(isServerFrame);
   const frames = schemas.filter((s) => s.wireType);
   const http = schemas.filter((s) => s.direction === "http");
+  const requests = commands.filter((s) => s.response);
+  const irregular = requests.filter((s) => s.response !== `${s.wireType}_response`);
+  const exceptions = `{ ${irregular.map((s) => `${JSON.stringify(s.wireType)}: ${JSON.stringify(s.response)}`).join(", ")} }`;
   const validatorMap = (items: SchemaFile[], key: (s: SchemaFile) => string) =>
     `{\n${items.map((s) => `  ${JSON.stringify(key(s))}: v.${validatorName(s)},`).join("\n")}\n}`;
   return [
@@ -28,11 +42,12 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     "/** Events the runtime routes through its outbound queue: they carry the event envelope. */",
     `export const ENVELOPED_EVENT_TYPES = ${list(events.filter((s) => s.enveloped).map((s) => s.wireType!))} as const satisfies readonly (keyof EventTypeMap)[];`,
     "",
+    "/** `<type>_response` unless listed among the exceptions: the table stays small in a page bundle. */",
+    "const responseTypes = (types: string, exceptions: Record<string, string>) =>",
+    "  Object.fromEntries(types.trim().split(/\\s+/).map((t) => [t, exceptions[t] ?? `${t}_response`])) as unknown as ResponseTypeMap;",
+    "",
     "/** Command type → the response type the runtime pairs with it by `request_id`. */",
-    `export const RESPONSE_TYPES: Readonly<ResponseTypeMap> = {\n${commands
-      .filter((s) => s.response)
-      .map((s) => `  ${s.wireType}: ${JSON.stringify(s.response)},`)
-      .join("\n")}\n};`,
+    `export const RESPONSE_TYPES: Readonly<ResponseTypeMap> = /* @__PURE__ */ responseTypes(\n  \`\n${words(requests.map((s) => s.wireType!))}\n  \`,\n  ${exceptions},\n);`,
     "",
     "/** Wire type → the `$id` of its schema (as published under schema/). */",
     `export const SCHEMA_IDS: Readonly<Record<string, string>> = {\n${frames.map((s) => `  ${JSON.stringify(s.wireType)}: ${JSON.stringify(s.id)},`).join("\n")}\n};`,

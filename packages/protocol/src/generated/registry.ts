@@ -242,99 +242,31 @@ export const ENVELOPED_EVENT_TYPES = [
   "update_subagent_state",
 ] as const satisfies readonly (keyof EventTypeMap)[];
 
+/** `<type>_response` unless listed among the exceptions: the table stays small in a page bundle. */
+const responseTypes = (types: string, exceptions: Record<string, string>) =>
+  Object.fromEntries(types.trim().split(/\s+/).map((t) => [t, exceptions[t] ?? `${t}_response`])) as unknown as ResponseTypeMap;
+
 /** Command type → the response type the runtime pairs with it by `request_id`. */
-export const RESPONSE_TYPES: Readonly<ResponseTypeMap> = {
-  abort_message: "abort_message_response",
-  agent_create: "agent_create_response",
-  agent_delete: "agent_delete_response",
-  agent_list: "agent_list_response",
-  agent_retrieve: "agent_retrieve_response",
-  agent_update: "agent_update_response",
-  app_server_info: "app_server_info_response",
-  channel_account_bind: "channel_account_bind_response",
-  channel_account_create: "channel_account_create_response",
-  channel_account_delete: "channel_account_delete_response",
-  channel_account_start: "channel_account_start_response",
-  channel_account_stop: "channel_account_stop_response",
-  channel_account_unbind: "channel_account_unbind_response",
-  channel_account_update: "channel_account_update_response",
-  channel_accounts_list: "channel_accounts_list_response",
-  channel_get_config: "channel_get_config_response",
-  channel_pairing_bind: "channel_pairing_bind_response",
-  channel_pairings_list: "channel_pairings_list_response",
-  channel_route_remove: "channel_route_remove_response",
-  channel_route_update: "channel_route_update_response",
-  channel_routes_list: "channel_routes_list_response",
-  channel_set_config: "channel_set_config_response",
-  channel_start: "channel_start_response",
-  channel_stop: "channel_stop_response",
-  channel_target_bind: "channel_target_bind_response",
-  channel_targets_list: "channel_targets_list_response",
-  channels_list: "channels_list_response",
-  chatgpt_usage_read: "chatgpt_usage_read_response",
-  checkout_branch: "checkout_branch_response",
-  connect_provider: "connect_provider_response",
-  conversation_compact: "conversation_compact_response",
-  conversation_create: "conversation_create_response",
-  conversation_fork: "conversation_fork_response",
-  conversation_list: "conversation_list_response",
-  conversation_messages_list: "conversation_messages_list_response",
-  conversation_recompile: "conversation_recompile_response",
-  conversation_retrieve: "conversation_retrieve_response",
-  conversation_update: "conversation_update_response",
-  create_agent: "create_agent_response",
-  cron_add: "cron_add_response",
-  cron_delete: "cron_delete_response",
-  cron_delete_all: "cron_delete_all_response",
-  cron_get: "cron_get_response",
-  cron_list: "cron_list_response",
-  cron_pause: "cron_pause_response",
-  cron_resume: "cron_resume_response",
-  cron_runs: "cron_runs_response",
-  cron_trigger: "cron_trigger_response",
-  cron_update: "cron_update_response",
-  delete_memory_file: "delete_memory_file_response",
-  disconnect_provider: "disconnect_provider_response",
-  edit_file: "edit_file_response",
-  enable_memfs: "enable_memfs_response",
-  execute_command: "execute_command_response",
-  get_cwd_map: "get_cwd_map_response",
-  get_experiments: "get_experiments_response",
-  get_reflection_settings: "get_reflection_settings_response",
-  get_tree: "get_tree_response",
-  grep_in_files: "grep_in_files_response",
-  input: "input_accepted",
-  launch_subagent: "launch_subagent_response",
-  list_connect_providers: "list_connect_providers_response",
-  list_in_directory: "list_in_directory_response",
-  list_memory: "list_memory_response",
-  list_models: "list_models_response",
-  memory_commit_diff: "memory_commit_diff_response",
-  memory_file_at_ref: "memory_file_at_ref_response",
-  memory_history: "memory_history_response",
-  monitor_stop: "monitor_stop_response",
-  read_file: "read_file_response",
-  read_memory_file: "read_memory_file_response",
-  remove_queue_item: "remove_queue_item_response",
-  resume_queue: "resume_queue_response",
-  runtime_external_tools_update: "runtime_external_tools_update_response",
-  runtime_start: "runtime_start_response",
-  search_branches: "search_branches_response",
-  search_files: "search_files_response",
-  secret_apply: "secret_apply_response",
-  secret_list: "secret_list_response",
-  set_boot_working_directory: "set_boot_working_directory_response",
-  set_experiment: "set_experiment_response",
-  set_reflection_settings: "set_reflection_settings_response",
-  skill_disable: "skill_disable_response",
-  skill_enable: "skill_enable_response",
-  sync: "sync_response",
-  teleport_probe: "teleport_probe_response",
-  update_model: "update_model_response",
-  update_toolset: "update_toolset_response",
-  write_file: "write_file_response",
-  write_memory_file: "write_memory_file_response",
-};
+export const RESPONSE_TYPES: Readonly<ResponseTypeMap> = /* @__PURE__ */ responseTypes(
+  `
+    abort_message agent_create agent_delete agent_list agent_retrieve agent_update app_server_info
+    channel_account_bind channel_account_create channel_account_delete channel_account_start
+    channel_account_stop channel_account_unbind channel_account_update channel_accounts_list
+    channel_get_config channel_pairing_bind channel_pairings_list channel_route_remove channel_route_update
+    channel_routes_list channel_set_config channel_start channel_stop channel_target_bind channel_targets_list
+    channels_list chatgpt_usage_read checkout_branch connect_provider conversation_compact conversation_create
+    conversation_fork conversation_list conversation_messages_list conversation_recompile
+    conversation_retrieve conversation_update create_agent cron_add cron_delete cron_delete_all cron_get
+    cron_list cron_pause cron_resume cron_runs cron_trigger cron_update delete_memory_file disconnect_provider
+    edit_file enable_memfs execute_command get_cwd_map get_experiments get_reflection_settings get_tree
+    grep_in_files input launch_subagent list_connect_providers list_in_directory list_memory list_models
+    memory_commit_diff memory_file_at_ref memory_history monitor_stop read_file read_memory_file
+    remove_queue_item resume_queue runtime_external_tools_update runtime_start search_branches search_files
+    secret_apply secret_list set_boot_working_directory set_experiment set_reflection_settings skill_disable
+    skill_enable sync teleport_probe update_model update_toolset write_file write_memory_file
+  `,
+  { "input": "input_accepted" },
+);
 
 /** Wire type → the `$id` of its schema (as published under schema/). */
 export const SCHEMA_IDS: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 // An app on a BYOR server's client endpoint, as an app would be written: @byor/core's ClientSession over a `ws`
 // socket (node-server's wsTransport adapter). It keeps every text frame the app received and every runtime event the
 // session delivered, so a test can wait for one and check that all of them decode.
-import { ClientSession, type Transport } from "@byor/core";
+import { ClientSession, SESSION_VIEWS, type Transport } from "@byor/core";
 import { decodeEvent, decodeServerFrame, type ByorError, type ByorRuntimeInfo, type RuntimeEvent } from "@byor/protocol";
 import { WebSocket } from "ws";
 import { wsTransport } from "../../../node-server/src/index.js";
@@ -42,6 +42,7 @@ export function startApp(clientUrl: string, token: string): TestApp {
   };
 
   const session = new ClientSession({
+    views: SESSION_VIEWS,
     connect: (signal) =>
       new Promise<Transport>((resolve, reject) => {
         const ws = new WebSocket(clientUrl, { headers: { authorization: `Bearer ${token}` } });
