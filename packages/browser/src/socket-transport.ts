@@ -1,4 +1,4 @@
-import { systemClock, toDisposable, type AbortSignalLike, type Clock, type CloseInfo, type Disposable, type Transport } from "@byor/core";
+import { systemClock, toDisposable, TransportListeners, type AbortSignalLike, type Clock, type CloseInfo, type Transport } from "@byor/core";
 import { globals, OPEN, type WebSocketConstructorLike, type WebSocketLike } from "./platform.js";
 
 /** A core Transport over an open WebSocket, plus what the client needs to watch it. */
@@ -43,24 +43,18 @@ function toText(data: unknown): string | undefined {
 }
 
 function wrap(ws: WebSocketLike): SocketTransport {
-  const messageListeners = new Set<(text: string) => void>();
-  const closeListeners = new Set<(close: CloseInfo) => void>();
-  let closed = false;
+  const listeners = new TransportListeners();
   let received = 0;
   const finish = (close: CloseInfo) => {
-    if (closed) return;
-    closed = true;
+    if (listeners.closed) return;
     ws.onmessage = ws.onclose = ws.onerror = ws.onopen = null;
-    const listeners = [...closeListeners];
-    closeListeners.clear();
-    messageListeners.clear();
-    for (const listener of listeners) listener(close);
+    listeners.close(close);
   };
   ws.onmessage = (event) => {
     const text = toText(event.data);
     if (text === undefined) return;
     received++;
-    for (const listener of messageListeners) listener(text);
+    listeners.message(text);
   };
   ws.onclose = (event) => finish({ code: event.code, reason: event.reason });
   ws.onerror = () => {}; // a close event follows
@@ -69,10 +63,10 @@ function wrap(ws: WebSocketLike): SocketTransport {
       return received;
     },
     send(text) {
-      if (!closed && ws.readyState === OPEN) ws.send(text);
+      if (!listeners.closed && ws.readyState === OPEN) ws.send(text);
     },
     close(code, reason) {
-      if (closed) return;
+      if (listeners.closed) return;
       try {
         ws.close(closeCode(code), closeReason(reason));
       } catch {
@@ -81,16 +75,8 @@ function wrap(ws: WebSocketLike): SocketTransport {
       // Report at once: a dead socket's close event may take a TCP timeout to come.
       finish({ code, reason });
     },
-    onMessage(listener): Disposable {
-      if (closed) return toDisposable(() => {});
-      messageListeners.add(listener);
-      return toDisposable(() => messageListeners.delete(listener));
-    },
-    onClose(listener): Disposable {
-      if (closed) return toDisposable(() => {});
-      closeListeners.add(listener);
-      return toDisposable(() => closeListeners.delete(listener));
-    },
+    onMessage: (listener) => listeners.onMessage(listener),
+    onClose: (listener) => listeners.onClose(listener),
   };
 }
 

@@ -1,24 +1,23 @@
-import { toDisposable, type Disposable } from "./disposable.js";
+import type { Disposable } from "./disposable.js";
 import { queueMicrotask } from "./platform.js";
+import { TransportListeners } from "./transport-listeners.js";
 import type { CloseInfo, Transport } from "./transport.js";
 
-/** One end of an in-memory link. `deliver` lets a test (or a fault injector) control what reaches the peer. */
+/** One end of an in-memory link; `receive` delivers a frame to its listeners as if it came off the wire. */
 class MemoryEnd implements Transport {
   peer!: MemoryEnd;
-  #messages = new Set<(text: string) => void>();
-  #closes = new Set<(close: CloseInfo) => void>();
-  #closed = false;
+  readonly #listeners = new TransportListeners();
   /** Frames sent to this end, not yet delivered; one microtask delivers a whole burst, in order. */
   #inbox: string[] = [];
   /** Frames this end sent, in order (for assertions). */
   readonly sent: string[] = [];
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#listeners.closed;
   }
 
   send(text: string): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     this.sent.push(text);
     this.peer.#enqueue(text);
   }
@@ -35,41 +34,28 @@ class MemoryEnd implements Transport {
   }
 
   receive(text: string): void {
-    if (this.#closed) return;
-    // A copy: a listener added while this frame is handled (a session taking over the socket) must not see it.
-    for (const listener of [...this.#messages]) listener(text);
+    this.#listeners.message(text);
   }
 
   close(code = 1000, reason = ""): void {
-    if (this.#closed) return;
-    this.#finish({ code, reason });
+    if (!this.#listeners.close({ code, reason })) return;
     const peer = this.peer;
-    queueMicrotask(() => peer.#finish({ code, reason }));
+    queueMicrotask(() => peer.#listeners.close({ code, reason }));
   }
 
   /** Drops the link without a close frame, as a network failure would: both ends see 1006. */
   drop(): void {
     const close = { code: 1006, reason: "" };
-    this.#finish(close);
-    this.peer.#finish(close);
-  }
-
-  #finish(close: CloseInfo): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const listener of [...this.#closes]) listener(close);
-    this.#messages.clear();
-    this.#closes.clear();
+    this.#listeners.close(close);
+    this.peer.#listeners.close(close);
   }
 
   onMessage(listener: (text: string) => void): Disposable {
-    this.#messages.add(listener);
-    return toDisposable(() => this.#messages.delete(listener));
+    return this.#listeners.onMessage(listener);
   }
 
   onClose(listener: (close: CloseInfo) => void): Disposable {
-    this.#closes.add(listener);
-    return toDisposable(() => this.#closes.delete(listener));
+    return this.#listeners.onClose(listener);
   }
 }
 

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import {
   decodeCommand,
   decodeEvent,
@@ -13,32 +11,10 @@ import { describe, expect, it } from "vitest";
 import { approve } from "../src/approvals.js";
 import type { Clock } from "../src/clock.js";
 import { StateMirror, type MirrorChange } from "../src/mirror.js";
+import { A, B, Frames, realDeviceStatus, type Scope } from "./helpers/frames.js";
 
-const A = { agent_id: "agent-1", conversation_id: "conv-1" };
-const B = { agent_id: "agent-1", conversation_id: "conv-2" };
-type Scope = typeof A;
-
-// A real device status (02b) as the base of hand-written ones.
-const fixtures = resolve(import.meta.dirname, "../../../../shared/fixtures/real-runtime-0.32.18");
-const realDeviceStatus: DeviceStatus = JSON.parse(
-  readFileSync(resolve(fixtures, "02b-sync-at-socket-open.runtime-to-server.jsonl"), "utf8").split("\n")[0]!,
-).device_status;
-
-let seq = 0;
-/** An enveloped runtime frame, validated like a received one. */
-function frame(type: string, fields: object, runtime: Scope = A): RuntimeEvent {
-  seq++;
-  const result = decodeEvent({
-    type,
-    ...fields,
-    runtime,
-    event_seq: seq,
-    emitted_at: new Date(Date.UTC(2026, 10, 27, 15, 0, seq)).toISOString(),
-    idempotency_key: `${type}:${seq}:00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`,
-  });
-  if (!result.ok) throw new Error(result.error.lines().join("\n"));
-  return result.message;
-}
+const frames = new Frames();
+const frame: Frames["frame"] = (...args) => frames.frame(...args);
 
 const body = (toolCallId: string) => ({
   subtype: "can_use_tool",

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { AppSessions, type AppConnection } from "../src/app-connection.js";
 import { ClientSession } from "../src/client-session.js";
 import type { Clock } from "../src/clock.js";
-import { toDisposable, type Disposable } from "../src/disposable.js";
+import type { Disposable } from "../src/disposable.js";
 import { exponentialBackoff } from "../src/reconnect.js";
+import { TransportListeners } from "../src/transport-listeners.js";
 import type { CloseInfo, Transport } from "../src/transport.js";
 
 /**
@@ -65,39 +66,31 @@ class ManualClock implements Clock {
 type Fault = { kind: "drop" } | { kind: "dup" } | { kind: "delay"; ms: number } | { kind: "reorder" } | { kind: "stale"; pick: number };
 
 class LinkEnd implements Transport {
-  #messages = new Set<(text: string) => void>();
-  #closes = new Set<(close: CloseInfo) => void>();
-  closed = false;
+  readonly #listeners = new TransportListeners();
   constructor(
     private readonly out: (text: string) => void,
     private readonly onLocalClose: (close: CloseInfo) => void,
   ) {}
+  get closed(): boolean {
+    return this.#listeners.closed;
+  }
   send(text: string): void {
     if (!this.closed) this.out(text);
   }
   close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.finish({ code, reason });
-    this.onLocalClose({ code, reason });
+    if (this.#listeners.close({ code, reason })) this.onLocalClose({ code, reason });
   }
   receive(text: string): void {
-    if (this.closed) return;
-    for (const listener of [...this.#messages]) listener(text);
+    this.#listeners.message(text);
   }
   finish(close: CloseInfo): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const listener of [...this.#closes]) listener(close);
-    this.#messages.clear();
-    this.#closes.clear();
+    this.#listeners.close(close);
   }
   onMessage(listener: (text: string) => void): Disposable {
-    this.#messages.add(listener);
-    return toDisposable(() => this.#messages.delete(listener));
+    return this.#listeners.onMessage(listener);
   }
   onClose(listener: (close: CloseInfo) => void): Disposable {
-    this.#closes.add(listener);
-    return toDisposable(() => this.#closes.delete(listener));
+    return this.#listeners.onClose(listener);
   }
 }
 

@@ -1,45 +1,21 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { decodeCommand, encodeCommand, decodeEvent, type ControlRequestEvent, type DeviceStatus, type RuntimeEvent } from "@byor/protocol";
+import { decodeCommand, encodeCommand, type ControlRequestEvent, type RuntimeEvent } from "@byor/protocol";
 import { beforeEach, describe, expect, it } from "vitest";
 import { approve, deny } from "../src/approvals.js";
 import { StateMirror } from "../src/mirror.js";
+import { A, B, DATE, Frames, realDeviceStatus, type Scope } from "./helpers/frames.js";
 import { StreamAssembler, type AssembledMessage, type AssembledToolCall, type AssemblerChange } from "../src/stream-assembler.js";
 
-const A = { agent_id: "agent-1", conversation_id: "conv-1" };
-const B = { agent_id: "agent-1", conversation_id: "conv-2" };
-type Scope = typeof A;
-const DATE = "2026-11-27T15:02:10.000Z";
-
-const fixtures = resolve(import.meta.dirname, "../../../../shared/fixtures/real-runtime-0.32.18");
-const realDeviceStatus: DeviceStatus = JSON.parse(
-  readFileSync(resolve(fixtures, "02b-sync-at-socket-open.runtime-to-server.jsonl"), "utf8").split("\n")[0]!,
-).device_status;
-
-let seq = 0;
+// `seq` restarts per test, like a fresh connection.
+let frames = new Frames();
 beforeEach(() => {
-  seq = 0;
+  frames = new Frames();
 });
-
-/** An enveloped runtime frame, validated like a received one. `seq` restarts per test, like a fresh connection. */
-function frame(type: string, fields: object, runtime: Scope = A, key?: string): RuntimeEvent {
-  seq++;
-  const result = decodeEvent({
-    type,
-    ...fields,
-    runtime,
-    event_seq: seq,
-    emitted_at: DATE,
-    idempotency_key: key ?? `${type}:${seq}:${Math.random().toString(16).slice(2)}`,
-  });
-  if (!result.ok) throw new Error(`${type}: ${result.error.lines().join("\n")}`);
-  return result.message;
-}
+const frame: Frames["frame"] = (...args) => frames.frame(...args);
 const delta = (d: object, runtime: Scope = A) => frame("stream_delta", { delta: d }, runtime);
 const msg = (d: object, runtime: Scope = A) => delta({ type: "message", date: DATE, ...d }, runtime);
-const life = (d: object, runtime: Scope = A) => delta({ id: `lifecycle-${seq + 1}`, date: DATE, ...d }, runtime);
+const life = (d: object, runtime: Scope = A) => delta({ id: `lifecycle-${frames.seq + 1}`, date: DATE, ...d }, runtime);
 const turnFinished = (stop_reason: string, fields: object = {}, runtime: Scope = A) =>
-  frame("turn_finished", { turn_id: `batch-direct-${seq + 1}`, stop_reason, ...fields }, runtime);
+  frame("turn_finished", { turn_id: `batch-direct-${frames.seq + 1}`, stop_reason, ...fields }, runtime);
 const loopStatus = (status: string, executing: string[] = []) =>
   frame("update_loop_status", { loop_status: { status, active_run_ids: [], executing_tool_call_ids: executing } });
 const ARGS = JSON.stringify({ command: "touch capture-approved.txt && echo capture-tool-ok", description: "Create a marker file" });
@@ -425,7 +401,7 @@ describe("StreamAssembler: duplicates", () => {
     const c = client();
     c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "before ", run_id: "run-1" }));
     c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "and ", run_id: "run-1" }));
-    seq = 0; // new connectionId: event_seq starts over, keys are new
+    frames.reregister();
     c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "after", run_id: "run-1" }));
     expect(summary(c.messages())).toEqual(["assistant:before and after"]);
   });

@@ -1,0 +1,45 @@
+import { toDisposable, type Disposable } from "./disposable.js";
+import type { CloseInfo } from "./transport.js";
+
+/**
+ * The listener half of a Transport, for adapters: message listeners, and close listeners that run once. After the
+ * close every listener is dropped and new ones are ignored.
+ */
+export class TransportListeners {
+  #messages = new Set<(text: string) => void>();
+  #closes = new Set<(close: CloseInfo) => void>();
+  #closed = false;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  onMessage(listener: (text: string) => void): Disposable {
+    if (this.#closed) return toDisposable(() => {});
+    this.#messages.add(listener);
+    return toDisposable(() => this.#messages.delete(listener));
+  }
+
+  onClose(listener: (close: CloseInfo) => void): Disposable {
+    if (this.#closed) return toDisposable(() => {});
+    this.#closes.add(listener);
+    return toDisposable(() => this.#closes.delete(listener));
+  }
+
+  /** Delivers one frame. A copy: a listener added while it is handled (a session taking over) must not see it. */
+  message(text: string): void {
+    if (this.#closed) return;
+    for (const listener of [...this.#messages]) listener(text);
+  }
+
+  /** Reports the close, the first time only; returns whether this call was it. */
+  close(close: CloseInfo): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    const listeners = [...this.#closes];
+    this.#messages.clear();
+    this.#closes.clear();
+    for (const listener of listeners) listener(close);
+    return true;
+  }
+}
