@@ -27,6 +27,7 @@ export {
   scopeKey,
   sameScope,
   ClientSession,
+  SESSION_VALIDATION,
   SESSION_VIEWS,
   StateMirror,
   StreamAssembler,
@@ -39,12 +40,13 @@ export {
   type Scope,
   type ScopeState,
   type SessionState,
+  type SessionValidation,
   type SessionViews,
   type TurnState,
 } from "@byor/core";
 
 // …and from the protocol: the error class and the types a page handles.
-export { ByorError, isByorError, type ByorErrorCode } from "@byor/protocol";
+export { ByorError, DecodeError, isByorError, type ByorErrorCode, type Issue } from "@byor/protocol";
 export type {
   ByorRuntimeInfo,
   ControlRequestEvent,

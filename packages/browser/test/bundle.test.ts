@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { BUDGET_GZIP_BYTES, MINIMAL_PAGE_ENTRY, PAGE_ENTRY, bundle, measureBrowserBundle } from "../../../bench/bundle-size.js";
+import { BUDGET_GZIP_BYTES, MINIMAL_PAGE_ENTRY, PAGE_ENTRY, VALIDATING_PAGE_ENTRY, bundle, measureBrowserBundle } from "../../../bench/bundle-size.js";
 
 // What a page ships: the built package, bundled for the browser. `pnpm test` builds before vitest runs.
 const root = resolve(import.meta.dirname, "..");
@@ -12,11 +12,10 @@ const importsOf = (code: string) =>
   [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 
 /**
- * Regression ceilings (measured + a small margin), not the budget: the 12 KB budget (core + adapter without
- * validators) is not met even by the minimal page (12.7 KB, see `pnpm bench`). These keep the adapter, the minimal
- * page and the full page (with mirror and assembler) from drifting further.
+ * The 12 KB budget (core + browser adapter without validators) is checked on the minimal page; these ceilings
+ * (measured + a small margin) keep the adapter and the full page (with mirror and assembler) from drifting.
  */
-const CEILING = { adapterGzip: 3.25 * 1024, withoutValidatorsGzip: 13 * 1024, fullWithoutValidatorsGzip: 16.5 * 1024 };
+const CEILING = { adapterGzip: 3.25 * 1024, fullWithoutValidatorsGzip: 15 * 1024 };
 
 describe("the page bundle", () => {
   it("the build imports nothing but @byor/core and @byor/protocol", () => {
@@ -47,13 +46,17 @@ describe("the page bundle", () => {
     expect(code).not.toMatch(/\brequire\s*\(|\bprocess\.(env|versions|nextTick)\b|\bBuffer\.(from|alloc|isBuffer)\b|__dirname|import\.meta\.url/);
   });
 
-  it("leaves out the validators of messages a page never handles", async () => {
-    const { code } = await bundle(PAGE_ENTRY, { withValidators: true, minify: false });
-    for (const unused of ["validateRegisterRequest", "validateRegisterResponse", "validateHealthResponse", "validateRuntimeStatusResponse"]) {
-      expect(code, unused).not.toContain(unused);
+  it("bundles only the validators of the byor.* frames, unless the page asks to check commands and events too", async () => {
+    const never = ["validateRegisterRequest", "validateRegisterResponse", "validateHealthResponse", "validateRuntimeStatusResponse"];
+    const runtimeLeg = ["validateStreamDeltaEvent", "validateControlRequestEvent", "validateInputCommand", "validateSyncCommand"];
+    for (const entry of [MINIMAL_PAGE_ENTRY, PAGE_ENTRY]) {
+      const { code } = await bundle(entry, { withValidators: true, minify: false });
+      for (const name of [...never, ...runtimeLeg]) expect(code, name).not.toContain(name);
+      for (const name of ["validateByorWelcomeFrame", "validateByorEventFrame", "validateByorSubscribeFrame"]) expect(code, name).toContain(name);
     }
-    // …and keeps those of the frames it does receive.
-    for (const used of ["validateStreamDeltaEvent", "validateByorWelcomeFrame", "validateControlRequestEvent"]) expect(code, used).toContain(used);
+    const { code } = await bundle(VALIDATING_PAGE_ENTRY, { withValidators: true, minify: false });
+    for (const name of runtimeLeg) expect(code, name).toContain(name);
+    for (const name of never) expect(code, name).not.toContain(name);
   });
 
   it("leaves out the StateMirror and StreamAssembler of a page that does not ask for them", async () => {
@@ -67,18 +70,18 @@ describe("the page bundle", () => {
     expect(Object.entries(full).some(([path, input]) => path.endsWith("core/src/stream-assembler.ts") && input.bytesInOutput > 0)).toBe(true);
   });
 
-  it("stays within its size ceilings (and reports the 12 KB budget)", async () => {
+  it("meets the 12 KB budget, and stays within its ceilings", async () => {
     const sizes = await measureBrowserBundle();
     const total = sizes.withoutValidators.gzipBytes;
     const adapter = total - sizes.coreOnly.gzipBytes;
     const full = sizes.fullWithoutValidators.gzipBytes;
     console.log(
-      `minimal page, core + browser adapter without validators: ${total} B gzipped (budget ${BUDGET_GZIP_BYTES} B: ${total <= BUDGET_GZIP_BYTES ? "met" : "NOT met"}); adapter ${adapter} B; with mirror and assembler ${full} B; with validators ${sizes.withValidators.gzipBytes} B`,
+      `minimal page, core + browser adapter without validators: ${total} B gzipped (budget ${BUDGET_GZIP_BYTES} B); adapter ${adapter} B; with mirror and assembler ${full} B; with validators ${sizes.withValidators.gzipBytes} B`,
     );
+    expect(total).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
     expect(adapter).toBeGreaterThan(0);
     expect(adapter).toBeLessThanOrEqual(CEILING.adapterGzip);
-    expect(total).toBeLessThanOrEqual(CEILING.withoutValidatorsGzip);
     expect(full).toBeLessThanOrEqual(CEILING.fullWithoutValidatorsGzip);
-    expect(sizes.validatorsBundled).toBeLessThan(sizes.validatorsTotal);
+    expect(sizes.validatorsBundled).toBeLessThan(sizes.validatorsTotal / 10);
   });
 });

@@ -1,12 +1,11 @@
 import {
   ByorError,
+  DecodeError,
   formatIssue,
   RESPONSE_TYPES,
   decodeServerFrame,
-  encodeBrokerFrame,
-  encodeCommand,
   isRequestType,
-  validateMessage,
+  validateAppFrame,
   type AppFrame,
   type ByorErrorFrame,
   type ByorEventFrame,
@@ -16,6 +15,8 @@ import {
   type ByorSubscribedFrame,
   type ByorWelcomeFrame,
   type CommandTypeMap,
+  type DecodeErrorCode,
+  type DecodeResult,
   type EventTypeMap,
   type RequestType,
   type ResponseTypeMap,
@@ -54,6 +55,18 @@ export interface SessionViews {
   assembler?: new () => StreamAssembler;
 }
 
+/**
+ * Schema checks the session runs itself, opt-in so a page does not bundle validators it does not need. A BYOR
+ * server validates every command an app sends (an invalid one is refused with its issues: the request rejects
+ * with a DecodeError, a plain `send` surfaces it as an `error` event) and relays only events that passed its own
+ * validation. Turn them on (`validation: SESSION_VALIDATION`, or one of the two) to have `send` and `request`
+ * throw before a bad command leaves, or when the page and the server may run different protocol versions.
+ */
+export interface SessionValidation {
+  command?: (command: object) => DecodeResult<RuntimeCommand>;
+  event?: (event: object) => DecodeResult<RuntimeEvent>;
+}
+
 export interface ClientSessionOptions {
   /**
    * Opens one socket to the server (an adapter's job). Rejecting counts as a failed attempt. The signal (a real
@@ -75,6 +88,8 @@ export interface ClientSessionOptions {
   ackDelayMs?: number;
   /** Keep a StateMirror and/or StreamAssembler per runtime (`mirror()`, `assembler()`, `conversation()`). */
   views?: SessionViews;
+  /** Validate sent commands and/or relayed events here too (default: the server's validation only). */
+  validation?: SessionValidation;
 }
 
 export interface ClientSessionEvents {
@@ -134,9 +149,23 @@ interface Listing extends Waiter<ByorRuntimeInfo[]> {
 
 const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
 
+/** The codes a server answers a frame (or the command in it) with when it did not pass validation. */
+const DECODE_CODES: ReadonlySet<string> = new Set<DecodeErrorCode>(["invalid_json", "not_an_object", "missing_type", "unknown_type", "wrong_direction", "invalid_message"]);
+
+/**
+ * A byor.error as the error a caller gets. A command the server found invalid is a DecodeError, as if it had been
+ * checked here, with its issues' pointers made relative to the command again.
+ */
 function serverRefusal(frame: ByorErrorFrame): ByorError {
-  const details = frame.issues?.length ? ` (${frame.issues.map(formatIssue).join("; ")})` : "";
-  return new ByorError("request_failed", `server refused ${frame.frame_type ?? "a frame"}: ${frame.code}: ${frame.message}${details}`, { cause: frame });
+  const issues = frame.issues ?? [];
+  const text = `server refused ${frame.frame_type ?? "a frame"}: ${frame.code}: ${frame.message}`;
+  if (DECODE_CODES.has(frame.code)) {
+    const sent = frame.frame_type === "byor.send";
+    const relative = issues.map(({ pointer, keyword = "", expected, found }) => ({ pointer: sent ? pointer.replace(/^\/command(?=\/|$)/, "") : pointer, keyword, expected, found }));
+    return new DecodeError(frame.code as DecodeErrorCode, text, sent ? "command" : "app", undefined, relative);
+  }
+  const details = issues.length ? ` (${issues.map(formatIssue).join("; ")})` : "";
+  return new ByorError("request_failed", `${text}${details}`, { cause: frame });
 }
 
 export class ClientSession implements Disposable {
@@ -221,11 +250,8 @@ export class ClientSession implements Disposable {
   subscribe(runtimeId: string, scope: Scope): Promise<void> {
     if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "client session is closed"));
     const target = toScope(scope);
-    try {
-      encodeBrokerFrame({ type: "byor.subscribe", runtime_id: runtimeId, scope: target }, "app");
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const checked = validateAppFrame({ type: "byor.subscribe", runtime_id: runtimeId, scope: target });
+    if (!checked.ok) return Promise.reject(checked.error);
     const key = subscriptionKey(runtimeId, target);
     let subscription = this.#subscriptions.get(key);
     if (!subscription) {
@@ -251,17 +277,21 @@ export class ClientSession implements Disposable {
     if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.unsubscribe", runtime_id: runtimeId, scope: target });
   }
 
-  /** Validates and sends a command to a runtime. Throws `not_connected` unless open, or the DecodeError. */
+  /**
+   * Sends a command to a runtime. Throws `not_connected` unless open, or (with `validation.command`) the
+   * DecodeError of an invalid command; otherwise the server's refusal of one arrives as an `error` event.
+   */
   send(runtimeId: string, command: RuntimeCommand): void {
     const conn = this.#openConnection(command.type);
-    encodeCommand(command);
+    this.#checkCommand(command);
     this.#send(conn, { type: "byor.send", runtime_id: runtimeId, command });
   }
 
   /**
    * Sends a command the runtime answers, assigning a `request_id` if it has none, and resolves with the response.
    * With seq/ack the request survives a resumed reconnect (its response is replayed). Rejects with
-   * `not_connected`, the DecodeError of an invalid command, `request_timeout`, `request_aborted`,
+   * `not_connected`, the DecodeError of an invalid command (found here with `validation.command`, else by the
+   * server), `request_timeout`, `request_aborted`,
    * `request_failed` (`success: false` / `accepted: false`, or the server refused it) or `connection_closed`.
    */
   request<T extends RequestType>(
@@ -279,7 +309,7 @@ export class ClientSession implements Disposable {
     const requestId = command.request_id ?? this.#requests.nextId();
     const full = { ...command, request_id: requestId } as unknown as RuntimeCommand;
     try {
-      encodeCommand(full);
+      this.#checkCommand(full);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -347,6 +377,11 @@ export class ClientSession implements Disposable {
 
   dispose(): void {
     this.close();
+  }
+
+  #checkCommand(command: RuntimeCommand): void {
+    const checked = this.#options.validation?.command?.(command);
+    if (checked && !checked.ok) throw checked.error;
   }
 
   #view<K extends keyof SessionViews>(name: K): NonNullable<SessionViews[K]> {
@@ -561,19 +596,27 @@ export class ClientSession implements Disposable {
       this.#emitter.emit("runtime", frame.runtime);
       return;
     }
-    const checked = validateMessage<RuntimeEvent>(frame.event, "event");
-    if (!checked.ok) {
+    // The server relays only events it validated; the page checks again only if it asked to.
+    const checked = this.#options.validation?.event?.(frame.event);
+    if (checked && !checked.ok) {
       this.#emitter.emit("error", checked.error);
       return;
     }
     const runtimeId = frame.runtime_id;
-    const event = checked.message;
+    const event = frame.event as RuntimeEvent;
     let deduper = this.#dedupers.get(runtimeId);
     if (!deduper) this.#dedupers.set(runtimeId, (deduper = new EventDeduper()));
     if (deduper.seen(event)) return;
     const views = this.#options.views;
-    if (views?.mirror) this.mirror(runtimeId).apply(event);
-    if (views?.assembler) this.assembler(runtimeId).apply(event);
+    try {
+      if (views?.mirror) this.mirror(runtimeId).apply(event);
+      if (views?.assembler) this.assembler(runtimeId).apply(event);
+    } catch (error) {
+      // Only an event that is not what this page's protocol version expects gets here (the server validated it
+      // against its own): report it and still deliver it.
+      const why = error instanceof Error ? error.message : String(error);
+      this.#emitter.emit("error", new ByorError("invalid_message", `the views could not apply a ${event.type} event of ${runtimeId} (${why}); \`validation: SESSION_VALIDATION\` checks events here`, { cause: error }));
+    }
     this.#requests.handle(event);
     this.#emitter.emit("event", { runtimeId, event });
   }

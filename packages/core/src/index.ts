@@ -32,6 +32,7 @@ export {
 } from "./stream-assembler.js";
 export { approve, deny, type ApproveOptions } from "./approvals.js";
 export { SESSION_VIEWS } from "./session-views.js";
+export { SESSION_VALIDATION } from "./session-validation.js";
 
 // The runtime leg: a server's side of one runtime
 export { RuntimeSession, type RuntimeSessionEvents, type RuntimeSessionOptions } from "./runtime-session.js";
@@ -47,4 +48,4 @@ export {
   type DeliveredFrame,
   type ReplyFrame,
 } from "./app-connection.js";
-export { ClientSession, SEQ_GAP_CLOSE, type ClientSessionEvents, type ClientSessionOptions, type SessionViews } from "./client-session.js";
+export { ClientSession, SEQ_GAP_CLOSE, type ClientSessionEvents, type ClientSessionOptions, type SessionValidation, type SessionViews } from "./client-session.js";

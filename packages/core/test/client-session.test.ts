@@ -1,4 +1,4 @@
-import { isByorError, type ByorError, type RuntimeEvent } from "@byor/protocol";
+import { DecodeError, isByorError, type ByorError, type RuntimeEvent } from "@byor/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppSessions } from "../src/app-connection.js";
 import { ClientSession, SEQ_GAP_CLOSE, type ClientSessionOptions } from "../src/client-session.js";
@@ -9,6 +9,7 @@ import type { AbortSignalLike } from "../src/platform.js";
 import type { SessionState } from "../src/states.js";
 import type { Transport } from "../src/transport.js";
 import { SESSION_VIEWS } from "../src/session-views.js";
+import { SESSION_VALIDATION } from "../src/session-validation.js";
 
 type Json = Record<string, unknown> & { type: string };
 
@@ -425,8 +426,8 @@ describe("ClientSession calls", () => {
     expect(h.sent("byor.unsubscribe")).toHaveLength(1);
   });
 
-  it("send() validates the command and needs an open session", async () => {
-    const h = harness();
+  it("send() needs an open session; with validation.command it refuses an invalid command before it leaves", async () => {
+    const h = harness({ validation: SESSION_VALIDATION });
     expect(() => h.session.send(RUNTIME, { type: "sync", runtime: SCOPE })).toThrow(expect.objectContaining({ code: "not_connected" }));
     h.session.start();
     await flush();
@@ -435,6 +436,36 @@ describe("ClientSession calls", () => {
     h.session.send(RUNTIME, { type: "sync", runtime: SCOPE, request_id: "r-1" });
     await flush();
     expect(h.sent("byor.send")).toEqual([{ type: "byor.send", runtime_id: RUNTIME, command: { type: "sync", runtime: SCOPE, request_id: "r-1" } }]);
+  });
+
+  it("send() without validation leaves the check to the server, whose refusal is an error event with the command's issues", async () => {
+    const h = await opened();
+    const bad = { type: "sync", runtime: { agent_id: "", conversation_id: "x" } };
+    h.session.send(RUNTIME, bad as never);
+    await flush();
+    expect(h.sent("byor.send").map((f) => f.command)).toEqual([bad]);
+    const issue = { pointer: "/command/runtime/agent_id", keyword: "minLength", expected: "a non-empty string", found: 'string ""' };
+    await h.toApp({ type: "byor.error", code: "invalid_message", message: "invalid sync command: …", frame_type: "byor.send", issues: [issue] });
+    expect(h.errors).toHaveLength(1);
+    expect(h.errors[0]).toBeInstanceOf(DecodeError);
+    expect(h.errors[0]).toMatchObject({ code: "invalid_message", direction: "command", issues: [{ ...issue, pointer: "/runtime/agent_id" }] });
+    expect((h.errors[0] as DecodeError).lines()).toEqual(['/runtime/agent_id: expected a non-empty string, found string ""']);
+  });
+
+  it("request() of a command the server finds invalid rejects with its DecodeError", async () => {
+    const h = await opened();
+    const pending = h.session.request(RUNTIME, { type: "sync", runtime: { agent_id: 42 } } as never);
+    await flush();
+    const { request_id } = h.sent("byor.send")[0]!.command as { request_id: string };
+    const issue = { pointer: "/command/runtime/agent_id", expected: "a non-empty string or null", found: "number 42" };
+    await h.toApp({ type: "byor.error", code: "invalid_message", message: "invalid sync command", frame_type: "byor.send", request_id, issues: [issue] });
+    await expect(pending).rejects.toBeInstanceOf(DecodeError);
+    await expect(pending).rejects.toMatchObject({ code: "invalid_message", issues: [{ pointer: "/runtime/agent_id", keyword: "", found: "number 42" }] });
+    expect(h.errors).toEqual([]);
+    // With validation.command the same call never reaches the server.
+    const checked = await opened({ validation: { command: SESSION_VALIDATION.command } });
+    await expect(checked.session.request(RUNTIME, { type: "sync", runtime: { agent_id: 42 } } as never)).rejects.toMatchObject({ code: "invalid_message", direction: "command" });
+    expect(checked.sent("byor.send")).toEqual([]);
   });
 
   it("request() resolves with the response, fails on success:false, a server refusal, a timeout or an abort", async () => {
@@ -561,16 +592,39 @@ describe("ClientSession calls", () => {
   });
 
   it("reports frames it cannot decode and goes on (an invalid event still advances the cursor)", async () => {
-    const h = await opened();
+    const h = await opened({ validation: SESSION_VALIDATION });
     await h.toApp("{oops");
     await h.toApp({ type: "byor.welcome" });
     await h.toApp(relayed({ type: "update_loop_status", runtime: SCOPE }, 1));
     await h.toApp({ type: "byor.error", code: "invalid_json", message: "frame is not valid JSON" });
-    expect(h.errors.map((e) => e.code)).toEqual(["invalid_json", "invalid_message", "invalid_message", "request_failed"]);
+    await h.toApp({ type: "byor.error", code: "runtime_offline", message: "dev-1 is offline" });
+    expect(h.errors.map((e) => e.code)).toEqual(["invalid_json", "invalid_message", "invalid_message", "invalid_json", "request_failed"]);
     expect(h.errors.every((e) => isByorError(e))).toBe(true);
     await h.toApp(relayed(loop(2), 2));
     expect(h.events).toHaveLength(1);
     expect(h.session.state.status).toBe("open");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.sent("byor.ack").at(-1)).toEqual({ type: "byor.ack", seq: 2 });
+  });
+
+  it("without validation.event it trusts the events the server relays (the server validated them)", async () => {
+    const h = await opened();
+    await h.toApp(relayed({ type: "update_loop_status", runtime: SCOPE }, 1));
+    await h.toApp(relayed(loop(2), 2));
+    expect(h.errors).toEqual([]);
+    expect(h.events.map((e) => e.type)).toEqual(["update_loop_status", "update_loop_status"]);
+    // The byor.* envelope is always checked: a relayed frame without an event type is refused.
+    await h.toApp({ type: "byor.event", runtime_id: RUNTIME, seq: 3, event: { runtime: SCOPE } });
+    expect(h.errors.map((e) => e.code)).toEqual(["invalid_message"]);
+    expect(h.events).toHaveLength(2);
+    // An event the views cannot apply (a server on another protocol version) is reported, and still delivered.
+    await h.toApp(relayed({ type: "stream_delta", runtime: SCOPE, delta: null }, 3));
+    expect(h.errors.map((e) => e.code)).toEqual(["invalid_message", "invalid_message"]);
+    expect(h.errors[1]!.message).toMatch(/could not apply a stream_delta event of dev-1/);
+    expect(h.events.map((e) => e.type)).toEqual(["update_loop_status", "update_loop_status", "stream_delta"]);
+    await h.toApp(relayed(loop(4, "PROCESSING_API_RESPONSE"), 4));
+    expect(h.session.mirror(RUNTIME).get(SCOPE)?.loopStatus?.status).toBe("PROCESSING_API_RESPONSE");
+    expect(h.events).toHaveLength(4);
   });
 });
 

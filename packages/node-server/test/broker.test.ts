@@ -1,4 +1,7 @@
-import { decodeServerFrame } from "@byor/protocol";
+import { ClientSession, type Transport } from "@byor/core";
+import { DecodeError, decodeServerFrame, type ByorError } from "@byor/protocol";
+import { WebSocket } from "ws";
+import { wsTransport } from "../src/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeRuntime } from "./helpers/fake-runtime.js";
 import { TOKEN, startServer } from "./helpers/server.js";
@@ -74,6 +77,35 @@ describe("bad frames from an app", () => {
     expectValid(app);
   });
 
+  it("a ClientSession that leaves validation to the server gets its refusal as a DecodeError pointing into the command", async () => {
+    const session = new ClientSession({
+      connect: () =>
+        new Promise<Transport>((resolve, reject) => {
+          const ws = new WebSocket(ctx.clientUrl, { headers: { authorization: `Bearer ${TOKEN}` } });
+          ws.once("error", reject);
+          ws.once("open", () => resolve(wsTransport(ws, { maxBufferedBytes: 1 << 20, overflowClose: { code: 1013, reason: "full" } })));
+        }),
+    });
+    const errors: ByorError[] = [];
+    session.on("error", (error) => void errors.push(error));
+    session.start();
+    try {
+      await until(() => session.state.status === "open", { what: "session open" });
+      const refused = session.request(runtime.deviceId, { type: "sync", runtime: { agent_id: 42, conversation_id: "c" } } as never);
+      await expect(refused).rejects.toBeInstanceOf(DecodeError);
+      const error = (await refused.catch((e: unknown) => e)) as DecodeError;
+      expect(error).toMatchObject({ code: "invalid_message", direction: "command" });
+      expect(error.issues.map((i) => i.pointer)).toContain("/runtime/agent_id");
+      session.send(runtime.deviceId, { type: "bogus_command" } as never);
+      await until(() => errors.length > 0, { what: "error event" });
+      expect(errors[0]).toMatchObject({ code: "unknown_type" });
+      await sleep(50);
+      expect(runtime.commands.filter((c) => c.type !== "sync")).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
   it("an unknown or offline runtime gets byor.error", async () => {
     const app = await ctx.app();
     app.send({ type: "byor.send", runtime_id: "nobody", command: { type: "sync", request_id: "s", runtime: scope } });
@@ -113,6 +145,22 @@ describe("subscribe", () => {
     await b.next((f) => f.type === "byor.event", { from: before.b });
     await sleep(50);
     expect(c.received.slice(before.c).filter((f) => f.type === "byor.event")).toEqual([]);
+  });
+
+  it("relays only runtime frames that pass validation (apps may trust byor.event), and logs the others", async () => {
+    const app = await ctx.app();
+    await subscribed(app);
+    const from = app.received.length;
+    const [, loop] = runtime.snapshots(scope);
+    runtime.emit(JSON.stringify({ ...loop, loop_status: { status: 42 } }));
+    runtime.emit(JSON.stringify({ type: "stream_delta", runtime: scope, delta: null }));
+    runtime.emit(loop!);
+    const relayed = await app.next((f) => f.type === "byor.event", { from });
+    expect(relayed.event).toEqual(loop);
+    await sleep(50);
+    expect(app.received.slice(from).filter((f) => f.type === "byor.event")).toHaveLength(1);
+    expect(ctx.logger.lines.filter((l) => l.includes("sent an invalid frame"))).toHaveLength(2);
+    expectValid(app);
   });
 
   it("unsubscribe stops the relay", async () => {

@@ -1,5 +1,14 @@
 import { ByorError, type ByorErrorCode } from "./errors.js";
-import { APP_FRAME_VALIDATORS, COMMAND_VALIDATORS, EVENT_VALIDATORS, SERVER_FRAME_VALIDATORS } from "./generated/registry.js";
+import {
+  APP_FRAME_TYPES,
+  APP_FRAME_VALIDATORS,
+  COMMAND_TYPES,
+  COMMAND_VALIDATORS,
+  EVENT_TYPES,
+  EVENT_VALIDATORS,
+  SERVER_FRAME_TYPES,
+  SERVER_FRAME_VALIDATORS,
+} from "./generated/registry.js";
 import type { AppFrame, CommandTypeMap, EventTypeMap, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
 import { formatIssue, toIssues, type Issue } from "./issues.js";
 import type { Validator } from "./validator.js";
@@ -77,27 +86,32 @@ export function parseFrame(input: FrameInput, direction?: Direction): Parsed {
 }
 
 interface Leg {
+  direction: Direction;
   validators: Map<string, Validator<unknown>>;
-  /** The other way on the same leg: a type known there is a wrong_direction, not an unknown_type. */
-  opposite: Direction;
+  /** Types of the other way on the same leg (names only, so their validators stay out): a wrong_direction. */
+  opposite: { has(type: string): boolean };
   wrongWay: string;
 }
 
-// Maps are the fastest lookup for a hot path keyed by arbitrary strings (and "__proto__" is just a key).
+// Maps are the fastest lookup for a hot path keyed by arbitrary strings (and "__proto__" is just a key). One leg
+// per direction, each built only where it is used, so a bundle that decodes server frames alone carries neither
+// the event nor the command table.
 const table = (validators: object) => new Map(Object.entries(validators) as [string, Validator<unknown>][]);
-const LEGS: Record<Direction, Leg> = {
-  event: { validators: table(EVENT_VALIDATORS), opposite: "command", wrongWay: "is not sent by the runtime" },
-  command: { validators: table(COMMAND_VALIDATORS), opposite: "event", wrongWay: "is not sent to the runtime" },
-  app: { validators: table(APP_FRAME_VALIDATORS), opposite: "server", wrongWay: "is not sent by an app" },
-  server: { validators: table(SERVER_FRAME_VALIDATORS), opposite: "app", wrongWay: "is not sent by a BYOR server" },
-};
+const EVENT_LEG: Leg = /* @__PURE__ */ leg("event", EVENT_VALIDATORS, COMMAND_TYPES, "is not sent by the runtime");
+const COMMAND_LEG: Leg = /* @__PURE__ */ leg("command", COMMAND_VALIDATORS, EVENT_TYPES, "is not sent to the runtime");
+const APP_LEG: Leg = /* @__PURE__ */ leg("app", APP_FRAME_VALIDATORS, SERVER_FRAME_TYPES, "is not sent by an app");
+const SERVER_LEG: Leg = /* @__PURE__ */ leg("server", SERVER_FRAME_VALIDATORS, APP_FRAME_TYPES, "is not sent by a BYOR server");
 
-function check<T>(frame: Frame, direction: Direction): DecodeResult<T> {
-  const leg = LEGS[direction];
+function leg(direction: Direction, validators: object, opposite: readonly string[], wrongWay: string): Leg {
+  return { direction, validators: table(validators), opposite: new Set(opposite), wrongWay };
+}
+
+function check<T>(frame: Frame, leg: Leg): DecodeResult<T> {
   const { type } = frame;
+  const { direction } = leg;
   const validate = leg.validators.get(type);
   if (!validate) {
-    const code = LEGS[leg.opposite].validators.has(type) ? "wrong_direction" : "unknown_type";
+    const code = leg.opposite.has(type) ? "wrong_direction" : "unknown_type";
     const what = code === "wrong_direction" ? leg.wrongWay : "is not a type of the protocol";
     return { ok: false, error: new DecodeError(code, `${JSON.stringify(type)} ${what}`, direction, type) };
   }
@@ -108,30 +122,36 @@ function check<T>(frame: Frame, direction: Direction): DecodeResult<T> {
 }
 
 /** The common case first: a valid frame costs a parse, one lookup and one validator call. */
-function decodeAs<T>(input: FrameInput, direction: Direction): DecodeResult<T> {
+function decodeAs<T>(input: FrameInput, leg: Leg): DecodeResult<T> {
   let value: unknown = input;
   if (isText(input)) {
-    const parsed = parseText(input, direction);
+    const parsed = parseText(input, leg.direction);
     if (!parsed.ok) return parsed;
     value = parsed.value;
   }
-  const validate = value !== null && typeof value === "object" ? LEGS[direction].validators.get((value as { type?: unknown }).type as string) : undefined;
+  const validate = value !== null && typeof value === "object" ? leg.validators.get((value as { type?: unknown }).type as string) : undefined;
   if (validate?.(value) && !Array.isArray(value)) return { ok: true, message: value as T };
-  const frame = toFrame(value, direction);
-  return frame.ok ? check<T>(frame.value, direction) : frame;
+  const frame = toFrame(value, leg.direction);
+  return frame.ok ? check<T>(frame.value, leg) : frame;
+}
+
+/** Validates an already parsed object against one leg (no JSON step). */
+function validateAs<T>(message: object, leg: Leg): DecodeResult<T> {
+  const parsed = toFrame(message, leg.direction);
+  return parsed.ok ? check<T>(parsed.value, leg) : parsed;
 }
 
 /** Decodes a frame the runtime sent. Never throws. */
-export const decodeEvent = (input: FrameInput): DecodeResult<RuntimeEvent> => decodeAs(input, "event");
+export const decodeEvent = (input: FrameInput): DecodeResult<RuntimeEvent> => decodeAs(input, EVENT_LEG);
 
 /** Decodes a frame meant for the runtime. Never throws. */
-export const decodeCommand = (input: FrameInput): DecodeResult<RuntimeCommand> => decodeAs(input, "command");
+export const decodeCommand = (input: FrameInput): DecodeResult<RuntimeCommand> => decodeAs(input, COMMAND_LEG);
 
 /** Decodes a frame an app sent to a BYOR server's client endpoint. Never throws. */
-export const decodeAppFrame = (input: FrameInput): DecodeResult<AppFrame> => decodeAs(input, "app");
+export const decodeAppFrame = (input: FrameInput): DecodeResult<AppFrame> => decodeAs(input, APP_LEG);
 
 /** Decodes a frame a BYOR server sent to an app. Never throws. */
-export const decodeServerFrame = (input: FrameInput): DecodeResult<ServerFrame> => decodeAs(input, "server");
+export const decodeServerFrame = (input: FrameInput): DecodeResult<ServerFrame> => decodeAs(input, SERVER_LEG);
 
 /**
  * Decodes a runtime-leg frame of either direction: it is accepted if either accepts it. On failure the error of
@@ -140,17 +160,26 @@ export const decodeServerFrame = (input: FrameInput): DecodeResult<ServerFrame> 
 export function decodeFrame(input: FrameInput): DecodeResult<RuntimeEvent | RuntimeCommand> & { direction?: Direction } {
   const parsed = parseFrame(input);
   if (!parsed.ok) return parsed;
-  const asEvent = check<RuntimeEvent>(parsed.value, "event");
+  const asEvent = check<RuntimeEvent>(parsed.value, EVENT_LEG);
   if (asEvent.ok) return { ...asEvent, direction: "event" };
-  const asCommand = check<RuntimeCommand>(parsed.value, "command");
+  const asCommand = check<RuntimeCommand>(parsed.value, COMMAND_LEG);
   if (asCommand.ok) return { ...asCommand, direction: "command" };
   return asEvent.error.code === "wrong_direction" ? asCommand : asEvent;
 }
 
 /** Validates a message object of a known direction without parsing; returns the issues. */
 export function validateMessage<T = RuntimeEvent | RuntimeCommand>(message: object, direction: Direction): DecodeResult<T> {
-  const parsed = toFrame(message, direction);
-  return parsed.ok ? check<T>(parsed.value, direction) : parsed;
+  const legs = { event: EVENT_LEG, command: COMMAND_LEG, app: APP_LEG, server: SERVER_LEG };
+  return validateAs<T>(message, legs[direction]);
 }
+
+/** Validates an event object (no JSON step). Unlike validateMessage, it bundles only the event leg. */
+export const validateEvent = (event: object): DecodeResult<RuntimeEvent> => validateAs(event, EVENT_LEG);
+
+/** Validates a command object (no JSON step). Bundles only the command leg. */
+export const validateCommand = (command: object): DecodeResult<RuntimeCommand> => validateAs(command, COMMAND_LEG);
+
+/** Validates an app frame object of the client endpoint (no JSON step). Bundles only that leg. */
+export const validateAppFrame = (frame: object): DecodeResult<AppFrame> => validateAs(frame, APP_LEG);
 
 export type { CommandTypeMap, EventTypeMap };

@@ -1,16 +1,16 @@
-import { validateMessage } from "./decode.js";
+import { validateCommand, validateEvent, validateMessage } from "./decode.js";
 import type { AppFrame, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
 
 /** Validates a command and serialises it. Throws the DecodeError (code `invalid_message`, ...) if it is invalid. */
 export function encodeCommand(command: RuntimeCommand): string {
-  const result = validateMessage(command, "command");
+  const result = validateCommand(command);
   if (!result.ok) throw result.error;
   return JSON.stringify(command);
 }
 
 /** Validates an event and serialises it: for simulated runtimes and relays. Throws like encodeCommand. */
 export function encodeEvent(event: RuntimeEvent): string {
-  const result = validateMessage(event, "event");
+  const result = validateEvent(event);
   if (!result.ok) throw result.error;
   return JSON.stringify(event);
 }

@@ -1,5 +1,5 @@
 export * from "./generated/types.js";
-export { COMMAND_TYPES, EVENT_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHEMA_IDS } from "./generated/registry.js";
+export { APP_FRAME_TYPES, COMMAND_TYPES, EVENT_TYPES, SERVER_FRAME_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHEMA_IDS } from "./generated/registry.js";
 export { ByorError, isByorError, type ByorErrorCode } from "./errors.js";
 export {
   DecodeError,
@@ -9,6 +9,9 @@ export {
   decodeServerFrame,
   decodeFrame,
   parseFrame,
+  validateAppFrame,
+  validateCommand,
+  validateEvent,
   validateMessage,
   type DecodeErrorCode,
   type DecodeResult,

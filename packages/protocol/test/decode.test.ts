@@ -78,6 +78,24 @@ describe("the client endpoint (broker) frames", () => {
   });
 });
 
+describe("one leg at a time: validateEvent, validateCommand, validateAppFrame", () => {
+  it("each checks its own direction, names the other way's types as wrong_direction, and everything else as unknown", async () => {
+    const { validateAppFrame, validateCommand, validateEvent, validateMessage } = await import("../src/index.js");
+    const sync = { type: "sync", runtime: { agent_id: "a", conversation_id: "c" } };
+    expect(validateCommand(sync)).toEqual({ ok: true, message: sync });
+    const code = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? "ok" : r.error!.code);
+    expect(code(validateEvent(sync))).toBe("wrong_direction");
+    expect(code(validateCommand({ type: "sync_response" }))).toBe("wrong_direction");
+    expect(code(validateAppFrame({ type: "byor.welcome" }))).toBe("wrong_direction");
+    expect(code(validateEvent({ type: "byor.ping" }))).toBe("unknown_type");
+    expect(code(validateAppFrame({ type: "sync" }))).toBe("unknown_type");
+    const bad = validateCommand({ type: "sync", runtime: { agent_id: 42, conversation_id: "c" } });
+    expect(bad.ok ? [] : bad.error.issues.map((i) => i.pointer)).toContain("/runtime/agent_id");
+    expect(bad).toEqual(validateMessage({ type: "sync", runtime: { agent_id: 42, conversation_id: "c" } }, "command"));
+    expect(code(validateEvent([] as never))).toBe("not_an_object");
+  });
+});
+
 describe("encode and guards", () => {
   it("encodes a valid command and refuses an invalid one with the decode error", () => {
     expect(JSON.parse(encodeCommand(sync as never))).toEqual(sync);

@@ -230,6 +230,31 @@ export const EVENT_TYPES = [
   "write_memory_file_response",
 ] as const satisfies readonly (keyof EventTypeMap)[];
 
+/** Every `type` an app may send to a BYOR server's client endpoint. */
+export const APP_FRAME_TYPES = [
+  "byor.ack",
+  "byor.hello",
+  "byor.list_runtimes",
+  "byor.ping",
+  "byor.pong",
+  "byor.send",
+  "byor.subscribe",
+  "byor.unsubscribe",
+] as const satisfies readonly (keyof AppFrameTypeMap)[];
+
+/** Every `type` a BYOR server may send to an app. */
+export const SERVER_FRAME_TYPES = [
+  "byor.error",
+  "byor.event",
+  "byor.ping",
+  "byor.pong",
+  "byor.reset",
+  "byor.runtime_status",
+  "byor.runtimes",
+  "byor.subscribed",
+  "byor.welcome",
+] as const satisfies readonly (keyof ServerFrameTypeMap)[];
+
 /** Events the runtime routes through its outbound queue: they carry the event envelope. */
 export const ENVELOPED_EVENT_TYPES = [
   "control_request",
