@@ -25,6 +25,8 @@ export function emitRegistry(schemas: SchemaFile[]): string {
   const requests = commands.filter((s) => s.response);
   const irregular = requests.filter((s) => s.response !== `${s.wireType}_response`);
   const exceptions = `{ ${irregular.map((s) => `${JSON.stringify(s.wireType)}: ${JSON.stringify(s.response)}`).join(", ")} }`;
+  const typeList = (name: string, doc: string, items: SchemaFile[], map: string) =>
+    `/** ${doc} */\nexport const ${name} = ${list(items.map((s) => s.wireType!))} as const satisfies readonly (keyof ${map})[];\n`;
   const validatorMap = (items: SchemaFile[], key: (s: SchemaFile) => string) =>
     `{\n${items.map((s) => `  ${JSON.stringify(key(s))}: v.${validatorName(s)},`).join("\n")}\n}`;
   return [
@@ -33,21 +35,11 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     'import type { Validator } from "../validator.js";',
     'import type { AppFrameTypeMap, CommandTypeMap, EventTypeMap, ResponseTypeMap, ServerFrameTypeMap } from "./types.js";',
     "",
-    "/** Every `type` a server or app may send to the runtime. */",
-    `export const COMMAND_TYPES = ${list(commands.map((s) => s.wireType!))} as const satisfies readonly (keyof CommandTypeMap)[];`,
-    "",
-    "/** Every `type` the runtime may send. */",
-    `export const EVENT_TYPES = ${list(events.map((s) => s.wireType!))} as const satisfies readonly (keyof EventTypeMap)[];`,
-    "",
-    "/** Every `type` an app may send to a BYOR server's client endpoint. */",
-    `export const APP_FRAME_TYPES = ${list(appFrames.map((s) => s.wireType!))} as const satisfies readonly (keyof AppFrameTypeMap)[];`,
-    "",
-    "/** Every `type` a BYOR server may send to an app. */",
-    `export const SERVER_FRAME_TYPES = ${list(serverFrames.map((s) => s.wireType!))} as const satisfies readonly (keyof ServerFrameTypeMap)[];`,
-    "",
-    "/** Events the runtime routes through its outbound queue: they carry the event envelope. */",
-    `export const ENVELOPED_EVENT_TYPES = ${list(events.filter((s) => s.enveloped).map((s) => s.wireType!))} as const satisfies readonly (keyof EventTypeMap)[];`,
-    "",
+    typeList("COMMAND_TYPES", "Every `type` a server or app may send to the runtime.", commands, "CommandTypeMap"),
+    typeList("EVENT_TYPES", "Every `type` the runtime may send.", events, "EventTypeMap"),
+    typeList("APP_FRAME_TYPES", "Every `type` an app may send to a BYOR server's client endpoint.", appFrames, "AppFrameTypeMap"),
+    typeList("SERVER_FRAME_TYPES", "Every `type` a BYOR server may send to an app.", serverFrames, "ServerFrameTypeMap"),
+    typeList("ENVELOPED_EVENT_TYPES", "Events the runtime routes through its outbound queue: they carry the event envelope.", events.filter((s) => s.enveloped), "EventTypeMap"),
     "/** `<type>_response` unless listed among the exceptions: the table stays small in a page bundle. */",
     "const responseTypes = (types: string, exceptions: Record<string, string>) =>",
     "  Object.fromEntries(types.trim().split(/\\s+/).map((t) => [t, exceptions[t] ?? `${t}_response`])) as unknown as ResponseTypeMap;",
