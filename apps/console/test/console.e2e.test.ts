@@ -9,6 +9,7 @@ import { startServe, type Served } from "./helpers/serve.js";
 const TOKEN = "e2e-console-token_1";
 const AGENT = "agent-e2e";
 const GREETING = ["Hello! ", "I am a simulated ", "Letta Code agent, ", "streaming this ", "reply in chunks."];
+const LONG = Array.from({ length: 40 }, (_, i) => `part ${i + 1}. `);
 const STORY = ["Once ", "upon ", "a ", "time ", "a ", "socket ", "dropped, ", "and ", "nothing ", "was ", "lost."];
 
 let served: Served;
@@ -37,6 +38,8 @@ const runtimeOptions = () => ({
     },
     { text: STORY, chunkDelayMs: 250 },
     { text: "Still here after the restart." },
+    { text: LONG, chunkDelayMs: 300 },
+    { error: { status: 500, message: "The model provider is down" } },
   ],
 });
 
@@ -200,6 +203,36 @@ describe("the BYOR console in Chromium", { timeout: 60_000 }, () => {
     expect(new Set(spoken(after)).size).toBe(spoken(after).length);
     expect(spoken(after).at(-1)).toBe("assistant: assistantStill here after the restart.");
     await screenshot(page, "console-after-restart");
+  });
+
+  it("aborts a streaming turn from the page: the stream stops and the page says it was interrupted", async () => {
+    const abort = page.locator("button.abort");
+    expect(await abort.isHidden()).toBe(true);
+    await send(page, "Count slowly");
+    await expect.poll(async () => (await assistantTexts(page)).at(-1), { timeout: 10_000 }).toMatch(/^part 1\. part 2\. /);
+    expect(await abort.isVisible()).toBe(true);
+    await abort.click();
+    await expect.poll(() => page.locator(".chip-loop").textContent(), { timeout: 15_000 }).toBe("idle");
+    const cut = (await assistantTexts(page)).at(-1)!;
+    expect(cut.startsWith("part 1. ")).toBe(true);
+    expect(cut).not.toBe(LONG.join(""));
+    // The runtime reports an abort as an "Interrupted" status, after the cut text.
+    const last = (await transcript(page)).slice(-2);
+    expect(last[0]).toMatch(/ assistant: assistantpart 1\. /);
+    expect(last[1]).toMatch(/ status: warning: Interrupted$/);
+    await page.waitForTimeout(1000); // no chunk after the abort
+    expect((await assistantTexts(page)).at(-1)).toBe(cut);
+    expect(await abort.isHidden()).toBe(true);
+  });
+
+  it("shows a loop_error when the model call fails", async () => {
+    await send(page, "Try again");
+    const error = page.locator(".msg-loop_error").last();
+    await error.waitFor({ timeout: 15_000 });
+    expect(await error.textContent()).toContain("The model provider is down");
+    expect(await error.locator(".who").textContent()).toMatch(/^loop error · /);
+    await expect.poll(() => page.locator(".chip-loop").textContent(), { timeout: 15_000 }).toBe("idle");
+    await screenshot(page, "console-loop-error");
   });
 
   it("creates a new agent (runtime_start) and talks to it", async () => {
