@@ -6,7 +6,9 @@ import type { CloseInfo } from "./transport.js";
  * close every listener is dropped and new ones are ignored.
  */
 export class TransportListeners {
-  #messages = new Set<(text: string) => void>();
+  // Copy-on-write, as in the Emitter: a frame is delivered to the list as it was, with no copy per frame (the hot
+  // path), and a listener added while one is handled (a session taking over) does not see it.
+  #messages: readonly ((text: string) => void)[] = [];
   #closes = new Set<(close: CloseInfo) => void>();
   #closed = false;
 
@@ -16,8 +18,8 @@ export class TransportListeners {
 
   onMessage(listener: (text: string) => void): Disposable {
     if (this.#closed) return toDisposable(() => {});
-    this.#messages.add(listener);
-    return toDisposable(() => this.#messages.delete(listener));
+    if (!this.#messages.includes(listener)) this.#messages = [...this.#messages, listener];
+    return toDisposable(() => (this.#messages = this.#messages.filter((l) => l !== listener)));
   }
 
   onClose(listener: (close: CloseInfo) => void): Disposable {
@@ -26,10 +28,10 @@ export class TransportListeners {
     return toDisposable(() => this.#closes.delete(listener));
   }
 
-  /** Delivers one frame. A copy: a listener added while it is handled (a session taking over) must not see it. */
+  /** Delivers one frame to the listeners there were when it arrived. */
   message(text: string): void {
     if (this.#closed) return;
-    for (const listener of [...this.#messages]) listener(text);
+    for (const listener of this.#messages) listener(text);
   }
 
   /** Reports the close, the first time only; returns whether this call was it. */
@@ -37,7 +39,7 @@ export class TransportListeners {
     if (this.#closed) return false;
     this.#closed = true;
     const listeners = [...this.#closes];
-    this.#messages.clear();
+    this.#messages = [];
     this.#closes.clear();
     for (const listener of listeners) listener(close);
     return true;
