@@ -7,7 +7,7 @@ import { RuntimeSession, createTransportPair } from "../packages/core/dist/index
 import { bundleTable, measureBrowserBundle } from "./bundle-size.js";
 import { compare, table } from "./harness.js";
 
-const fixtures = resolve(import.meta.dirname, "../../shared/fixtures");
+const fixtures = resolve(import.meta.dirname, "../fixtures");
 const frames = readdirSync(fixtures, { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".runtime-to-server.jsonl"))
   .flatMap((f) => readFileSync(join(fixtures, f), "utf8").split("\n").filter((l) => l.trim()));
@@ -36,7 +36,7 @@ const decodeRows = await compare(
 );
 
 console.log(`## Benchmarks (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
-console.log(`Corpus: ${frames.length} real frames from ../shared/fixtures (${(bytes / 1024).toFixed(0)} KiB), runtime → server.\n`);
+console.log(`Corpus: ${frames.length} real frames from fixtures/ (${(bytes / 1024).toFixed(0)} KiB), runtime → server.\n`);
 console.log(table("Decode throughput vs JSON.parse", decodeRows, "frames", { name: "decodeEvent (parse + validate)", min: 0.9 }));
 
 // Events through a RuntimeSession (decode, heartbeat touch, mirror, request tracker, emitter) over the in-memory

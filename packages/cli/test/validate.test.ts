@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const bin = resolve(import.meta.dirname, "../dist/bin.js");
-const fixtures = resolve(import.meta.dirname, "../../../../shared/fixtures/real-runtime-0.32.18");
+const fixtures = resolve(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
 const fixtureFiles = readdirSync(fixtures)
   .filter((f) => f.endsWith(".jsonl"))
   .map((f) => join(fixtures, f));

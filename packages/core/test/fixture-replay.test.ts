@@ -6,7 +6,7 @@ import { StateMirror } from "../src/mirror.js";
 import { StreamAssembler, type AssembledMessage } from "../src/stream-assembler.js";
 
 // Every frame the real runtime (0.32.18) sent in the captured scenarios, replayed through a mirror and an assembler.
-const dir = resolve(import.meta.dirname, "../../../../shared/fixtures/real-runtime-0.32.18");
+const dir = resolve(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
 const files = readdirSync(dir).filter((f) => f.endsWith(".runtime-to-server.jsonl")).sort();
 
 function load(name: string): RuntimeEvent[] {

@@ -9,7 +9,7 @@ import { RuntimeSession } from "../src/runtime-session.js";
 import type { SessionStatus } from "../src/states.js";
 import type { CloseInfo } from "../src/transport.js";
 
-const FIXTURES = "/work/shared/fixtures/real-runtime-0.32.18";
+const FIXTURES = join(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
 const SCHEMA = join(import.meta.dirname, "../../../schema");
 const lines = (file: string) =>
   readFileSync(file, "utf8")

@@ -33,7 +33,7 @@ describe("examples beside each schema", () => {
   });
 });
 
-describe("frames the real runtime sent and accepted (../shared/fixtures)", () => {
+describe("frames the real runtime sent and accepted (fixtures/)", () => {
   const files = fixtureFiles();
   it("exist", () => expect(files.length).toBeGreaterThan(0));
   it.each(files.map((f) => [basename(f.path), f] as const))("%s: every frame validates", (_, file) => {

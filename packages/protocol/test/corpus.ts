@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 
 export const repoRoot = resolve(import.meta.dirname, "../../..");
 export const schemaDir = join(repoRoot, "schema");
-export const fixturesDir = resolve(repoRoot, "../shared/fixtures");
+export const fixturesDir = join(repoRoot, "fixtures");
 
 export interface SchemaEntry {
   folder: string;

@@ -9,7 +9,7 @@ export type Scope = typeof A;
 export const DATE = "2026-11-27T15:02:10.000Z";
 
 // A real device status (02b) as the base of hand-written ones.
-const fixtures = resolve(import.meta.dirname, "../../../../../shared/fixtures/real-runtime-0.32.18");
+const fixtures = resolve(import.meta.dirname, "../../../../fixtures/real-runtime-0.32.18");
 export const realDeviceStatus: DeviceStatus = JSON.parse(
   readFileSync(resolve(fixtures, "02b-sync-at-socket-open.runtime-to-server.jsonl"), "utf8").split("\n")[0]!,
 ).device_status;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { decodeEvent, type RuntimeEvent } from "@byor/protocol";
 
-const dir = resolve(import.meta.dirname, "../../../../../shared/fixtures/real-runtime-0.32.18");
+const dir = resolve(import.meta.dirname, "../../../../fixtures/real-runtime-0.32.18");
 
 /** The frames the real runtime sent in one captured scenario, decoded (they are all valid). */
 export function realFrames(scenario: string): RuntimeEvent[] {
