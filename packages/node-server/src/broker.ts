@@ -1,9 +1,9 @@
-import { AppSessions, toScope, type AppConnection, type AppConnectionOptions, type Clock, type Scope, type Transport } from "@byor/core";
+import { AppSessions, sameScope, toScope, type AppConnection, type AppConnectionOptions, type Clock, type Scope, type Transport } from "@byor/core";
 import {
   ByorError,
   RESPONSE_TYPES,
   decodeCommand,
-  isRequestType,
+  responseTypeOf,
   type ByorErrorCode,
   type ByorErrorFrame,
   type ByorEventFrame,
@@ -174,9 +174,12 @@ export class Broker {
     // and re-sync the scope whenever the runtime reconnects.
     const scope = scopeOf(outgoing);
     if (scope) this.#subscribeQuietly(app, entry, scope);
+    // Only commands the runtime answers are routed back under an id of the server's; any other request_id (that of
+    // an external_tool_call_request being answered, or of a command that is never answered) goes through as it is.
     let forwardedId: string | undefined;
-    if (requestId) {
-      forwardedId = this.#routes.add(app, entry.deviceId, requestId, isRequestType(outgoing.type) ? RESPONSE_TYPES[outgoing.type] : undefined);
+    const responseType = responseTypeOf(outgoing);
+    if (requestId && responseType) {
+      forwardedId = this.#routes.add(app, entry.deviceId, requestId, responseType);
       if (!forwardedId) return this.#error(app, "too_many_requests", "too many requests waiting for an answer; wait for some", requestId, "byor.send");
       outgoing = { ...outgoing, request_id: forwardedId } as RuntimeCommand;
     }
@@ -202,13 +205,16 @@ export class Broker {
         ...(frame.request_id !== undefined && { request_id: frame.request_id }),
         ...(error !== undefined && { error }),
       });
-    if (!this.#subs.add(app, entry.deviceId, scope)) return answer(false, "too many subscriptions for this app");
+    const added = this.#subs.add(app, entry.deviceId, scope);
+    if (added === "full") return answer(false, "too many subscriptions for this app");
     try {
       // The sync's snapshot frames are scoped: they reach this app (and the scope's other subscribers) on the way.
+      // A repeated subscribe is a re-sync.
       await entry.session.watch(scope);
       answer(true);
     } catch (error) {
-      if (this.#subs.remove(app, entry.deviceId, scope)) entry.session.unwatch(scope);
+      // Only what this call added is undone: a failed re-sync leaves an earlier subscription as it was.
+      if (added === "added" && this.#subs.remove(app, entry.deviceId, scope)) entry.session.unwatch(scope);
       answer(false, message(error));
     }
   }
@@ -230,8 +236,8 @@ export class Broker {
 
   /** Subscribes an app to a scope it used, watching it on the runtime unless already watched. */
   #subscribeQuietly(app: AppConnection, entry: RuntimeEntry, scope: Scope | undefined): void {
-    if (!scope || !this.#subs.add(app, entry.deviceId, scope)) return;
-    const watched = entry.session.scopes.some((s) => s.agent_id === scope.agent_id && s.conversation_id === scope.conversation_id);
+    if (!scope || this.#subs.add(app, entry.deviceId, scope) === "full") return;
+    const watched = entry.session.scopes.some((s) => sameScope(s, scope));
     if (!watched) entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
   }
 

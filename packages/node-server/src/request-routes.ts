@@ -5,8 +5,8 @@ interface Route {
   deviceId: string;
   /** The app's own request_id, restored on everything that answers it. */
   originalId: string;
-  /** The response that settles it, when the command has one. */
-  responseType: string | undefined;
+  /** The response that settles it. */
+  responseType: string;
   expiresAt: number;
 }
 
@@ -23,7 +23,7 @@ export class RequestRoutes {
   constructor(private readonly options: { maxPerApp: number; ttlMs: number; clock: Pick<Clock, "now"> }) {}
 
   /** The id to forward in place of `originalId`, or undefined when the app has too many requests in flight. */
-  add(app: AppConnection, deviceId: string, originalId: string, responseType: string | undefined): string | undefined {
+  add(app: AppConnection, deviceId: string, originalId: string, responseType: string): string | undefined {
     this.#sweep();
     let mine = this.#perApp.get(app);
     if (!mine) this.#perApp.set(app, (mine = new Set()));

@@ -14,14 +14,14 @@ export class Subscriptions {
 
   constructor(private readonly maxPerApp: number) {}
 
-  /** Adds one; false when the app already has `maxPerApp` subscriptions. */
-  add(app: AppConnection, deviceId: string, scope: Scope): boolean {
+  /** Adds one: `exists` if the app had it, `full` (nothing added) when the app already has `maxPerApp`. */
+  add(app: AppConnection, deviceId: string, scope: Scope): "added" | "exists" | "full" {
     const key = scopeKey(scope);
     let mine = this.#byApp.get(app);
     if (!mine) this.#byApp.set(app, (mine = new Map()));
     const appKey = `${deviceId}\u0000${key}`;
-    if (mine.has(appKey)) return true;
-    if (mine.size >= this.maxPerApp) return false;
+    if (mine.has(appKey)) return "exists";
+    if (mine.size >= this.maxPerApp) return "full";
     mine.set(appKey, { deviceId, scope });
     let scopes = this.#byScope.get(deviceId);
     if (!scopes) this.#byScope.set(deviceId, (scopes = new Map()));
@@ -29,7 +29,7 @@ export class Subscriptions {
     if (!apps) scopes.set(key, (apps = new Set()));
     apps.add(app);
     this.follow(app, deviceId);
-    return true;
+    return "added";
   }
 
   /** Removes one; returns true when nobody watches that scope any more. */

@@ -133,6 +133,18 @@ describe("subscribe", () => {
     expectValid(app);
   });
 
+  it("a repeated subscribe re-syncs; when that re-sync fails, the earlier subscription stays", async () => {
+    const app = await ctx.app();
+    await subscribed(app);
+    runtime.failSyncs = true;
+    expect(await subscribed(app, scope, "sub-2")).toMatchObject({ success: false, error: expect.stringMatching(/sync refused/) });
+    expect(ctx.server.runtimes()[0]!.watchedScopes).toEqual([scope]);
+    const from = app.received.length;
+    const [, loop] = runtime.snapshots(scope);
+    runtime.emit(loop!);
+    expect((await app.next((f) => f.type === "byor.event", { from })).event).toEqual(loop);
+  });
+
   it("fans scoped frames out to every subscriber of the scope and nobody else", async () => {
     const [a, b, c] = [await ctx.app(), await ctx.app(), await ctx.app()];
     await subscribed(a);
@@ -157,7 +169,7 @@ describe("subscribe", () => {
     runtime.emit(loop!);
     const relayed = await app.next((f) => f.type === "byor.event", { from });
     expect(relayed.event).toEqual(loop);
-    await sleep(50);
+    // Frames are relayed in order, so an invalid one would have arrived before the valid one that followed it.
     expect(app.received.slice(from).filter((f) => f.type === "byor.event")).toHaveLength(1);
     expect(ctx.logger.lines.filter((l) => l.includes("sent an invalid frame"))).toHaveLength(2);
     expectValid(app);
@@ -177,6 +189,21 @@ describe("subscribe", () => {
 });
 
 describe("send", () => {
+  it("forwards the request_id of a command the runtime does not answer as it is, and keeps no route for it", async () => {
+    const app = await ctx.app();
+    const answer = { type: "external_tool_call_response", request_id: "external-tool-7", result: { content: [{ type: "text", text: "42" }] } };
+    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: answer });
+    // More never-answered commands than an app may have requests waiting (256): none takes a route.
+    for (let i = 0; i < 300; i++) app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "watch_file", request_id: `watch-${i}`, path: `/src/${i}.ts` } });
+    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "sync", request_id: "after", runtime: scope } });
+    const synced = await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "sync_response");
+    expect((synced.event as Json).request_id).toBe("after");
+    expect(app.ofType("byor.error")).toEqual([]);
+    expect(runtime.commands.find((c) => c.type === "external_tool_call_response")).toEqual(answer);
+    const watched = runtime.commands.filter((c) => c.type === "watch_file").map((c) => (c as { request_id: string }).request_id);
+    expect(watched).toEqual(Array.from({ length: 300 }, (_, i) => `watch-${i}`));
+  });
+
   it("routes a response to the app that asked, with its own request_id, even when two apps use the same id", async () => {
     const [a, b] = [await ctx.app(), await ctx.app()];
     const input = (text: string) => ({

@@ -15,6 +15,8 @@ export class FakeRuntime {
   readonly commands: RuntimeCommand[] = [];
   readonly invalid: string[] = [];
   registration: { connectionId: string; wsUrl: string } | undefined;
+  /** Answer syncs with `success: false` (and no snapshots). */
+  failSyncs = false;
   #seq = 0;
 
   constructor(
@@ -79,7 +81,9 @@ export class FakeRuntime {
     }
     const command = result.message;
     this.commands.push(command);
-    if (command.type === "sync") {
+    if (command.type === "sync" && this.failSyncs) {
+      if (command.request_id) this.emit({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: false, error: "sync refused" });
+    } else if (command.type === "sync") {
       for (const frame of this.snapshots(command.runtime)) this.emit(frame);
       if (command.request_id) this.emit({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true });
     }
