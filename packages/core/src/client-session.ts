@@ -13,6 +13,7 @@ import {
   type ByorRuntimeStatusFrame,
   type ByorRuntimesFrame,
   type ByorSubscribedFrame,
+  type ByorUnsubscribeFrame,
   type ByorWelcomeFrame,
   type CommandTypeMap,
   type DecodeErrorCode,
@@ -127,6 +128,8 @@ interface Connection {
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
+  /** Its timeout, which runs from the call, across sockets. */
+  timer?: unknown;
 }
 
 /** A remembered subscription, re-sent whenever the server may have lost it. */
@@ -139,13 +142,10 @@ interface Subscription {
   waiters: Waiter<void>[];
   /** The byor.subscribe in flight on the current socket. */
   requestId?: string;
-  timer?: unknown;
 }
 
 /** A byor.list_runtimes waiting for its answer; sent again on each new socket (answers are never replayed). */
-interface Listing extends Waiter<ByorRuntimeInfo[]> {
-  timer?: unknown;
-}
+type Listing = Waiter<ByorRuntimeInfo[]>;
 
 const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
 
@@ -188,6 +188,8 @@ export class ClientSession implements Disposable {
   readonly #refusals = new Map<string, (error: ByorError) => void>();
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #subscribing = new Map<string, Subscription>();
+  /** Unsubscribes made while no session was open: sent if the next welcome resumes the session that had them. */
+  readonly #pendingUnsubscribes = new Map<string, ByorUnsubscribeFrame>();
   readonly #listings = new Map<string, Listing>();
   readonly #receiver = new SeqReceiver();
   readonly #dedupers = new Map<string, EventDeduper>();
@@ -244,8 +246,9 @@ export class ClientSession implements Disposable {
   /**
    * Watches a scope of a runtime: remembered, and sent again after every welcome that is not a resume (which
    * re-syncs it from snapshots). Resolves when the server confirms (byor.subscribed). Rejects with
-   * `request_failed` if the server refuses (the subscription is then forgotten), `request_timeout` (it stays
-   * remembered), `request_aborted` (unsubscribed first) or `connection_closed`.
+   * `request_failed` if the server refuses (the subscription is then forgotten), `request_timeout` (no answer
+   * within `requestTimeoutMs` of the call, connected or not; it stays remembered), `request_aborted` (unsubscribed
+   * first) or `connection_closed`.
    */
   subscribe(runtimeId: string, scope: Scope): Promise<void> {
     if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "client session is closed"));
@@ -259,8 +262,16 @@ export class ClientSession implements Disposable {
       this.#subscriptions.set(key, subscription);
     }
     const sub = subscription;
+    this.#pendingUnsubscribes.delete(key);
     return new Promise<void>((resolve, reject) => {
-      sub.waiters.push({ resolve, reject });
+      const waiter: Waiter<void> = { resolve, reject };
+      waiter.timer = this.#clock.setTimeout(() => {
+        sub.waiters.splice(sub.waiters.indexOf(waiter), 1);
+        // Nobody waits any more: a later call asks the server again.
+        if (sub.waiters.length === 0) this.#clearSubscribeRequest(sub);
+        reject(new ByorError("request_timeout", `no byor.subscribed for ${sub.runtimeId} within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      sub.waiters.push(waiter);
       // Each call asks the server again (a re-sync) unless a request is already on its way.
       if (this.#conn?.welcomed && sub.requestId === undefined) this.#sendSubscribe(this.#conn, sub);
     });
@@ -275,6 +286,8 @@ export class ClientSession implements Disposable {
     this.#subscriptions.delete(key);
     this.#settleSubscription(sub, new ByorError("request_aborted", `unsubscribed from ${runtimeId} before the server confirmed`));
     if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.unsubscribe", runtime_id: runtimeId, scope: target });
+    // Offline: a resumed session still has it on the server; tell it once the session is back.
+    else this.#pendingUnsubscribes.set(key, { type: "byor.unsubscribe", runtime_id: runtimeId, scope: target });
   }
 
   /**
@@ -568,10 +581,13 @@ export class ClientSession implements Disposable {
     this.#openedAt = this.#clock.now();
     this.#machine.to({ status: "open", since: this.#openedAt, resumed });
     if (this.#conn !== conn) return;
+    if (resumed) for (const frame of this.#pendingUnsubscribes.values()) this.#send(conn, frame);
+    this.#pendingUnsubscribes.clear();
     // A fresh session knows nothing of this app: subscribe again (the server re-syncs each scope). A resumed one
-    // kept its subscriptions; only the ones not confirmed yet are asked again.
+    // kept its subscriptions; the ones not confirmed yet, or with a call still waiting (its answer was lost with
+    // the socket), are asked again.
     for (const sub of this.#subscriptions.values()) {
-      if (!sub.confirmed && sub.requestId === undefined) this.#sendSubscribe(conn, sub);
+      if ((!sub.confirmed || sub.waiters.length > 0) && sub.requestId === undefined) this.#sendSubscribe(conn, sub);
     }
     for (const requestId of this.#listings.keys()) this.#send(conn, { type: "byor.list_runtimes", request_id: requestId });
   }
@@ -643,23 +659,18 @@ export class ClientSession implements Disposable {
     const requestId = this.#control.nextId();
     sub.requestId = requestId;
     this.#subscribing.set(requestId, sub);
-    sub.timer = this.#clock.setTimeout(() => {
-      this.#clearSubscribeRequest(sub);
-      this.#settleSubscription(sub, new ByorError("request_timeout", `no byor.subscribed for ${sub.runtimeId} within ${this.#timeoutMs} ms`));
-    }, this.#timeoutMs);
     this.#send(conn, { type: "byor.subscribe", runtime_id: sub.runtimeId, scope: sub.scope, request_id: requestId });
   }
 
   #clearSubscribeRequest(sub: Subscription): void {
     if (sub.requestId !== undefined) this.#subscribing.delete(sub.requestId);
-    if (sub.timer !== undefined) this.#clock.clearTimeout(sub.timer);
     sub.requestId = undefined;
-    sub.timer = undefined;
   }
 
   #settleSubscription(sub: Subscription, error: unknown): void {
     this.#clearSubscribeRequest(sub);
     for (const waiter of sub.waiters.splice(0)) {
+      this.#clock.clearTimeout(waiter.timer);
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
     }

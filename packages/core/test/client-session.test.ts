@@ -414,6 +414,61 @@ describe("ClientSession calls", () => {
     expect(h.sent("byor.subscribe")).toHaveLength(1);
   });
 
+  it("a re-subscribe whose answer was lost with the socket is asked again on the resumed session", async () => {
+    const h = await opened();
+    const first = h.session.subscribe(RUNTIME, SCOPE);
+    await flush();
+    await h.toApp({ type: "byor.subscribed", runtime_id: RUNTIME, scope: SCOPE, success: true, request_id: h.sent("byor.subscribe")[0]!.request_id });
+    await first;
+    const again = h.session.subscribe(RUNTIME, SCOPE);
+    await flush();
+    expect(h.sent("byor.subscribe")).toHaveLength(2);
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    const [resent] = h.sent("byor.subscribe");
+    expect(resent).toMatchObject({ runtime_id: RUNTIME, scope: SCOPE });
+    await h.toApp({ type: "byor.subscribed", runtime_id: RUNTIME, scope: SCOPE, success: true, request_id: resent!.request_id });
+    await expect(again).resolves.toBeUndefined();
+  });
+
+  it("a subscribe made while disconnected times out from the call", async () => {
+    const h = await opened();
+    h.refuseNext(100);
+    h.server().end.drop();
+    await flush();
+    const offline = h.session.subscribe(RUNTIME, SCOPE);
+    const failed = expect(offline).rejects.toMatchObject({ code: "request_timeout" });
+    await vi.advanceTimersByTimeAsync(2000);
+    await failed;
+  });
+
+  it("an unsubscribe made while disconnected reaches a resumed session, and is dropped for a fresh one", async () => {
+    const h = await opened();
+    const sub = h.session.subscribe(RUNTIME, SCOPE);
+    await flush();
+    await h.toApp({ type: "byor.subscribed", runtime_id: RUNTIME, scope: SCOPE, success: true, request_id: h.sent("byor.subscribe")[0]!.request_id });
+    await sub;
+    h.server().end.drop();
+    await flush();
+    h.session.unsubscribe(RUNTIME, SCOPE);
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    expect(h.sent("byor.unsubscribe")).toEqual([{ type: "byor.unsubscribe", runtime_id: RUNTIME, scope: SCOPE }]);
+    expect(h.sent("byor.subscribe")).toEqual([]);
+
+    h.server().end.drop();
+    await flush();
+    const other = { agent_id: "agent-2", conversation_id: "default" };
+    const aborted = expect(h.session.subscribe(RUNTIME, other)).rejects.toMatchObject({ code: "request_aborted" });
+    h.session.unsubscribe(RUNTIME, other);
+    await aborted;
+    await vi.advanceTimersByTimeAsync(1000); // the second attempt in a row waits longer
+    expect(h.servers).toHaveLength(3);
+    await h.welcome("s-2", false);
+    expect(h.sent("byor.unsubscribe")).toEqual([]);
+  });
+
   it("unsubscribe sends byor.unsubscribe and aborts a waiting subscribe", async () => {
     const h = await opened();
     const waiting = h.session.subscribe(RUNTIME, SCOPE);
