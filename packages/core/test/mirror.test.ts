@@ -215,9 +215,11 @@ describe("StateMirror pending approvals", () => {
     // Written before the runtime handled the answer: still lists it.
     mirror.apply(deviceStatus(["call_1"], { is_processing: true }));
     expect(mirror.get(A)!.pendingApprovals).toEqual([]);
-    // The runtime confirms: no longer listed.
+    // The runtime confirms: no longer listed. The answer is forgotten, so a later listing of that id is pending again.
     mirror.apply(deviceStatus([], { is_processing: true }));
     expect(mirror.get(A)!.pendingApprovals).toEqual([]);
+    mirror.apply(deviceStatus(["call_1"]));
+    expect(ids(mirror.get(A)!.pendingApprovals)).toEqual(["perm-call_1"]);
   });
 
   it("a control_request re-sent after answered() makes it pending again (the answer never reached the runtime)", () => {

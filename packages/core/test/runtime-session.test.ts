@@ -7,7 +7,7 @@ import { createTransportPair, type MemoryTransport } from "../src/memory-transpo
 import { StateMirror } from "../src/mirror.js";
 import { RuntimeSession } from "../src/runtime-session.js";
 import type { SessionStatus } from "../src/states.js";
-import type { CloseInfo } from "../src/transport.js";
+import type { CloseInfo, Transport } from "../src/transport.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
 const SCHEMA = join(import.meta.dirname, "../../../schema");
@@ -206,11 +206,29 @@ describe("RuntimeSession", () => {
       expect(first.closes[0]!.reason).not.toBe(RUNTIME_CLOSE.replaced.reason);
       expect(second.closes).toEqual([]);
       expect(states).toEqual(["open", "offline", "open"]);
-      // The old socket is deaf: frames still in flight on it are not processed.
       const { events } = record(session);
       second.send(PING);
       await flush();
       expect(events).toHaveLength(1);
+      session.close();
+    });
+
+    it("a replaced socket is deaf: frames still arriving on it are not processed", () => {
+      // A socket whose frames keep coming after close (the memory pair drops them, so it cannot show this).
+      const listeners = new Set<(text: string) => void>();
+      const leaky: Transport = {
+        send: () => undefined,
+        close: () => undefined,
+        onMessage: (listener) => (listeners.add(listener), { dispose: () => listeners.delete(listener) }),
+        onClose: () => ({ dispose: () => undefined }),
+      };
+      const session = new RuntimeSession();
+      session.attach(leaky);
+      connect(session);
+      const { events } = record(session);
+      for (const listener of [...listeners]) listener(PING);
+      expect(events).toEqual([]);
+      expect(listeners.size).toBe(0);
       session.close();
     });
 

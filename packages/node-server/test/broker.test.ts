@@ -288,6 +288,7 @@ describe("many runtimes", () => {
     await app.next((f) => f.type === "byor.subscribed");
     runtime.emit(runtime.snapshots(scope)[1]!);
     await sleep(100);
+    expect(app.ofType("byor.event").length).toBeGreaterThan(0);
     expect(app.ofType("byor.event").every((f) => f.runtime_id === second.deviceId)).toBe(true);
     expect(runtime.commands).toEqual([]);
     expect(ctx.server.runtimes().map((r) => r.connectionName).sort()).toEqual(["desktop", "laptop"]);

@@ -58,7 +58,6 @@ const textOf = (d: Delta | undefined): string =>
   typeof d?.content === "string" ? d.content : Array.isArray(d?.content) ? (d.content as { text?: string }[]).map((p) => p.text ?? "").join("") : "";
 const isType = (type: string) => (e: RuntimeEvent) => e.type === type;
 
-let runtimeAvailable = true;
 let model: ScriptedModel;
 let server: Awaited<ReturnType<typeof startServer>>;
 let proxy: TcpProxy;
@@ -115,13 +114,7 @@ function expectValidFrames(): void {
 }
 
 beforeAll(async () => {
-  try {
-    ensureRuntime();
-  } catch (err) {
-    runtimeAvailable = false;
-    console.warn(`interop scenarios: could not fetch the real runtime (${(err as Error).message})`);
-    return;
-  }
+  ensureRuntime(); // downloads on an empty cache (a failure fails the suite: the real runtime is the interop peer)
   model = await createScriptedModel({ prefix: "/llm", models: [MODEL], replies: reply });
   server = await startServer();
   proxy = await createTcpProxy(server.server.port);
@@ -164,8 +157,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (ClientSession)", () => {
-  it("1. a streamed text turn: each chunk reaches the app, the assembled message is the scripted text, end_turn", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("1. a streamed text turn: each chunk reaches the app, the assembled message is the scripted text, end_turn", async () => {
     await settle();
     const mark = app.events.length;
     expect(await input("#text Say something.")).toMatchObject({ type: "input_accepted", accepted: true, disposition: "started" });
@@ -181,8 +173,7 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expectValidFrames();
   }, 90_000);
 
-  it("2. a tool call approved from the app: control_request reaches the app, approve() runs it, the continuation arrives", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("2. a tool call approved from the app: control_request reaches the app, approve() runs it, the continuation arrives", async () => {
     await settle();
     const file = join(runtime.home, "interop-approved.txt");
     const mark = app.events.length;
@@ -219,8 +210,7 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expectValidFrames();
   }, 90_000);
 
-  it("3. a tool call denied from the app: the tool return is an error carrying the reason, and the model continues", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("3. a tool call denied from the app: the tool return is an error carrying the reason, and the model continues", async () => {
     await settle();
     const file = join(runtime.home, "interop-keep.txt");
     writeFileSync(file, "keep me\n");
@@ -246,8 +236,7 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expectValidFrames();
   }, 90_000);
 
-  it("4. an abort mid-stream from the app: Interrupted, abort_message_response aborted, turn_finished cancelled, no chunk after", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("4. an abort mid-stream from the app: Interrupted, abort_message_response aborted, turn_finished cancelled, no chunk after", async () => {
     await settle();
     const mark = app.events.length;
     await input("#abort Talk for a while.");
@@ -275,8 +264,7 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expectValidFrames();
   }, 90_000);
 
-  it("5a. the runtime's socket drops mid-turn: it reconnects at once, the app sees it offline then online, and the turn's frames continue", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("5a. the runtime's socket drops mid-turn: it reconnects at once, the app sees it offline then online, and the turn's frames continue", async () => {
     await settle();
     const mark = app.events.length;
     const statusMark = app.statuses.length;
@@ -316,8 +304,7 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expectValidFrames();
   }, 90_000);
 
-  it("5b. the runtime's socket drops while an approval is pending: the control_request reaches the app again (reconnect and sync), and approving it works", async (t) => {
-    if (!runtimeAvailable) t.skip();
+  it("5b. the runtime's socket drops while an approval is pending: the control_request reaches the app again (reconnect and sync), and approving it works", async () => {
     await settle();
     const file = join(runtime.home, "interop-reconnect.txt");
     const mark = app.events.length;
@@ -369,7 +356,6 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
   }, 120_000);
 
   it("every frame the app received decoded, and the server found no invalid frame from the runtime", (t) => {
-    if (!runtimeAvailable) t.skip();
     expectValidFrames();
     expect(app.texts.length).toBeGreaterThan(100);
     expect(server.logger.lines.filter((l) => l.includes("invalid frame"))).toEqual([]);

@@ -81,9 +81,12 @@ describe("heartbeat", () => {
     const first = server.sockets[0]!;
     const reconnected = await server.socket(1, 2000);
     expect(first.closed?.code).toBe(1006);
-    expect(first.frames.filter((f) => f.json?.type === "ping")).toHaveLength(3);
-    // open at 0, pings at 40/80/120, terminate at 160
-    expect(reconnected.frames[0]?.at ?? Date.now()).toBeGreaterThan(first.frames[0]!.at);
+    // open at 0, pings at 40/80/120, terminate at 160, then a new socket at once (no backoff wait)
+    const pingTimes = first.frames.filter((f) => f.json?.type === "ping").map((f) => f.at);
+    expect(pingTimes).toHaveLength(3);
+    expect(pingTimes[0]! - first.openedAt).toBeGreaterThanOrEqual(35);
+    expect(first.closed!.at - pingTimes[2]!).toBeGreaterThanOrEqual(35);
+    expect(reconnected.openedAt - first.closed!.at).toBeLessThan(500);
     expect(reconnected.connectionId).toBe("conn-test-1");
     expect(server.registrations).toHaveLength(1);
   });

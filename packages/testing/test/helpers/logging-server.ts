@@ -27,7 +27,10 @@ export interface ServerSocket {
   readonly headers: IncomingMessage["headers"];
   readonly ws: WebSocket;
   readonly frames: LoggedFrame[];
-  closed: { code: number; reason: string } | undefined;
+  /** Date.now() when the server accepted the socket. */
+  readonly openedAt: number;
+  /** How it closed, and when (Date.now()). */
+  closed: { code: number; reason: string; at: number } | undefined;
   send(frame: unknown): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -162,6 +165,7 @@ export async function createLoggingServer(options: LoggingServerOptions = {}): P
         headers: req.headers,
         ws,
         frames: own,
+        openedAt: Date.now(),
         closed: undefined,
         send(frame) {
           const text = typeof frame === "string" ? frame : JSON.stringify(frame);
@@ -183,7 +187,7 @@ export async function createLoggingServer(options: LoggingServerOptions = {}): P
       });
       ws.on("close", (code, reason) => {
         openCount--;
-        entry.closed = { code, reason: reason.toString() };
+        entry.closed = { code, reason: reason.toString(), at: Date.now() };
         notify(frameWaiters);
       });
       sockets.push(entry);
