@@ -12,13 +12,10 @@ const VALIDATORS = resolve(root, "packages/protocol/src/generated/validators.js"
 /** The 12 KB budget of issue #6: core + browser adapter, gzipped, without the generated validators. */
 export const BUDGET_GZIP_BYTES = 12 * 1024;
 
-/**
- * The budgeted page: connects, watches a conversation, reads events, sends input and answers approvals, with no
- * mirror or assembler (the session's `views` are opt-in).
- */
-export const MINIMAL_PAGE_ENTRY = `
-import { connectBrowserClient, approve, deny } from "@byor/browser";
-const client = connectBrowserClient({ token: () => sessionStorage.getItem("token") ?? "" });
+/** The minimal page's code, with extra imports from @byor/browser and extra client options spliced in. */
+const minimalPage = (imports = "", options = "") => `
+import { connectBrowserClient, approve, deny${imports} } from "@byor/browser";
+const client = connectBrowserClient({ token: () => sessionStorage.getItem("token") ?? ""${options} });
 client.on("status", (s) => console.log(s.phase));
 const scope = { agent_id: "agent-1", conversation_id: "default" };
 await client.session.subscribe("runtime-1", scope);
@@ -29,6 +26,15 @@ client.session.onEvent("control_request", (e) => {
 for await (const { event } of client.session.events()) console.log(event.type);
 client.session.send("runtime-1", { type: "abort_message", runtime: scope });
 `;
+
+/**
+ * The budgeted page: connects, watches a conversation, reads events, sends input and answers approvals, with no
+ * mirror or assembler (the session's `views` are opt-in).
+ */
+export const MINIMAL_PAGE_ENTRY = minimalPage();
+
+/** The minimal page checking commands and events itself too (`validation: SESSION_VALIDATION`). */
+export const VALIDATING_PAGE_ENTRY = minimalPage(", SESSION_VALIDATION", ", validation: SESSION_VALIDATION");
 
 /** The same page with the per-runtime StateMirror and StreamAssembler (what the console uses). */
 export const PAGE_ENTRY = `
@@ -44,12 +50,6 @@ client.session.mirror("runtime-1").on("change", (c) => {
 });
 client.session.send("runtime-1", { type: "abort_message", runtime: scope });
 `;
-
-/** The minimal page checking commands and events itself too (`validation: SESSION_VALIDATION`). */
-export const VALIDATING_PAGE_ENTRY = MINIMAL_PAGE_ENTRY.replace("connectBrowserClient, approve, deny }", "connectBrowserClient, approve, deny, SESSION_VALIDATION }").replace(
-  '?? "" });',
-  '?? "", validation: SESSION_VALIDATION });',
-);
 
 /** The minimal page without the adapter: ClientSession used directly (to tell the adapter's share). */
 const CORE_ENTRY = `

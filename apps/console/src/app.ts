@@ -87,10 +87,7 @@ export class ConsoleApp {
   readonly #abort = h("button", { type: "button", class: "abort", onclick: () => void this.#abortTurn() }, "Abort");
   readonly #turnNote = h("div", { class: "turn-note" });
   readonly #messages = new MessageList(h("div", { class: "messages", "aria-live": "polite" }));
-  readonly #approvals = new ApprovalsView(
-    () => this.#session,
-    () => this.#selected?.runtimeId,
-  );
+  readonly #approvals = new ApprovalsView(() => this.#session);
   readonly #composerInput = h("textarea", { name: "message", rows: 3, placeholder: "Message the agent… (Ctrl+Enter to send)", "aria-label": "Message" });
   readonly #send = h("button", { type: "submit", class: "send" }, "Send");
   readonly #composerError = h("div", { class: "form-error", role: "alert" });
@@ -319,7 +316,8 @@ export class ConsoleApp {
     const selected = this.#selected;
     const text = this.#composerInput.value.trim();
     if (!session || !selected || !text) return;
-    this.#send.disabled = true;
+    // The composer empties at once, so a second press sends nothing; a new message typed meanwhile is queued by
+    // the runtime. The button follows the connection only (#render).
     this.#composerError.textContent = "";
     const clientMessageId = `cm-console-${randomId()}`;
     const key = conversationKey(selected);
@@ -345,8 +343,6 @@ export class ConsoleApp {
       if (!this.#composerInput.value) this.#composerInput.value = text;
       this.#composerError.textContent = `Not sent: ${(error as Error).message}`;
       this.#schedule();
-    } finally {
-      this.#send.disabled = false;
     }
   }
 
@@ -447,7 +443,7 @@ export class ConsoleApp {
     const queue = state?.queue?.items ?? [];
     replace(this.#queue, queue.length ? `${queue.length} queued` : "queue empty");
     this.#queue.title = queue.map((item) => (typeof item.content === "string" ? item.content : item.kind)).join("\n");
-    this.#approvals.update(state?.pendingApprovals ?? []);
+    this.#approvals.update(selected.runtimeId, state?.pendingApprovals ?? []);
     this.#messages.update(withSent(view.messages, this.#sent.get(conversationKey(selected)) ?? []));
     const error = this.#openErrors.get(conversationKey(selected));
     const turn = view.turn;

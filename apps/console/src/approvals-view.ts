@@ -3,36 +3,36 @@ import { approve, deny, type ClientSession, type ControlRequestEvent } from "@by
 import { h, prettyJson } from "./dom.js";
 
 /**
- * Cards for the control_requests waiting in one conversation, keyed by request id so a card (and the reason typed
- * into it) survives re-renders. Allow / deny go out through `approve()` / `deny()` as `input` requests; the state
+ * Cards for the control_requests waiting in one conversation, keyed by runtime and request id so a card (and the
+ * reason typed into it) survives re-renders, and answers the runtime it came from (two runtimes may both ask
+ * `perm-call_1`). Allow / deny go out through `approve()` / `deny()` as `input` requests; the state
  * mirror drops the approval once the runtime accepted the answer.
  */
 export class ApprovalsView {
   readonly element = h("section", { class: "approvals", "aria-label": "Pending approvals" });
   #cards = new Map<string, { request: ControlRequestEvent; el: HTMLElement }>();
 
-  constructor(
-    private readonly session: () => ClientSession | undefined,
-    private readonly runtimeId: () => string | undefined,
-  ) {}
+  constructor(private readonly session: () => ClientSession | undefined) {}
 
-  update(pending: readonly ControlRequestEvent[]): void {
-    const ids = new Set(pending.map((request) => request.request_id));
-    for (const [id, card] of this.#cards) {
-      if (ids.has(id)) continue;
+  update(runtimeId: string, pending: readonly ControlRequestEvent[]): void {
+    const keyOf = (request: ControlRequestEvent) => `${runtimeId}\u0000${request.request_id}`;
+    const keys = new Set(pending.map(keyOf));
+    for (const [key, card] of this.#cards) {
+      if (keys.has(key)) continue;
       card.el.remove();
-      this.#cards.delete(id);
+      this.#cards.delete(key);
     }
     for (const request of pending) {
-      if (this.#cards.has(request.request_id)) continue;
-      const el = this.#card(request);
-      this.#cards.set(request.request_id, { request, el });
+      const key = keyOf(request);
+      if (this.#cards.has(key)) continue;
+      const el = this.#card(runtimeId, request);
+      this.#cards.set(key, { request, el });
       this.element.append(el);
     }
     this.element.hidden = this.#cards.size === 0;
   }
 
-  #card(request: ControlRequestEvent): HTMLElement {
+  #card(runtimeId: string, request: ControlRequestEvent): HTMLElement {
     const body = request.request;
     const reason = h("input", { class: "reason", type: "text", placeholder: "Reason (sent to the agent when denying)", "aria-label": "Reason" });
     const suggestions = body.permission_suggestions.map((s) => ({ id: s.id, box: h("input", { type: "checkbox", value: s.id }), text: s.text }));
@@ -41,8 +41,7 @@ export class ApprovalsView {
     const refuse = h("button", { type: "button", class: "deny" }, "Deny");
     const answer = async (allowIt: boolean) => {
       const session = this.session();
-      const runtimeId = this.runtimeId();
-      if (!session || !runtimeId) return;
+      if (!session) return;
       allow.disabled = refuse.disabled = true;
       error.textContent = "";
       const text = reason.value.trim();

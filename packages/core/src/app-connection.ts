@@ -19,6 +19,7 @@ import { CLIENT_CLOSE } from "./close-codes.js";
 import { DisposableStore, type Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
 import { Heartbeat } from "./heartbeat.js";
+import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
 import { ReplayBuffer, type ReplayBufferOptions } from "./seq.js";
 import { StateMachine, type SessionState, type StateChange } from "./states.js";
 import type { CloseInfo, Transport } from "./transport.js";
@@ -83,8 +84,6 @@ export interface AppSessionRegistry {
 }
 
 const EXPIRED_MEMORY = 1024;
-const PING = JSON.stringify({ type: "byor.ping" });
-const PONG = JSON.stringify({ type: "byor.pong" });
 
 type Crypto = { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array };
 
@@ -270,7 +269,7 @@ export class AppConnection {
         intervalMs: this.#options.intervalMs,
         maxMisses: this.#options.maxMisses,
         clock: this.#options.clock,
-        onTick: () => this.#transport?.send(PING),
+        onTick: () => this.#transport?.send(BYOR_PING),
         onDead: () => this.#lose(CLIENT_CLOSE.heartbeatTimeout, "Heartbeat timeout"),
       }),
     );
@@ -292,7 +291,7 @@ export class AppConnection {
         else this.#hello(frame);
         return;
       case "byor.ping":
-        this.#transport?.send(PONG);
+        this.#transport?.send(BYOR_PONG);
         return;
       case "byor.pong":
         return;

@@ -42,3 +42,10 @@ function answer(request: ControlRequestEvent, decision: ApprovalDecision, reques
     payload: { kind: "approval_response", request_id: request.request_id, decision },
   };
 }
+
+/** The control_request an `input` command answers, if it is an approval_response. */
+export function approvalAnswered(command: { type: string; payload?: unknown }): string | undefined {
+  if (command.type !== "input") return undefined;
+  const payload = command.payload as { kind?: unknown; request_id?: unknown } | undefined;
+  return payload?.kind === "approval_response" && typeof payload.request_id === "string" ? payload.request_id : undefined;
+}

@@ -28,7 +28,9 @@ import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
 import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
+import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
+import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
 import type { StateMirror } from "./mirror.js";
 import { exponentialBackoff, type ReconnectPolicy } from "./reconnect.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
@@ -112,8 +114,6 @@ export interface ClientSessionEvents {
 /** The app found a hole in the numbered frames: it closes and resumes from its cursor to fill it. */
 export const SEQ_GAP_CLOSE = { code: CLIENT_CLOSE.seqGap, reason: "Sequence gap" } as const;
 const CLOSED_BY_APP: CloseInfo = { code: CLIENT_CLOSE.normal, reason: "Client closed" };
-const PING = JSON.stringify({ type: "byor.ping" });
-const PONG = JSON.stringify({ type: "byor.pong" });
 
 type Controller = { readonly signal: AbortSignalLike; abort(reason?: unknown): void };
 const newController = (): Controller => new (globalThis as unknown as { AbortController: new () => Controller }).AbortController();
@@ -440,7 +440,7 @@ export class ClientSession implements Disposable {
       intervalMs: this.#intervalMs,
       maxMisses: this.#maxMisses,
       clock: this.#clock,
-      onTick: () => transport.send(PING),
+      onTick: () => transport.send(BYOR_PING),
       onDead: () => this.#lose(conn, { code: CLIENT_CLOSE.heartbeatTimeout, reason: "Heartbeat timeout" }, true),
     });
     const conn: Connection = { transport, store, heartbeat, welcomed: false };
@@ -555,7 +555,7 @@ export class ClientSession implements Disposable {
         this.#refused(frame);
         return;
       case "byor.ping":
-        conn.transport.send(PONG);
+        conn.transport.send(BYOR_PONG);
         return;
       case "byor.pong":
         return;
@@ -753,11 +753,4 @@ export class ClientSession implements Disposable {
       },
     );
   }
-}
-
-/** The control_request an `input` command answers, if it is an approval_response. */
-function approvalAnswered(command: { type: string; payload?: unknown }): string | undefined {
-  if (command.type !== "input") return undefined;
-  const payload = command.payload as { kind?: unknown; request_id?: unknown } | undefined;
-  return payload?.kind === "approval_response" && typeof payload.request_id === "string" ? payload.request_id : undefined;
 }

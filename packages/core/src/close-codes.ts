@@ -14,6 +14,10 @@ export const RUNTIME_CLOSE = {
   serverShutdown: { code: 1001, reason: "Server shutting down" },
   /** No frame from the runtime for too long; it reconnects at once. */
   heartbeatTimeout: { code: 4000, reason: "Heartbeat timeout" },
+  /** The runtime's socket buffer passed the server's limit; it reconnects at once with a fresh socket. */
+  notReading: { code: 1013, reason: "Runtime not reading" },
+  /** The server holds its maximum of runtimes and none is offline to make room; the runtime retries. */
+  tooManyRuntimes: { code: 1013, reason: "Too many runtimes" },
 } as const;
 
 /** Client leg (apps ↔ BYOR server). */

@@ -17,6 +17,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { RUNTIME_CLOSE } from "./close-codes.js";
 import { DisposableStore, type Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
+import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
 import { StateMirror } from "./mirror.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
@@ -44,7 +45,7 @@ export interface RuntimeSessionEvents {
   sync: SyncResponseEvent;
 }
 
-/** A 1000 that is not `Replaced by new connection`: the runtime reconnects instead of exiting. */
+/** The answer to the runtime's JSON ping (the runtime leg's heartbeat is its own, not byor.ping). */
 const PONG = '{"type":"pong"}';
 
 interface Connection {
@@ -331,11 +332,4 @@ export class RuntimeSession implements Disposable {
     if (closeSocket) conn.transport.close(close.code, close.reason);
     this.#machine.to({ status: "offline", since: this.#clock.now(), lastClose: close });
   }
-}
-
-/** The control_request an `input` command answers, if it is an approval_response. */
-function approvalAnswered(command: { type: string; payload?: unknown }): string | undefined {
-  if (command.type !== "input") return undefined;
-  const payload = command.payload as { kind?: unknown; request_id?: unknown } | undefined;
-  return payload?.kind === "approval_response" && typeof payload.request_id === "string" ? payload.request_id : undefined;
 }

@@ -72,11 +72,6 @@ export class Broker {
     });
   }
 
-  /** Apps with a live or parked session (or waiting for their hello). */
-  get appCount(): number {
-    return this.#apps.size;
-  }
-
   /** A new app socket. */
   accept(transport: Transport, label: string): AppConnection {
     const app = this.sessions.accept(transport);

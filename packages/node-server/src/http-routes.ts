@@ -9,7 +9,7 @@ import type { ResolvedOptions } from "./options.js";
 import { PATHS, RUNTIME_STATUS_PATH } from "./paths.js";
 import { placeholderPage } from "./placeholder-page.js";
 import { httpRuntimeInfo } from "./runtime-info.js";
-import { isRefusal, type RuntimeRegistry } from "./runtime-registry.js";
+import { isRefusal, runtimeLabel, type RuntimeRegistry } from "./runtime-registry.js";
 import { VERSION } from "./version.js";
 
 export interface HttpContext {
@@ -118,7 +118,7 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const request = body as RegisterRequest;
   const outcome = ctx.registry.register(request);
   if (isRefusal(outcome)) {
-    ctx.logger.warn(`refused registration of "${request.connectionName}" (${request.deviceId.slice(0, 8)}): ${outcome.message} (${outcome.status})`);
+    ctx.logger.warn(`refused registration of ${runtimeLabel(request.connectionName, request.deviceId)}: ${outcome.message} (${outcome.status})`);
     return sendError(res, outcome.status, outcome.error, outcome.message);
   }
   const wsUrl = `${ctx.socketBase(req)}${PATHS.runtimeSocket}?connectionId=${encodeURIComponent(outcome.connectionId!)}`;

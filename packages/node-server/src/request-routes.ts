@@ -67,10 +67,6 @@ export class RequestRoutes {
     this.#perApp.delete(app);
   }
 
-  get size(): number {
-    return this.#routes.size;
-  }
-
   #delete(id: string, route: Route): void {
     this.#routes.delete(id);
     const mine = this.#perApp.get(route.app);

@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
-import { RuntimeSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import { RUNTIME_CLOSE, RuntimeSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
 import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
 import type { Logger } from "./logger.js";
+
+/** A runtime for logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
+export const runtimeLabel = (connectionName: string, deviceId: string): string =>
+  `${JSON.stringify(connectionName)} (${JSON.stringify(deviceId.slice(0, 8)).slice(1, -1)})`;
 
 /** One runtime: its core session (which outlives its sockets) and what the server tracks about it. */
 export class RuntimeEntry {
@@ -27,9 +31,9 @@ export class RuntimeEntry {
     return this.session.state.status === "open";
   }
 
-  /** For logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
+  /** For logs: `"my-laptop" (7ba1fdb5)`. */
   get label(): string {
-    return `${JSON.stringify(this.connectionName)} (${JSON.stringify(this.deviceId.slice(0, 8)).slice(1, -1)})`;
+    return runtimeLabel(this.connectionName, this.deviceId);
   }
 }
 
@@ -127,7 +131,7 @@ export class RuntimeRegistry implements Disposable {
   attach(deviceId: string, connectionName: string, connectionId: string | null, transport: Transport): RuntimeEntry | undefined {
     const entry = this.#entries.get(deviceId) ?? this.#create(deviceId, connectionName);
     if (!entry) {
-      transport.close(1013, "Too many runtimes");
+      transport.close(RUNTIME_CLOSE.tooManyRuntimes.code, RUNTIME_CLOSE.tooManyRuntimes.reason);
       return undefined;
     }
     entry.connectionName = connectionName;

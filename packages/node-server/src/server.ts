@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { CLIENT_CLOSE } from "@byor/core";
+import { CLIENT_CLOSE, RUNTIME_CLOSE } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, type TokenSource } from "./auth.js";
 import { Broker } from "./broker.js";
@@ -12,7 +12,7 @@ import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
 import { PATHS } from "./paths.js";
 import { httpRuntimeInfo, type RuntimeSummary } from "./runtime-info.js";
-import { RuntimeRegistry } from "./runtime-registry.js";
+import { RuntimeRegistry, runtimeLabel } from "./runtime-registry.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 import { wsTransport } from "./ws-transport.js";
 
@@ -212,12 +212,12 @@ export class ByorServer {
     if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
     this.#runtimeWss.handleUpgrade(req, socket, head, (ws) => {
       this.#track(ws, "runtime");
-      let label = `${JSON.stringify(connectionName)} (${JSON.stringify(deviceId.slice(0, 8)).slice(1, -1)})`;
+      let label = runtimeLabel(connectionName, deviceId);
       ws.on("error", (error) => this.#logger.warn(`runtime ${label}: ${describeSocketError(error, this.#options.maxRuntimePayload)}`));
       const transport = wsTransport(ws, {
         maxBufferedBytes: this.#options.maxBufferedBytes,
         // Any close but 1008 and `Replaced by new connection` makes the runtime reconnect: it gets a fresh socket.
-        overflowClose: { code: 1013, reason: "Runtime not reading" },
+        overflowClose: RUNTIME_CLOSE.notReading,
         onOverflow: (bytes) => this.#logger.warn(`runtime ${label} is not reading (${bytes} bytes waiting); closing its socket`),
       });
       const entry = this.#registry.attach(deviceId, connectionName, url.searchParams.get("connectionId"), transport);

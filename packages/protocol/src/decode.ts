@@ -182,4 +182,7 @@ export const validateCommand = (command: object): DecodeResult<RuntimeCommand> =
 /** Validates an app frame object of the client endpoint (no JSON step). Bundles only that leg. */
 export const validateAppFrame = (frame: object): DecodeResult<AppFrame> => validateAs(frame, APP_LEG);
 
+/** Validates a server frame object of the client endpoint (no JSON step). Bundles only that leg. */
+export const validateServerFrame = (frame: object): DecodeResult<ServerFrame> => validateAs(frame, SERVER_LEG);
+
 export type { CommandTypeMap, EventTypeMap };

@@ -1,4 +1,4 @@
-import { validateCommand, validateEvent, validateMessage } from "./decode.js";
+import { validateAppFrame, validateCommand, validateEvent, validateServerFrame } from "./decode.js";
 import type { AppFrame, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
 
 /** Validates a command and serialises it. Throws the DecodeError (code `invalid_message`, ...) if it is invalid. */
@@ -17,7 +17,7 @@ export function encodeEvent(event: RuntimeEvent): string {
 
 /** Validates a frame of a BYOR server's client endpoint (either way) and serialises it. Throws like encodeCommand. */
 export function encodeBrokerFrame(frame: AppFrame | ServerFrame, direction: "app" | "server"): string {
-  const result = validateMessage(frame, direction);
+  const result = direction === "app" ? validateAppFrame(frame) : validateServerFrame(frame);
   if (!result.ok) throw result.error;
   return JSON.stringify(frame);
 }

@@ -13,6 +13,7 @@ export {
   validateCommand,
   validateEvent,
   validateMessage,
+  validateServerFrame,
   type DecodeErrorCode,
   type DecodeResult,
   type Direction,

@@ -29,6 +29,8 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     `/** ${doc} */\nexport const ${name} = ${list(items.map((s) => s.wireType!))} as const satisfies readonly (keyof ${map})[];\n`;
   const validatorMap = (items: SchemaFile[], key: (s: SchemaFile) => string) =>
     `{\n${items.map((s) => `  ${JSON.stringify(key(s))}: v.${validatorName(s)},`).join("\n")}\n}`;
+  const validatorTable = (name: string, what: string, items: SchemaFile[], map: string) =>
+    `/** ${what} → validator. */\nexport const ${name}: { readonly [K in keyof ${map}]: Validator<${map}[K]> } = ${validatorMap(items, (s) => s.wireType!)};\n`;
   return [
     header("Registry: every wire type with its direction, schema id and validator."),
     'import * as v from "./validators.js";',
@@ -50,18 +52,10 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     "/** Wire type → the `$id` of its schema (as published under schema/). */",
     `export const SCHEMA_IDS: Readonly<Record<string, string>> = {\n${frames.map((s) => `  ${JSON.stringify(s.wireType)}: ${JSON.stringify(s.id)},`).join("\n")}\n};`,
     "",
-    "/** Command type → validator. */",
-    `export const COMMAND_VALIDATORS: { readonly [K in keyof CommandTypeMap]: Validator<CommandTypeMap[K]> } = ${validatorMap(commands, (s) => s.wireType!)};`,
-    "",
-    "/** Event type → validator. */",
-    `export const EVENT_VALIDATORS: { readonly [K in keyof EventTypeMap]: Validator<EventTypeMap[K]> } = ${validatorMap(events, (s) => s.wireType!)};`,
-    "",
-    "/** App frame type (client endpoint) → validator. */",
-    `export const APP_FRAME_VALIDATORS: { readonly [K in keyof AppFrameTypeMap]: Validator<AppFrameTypeMap[K]> } = ${validatorMap(appFrames, (s) => s.wireType!)};`,
-    "",
-    "/** Server frame type (client endpoint) → validator. */",
-    `export const SERVER_FRAME_VALIDATORS: { readonly [K in keyof ServerFrameTypeMap]: Validator<ServerFrameTypeMap[K]> } = ${validatorMap(serverFrames, (s) => s.wireType!)};`,
-    "",
+    validatorTable("COMMAND_VALIDATORS", "Command type", commands, "CommandTypeMap"),
+    validatorTable("EVENT_VALIDATORS", "Event type", events, "EventTypeMap"),
+    validatorTable("APP_FRAME_VALIDATORS", "App frame type (client endpoint)", appFrames, "AppFrameTypeMap"),
+    validatorTable("SERVER_FRAME_VALIDATORS", "Server frame type (client endpoint)", serverFrames, "ServerFrameTypeMap"),
     "/** HTTP body name (file name under schema/http) → validator. */",
     `export const HTTP_VALIDATORS = ${validatorMap(http, (s) => s.name)} as const;`,
     "",

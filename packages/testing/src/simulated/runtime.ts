@@ -2,7 +2,7 @@
 // over HTTP, dial the wsUrl, ping, reconnect, keep event_seq and subscriptions per connection, answer commands.
 import { createHash, randomUUID } from "node:crypto";
 import { platform } from "node:os";
-import { Emitter, Heartbeat, exponentialBackoff, systemClock, type Clock, type Disposable } from "@byor/core";
+import { Emitter, Heartbeat, RUNTIME_CLOSE, exponentialBackoff, scopeKey, systemClock, type Clock, type Disposable } from "@byor/core";
 import { decodeCommand, encodeEvent, type PermissionMode, type RuntimeCommand, type RuntimeEvent } from "@byor/protocol";
 import WebSocket from "ws";
 import type { Scenario, ScenarioTurn } from "../scenario.js";
@@ -12,8 +12,8 @@ import { invalidInputReason, isRuntimeScope, legacyMessage, looseCommand, messag
 import { MemoryFs } from "./memory-fs.js";
 import { APP_SERVER_INFO, LETTA_CODE_VERSION, SUPPORTED_COMMANDS, deviceStatus, openAiCompatibleProvider } from "./snapshots.js";
 
-/** Close reason that makes the real runtime exit instead of reconnecting. */
-export const REPLACED_REASON = "Replaced by new connection";
+/** The close reason that makes the runtime exit (1000 with any other reason makes it reconnect). */
+export const REPLACED_REASON = RUNTIME_CLOSE.replaced.reason;
 const MAX_PAYLOAD = 100 * 1024 * 1024;
 const RECONNECT_WINDOW_MS = 5 * 60_000;
 const FIRST_REGISTER_WINDOW_MS = 120_000;
@@ -119,7 +119,6 @@ interface Link {
   subscriptions: Set<string>;
 }
 
-const keyOf = (agentId: string | null, conversationId: string) => `${agentId ?? ""}\u0000${conversationId}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 class SimulatedRuntimeImpl implements SimulatedRuntime {
@@ -393,9 +392,9 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
     this.#firstOpen = undefined;
     // Pending approvals survive a reconnect: the runtime pushes them, with the state, to the new socket.
     for (const conversation of this.#conversations.values()) {
-      if (!conversation.pending.length || !link.subscriptions.has(keyOf(conversation.scope.agent_id, conversation.scope.conversation_id))) continue;
+      if (!conversation.pending.length || !link.subscriptions.has(scopeKey(conversation.scope))) continue;
       const device = conversation.deviceBody();
-      this.#replayed.set(keyOf(conversation.scope.agent_id, conversation.scope.conversation_id), JSON.stringify(device.device_status));
+      this.#replayed.set(scopeKey(conversation.scope), JSON.stringify(device.device_status));
       this.#emitScoped(conversation.scope, device);
       this.#emitScoped(conversation.scope, conversation.loopBody());
       for (const request of conversation.pending) this.#emitScoped(conversation.scope, conversation.controlRequestBody(request));
@@ -461,11 +460,11 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
 
   /** Enveloped and scoped: dropped (no event_seq used) when no socket is open or the scope was never named. */
   #emitScoped(scope: Scope, body: EventBody, replay = false): void {
-    if (body.type === "update_device_status" && !replay) this.#sentStatus.set(keyOf(scope.agent_id, scope.conversation_id), JSON.stringify(body.device_status));
+    if (body.type === "update_device_status" && !replay) this.#sentStatus.set(scopeKey(scope), JSON.stringify(body.device_status));
     const link = this.#link;
     const ws = this.#ws;
     if (!link || !ws || ws.readyState !== WebSocket.OPEN) return;
-    if (!link.subscriptions.has(keyOf(scope.agent_id, scope.conversation_id))) return;
+    if (!link.subscriptions.has(scopeKey(scope))) return;
     const seq = link.eventSeq + 1;
     const frame = {
       ...body,
@@ -484,7 +483,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
   // ---- conversations ----
 
   #conversation(scope: Scope): Conversation {
-    const key = keyOf(scope.agent_id, scope.conversation_id);
+    const key = scopeKey(scope);
     let conversation = this.#conversations.get(key);
     if (!conversation) {
       conversation = new Conversation({ agent_id: scope.agent_id, conversation_id: scope.conversation_id }, this.#options.permissionMode ?? "unrestricted", {
@@ -553,7 +552,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
     const scope = conversation.scope;
     for (const request of conversation.pending) this.#emitScoped(scope, conversation.controlRequestBody(request));
     const device = conversation.deviceBody();
-    const key = keyOf(scope.agent_id, scope.conversation_id);
+    const key = scopeKey(scope);
     const text = JSON.stringify(device.device_status);
     if (force || this.#replayed.get(key) !== text) {
       this.#replayed.set(key, text);
@@ -570,7 +569,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
     const agentId = conversation.scope.agent_id;
     if (!this.#agents.has(agentId) && !this.#options.agents?.includes(agentId)) return;
     const device = conversation.deviceBody();
-    const key = keyOf(conversation.scope.agent_id, conversation.scope.conversation_id);
+    const key = scopeKey(conversation.scope);
     if (this.#sentStatus.get(key) !== JSON.stringify(device.device_status)) this.#emitScoped(conversation.scope, device);
   }
 
@@ -622,7 +621,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
   }
 
   #subscribe(scope: Scope): void {
-    this.#link?.subscriptions.add(keyOf(scope.agent_id, scope.conversation_id));
+    this.#link?.subscriptions.add(scopeKey(scope));
   }
 
   #dispatch(command: RuntimeCommand): void {
