@@ -8,7 +8,7 @@ import type {
   StreamDeltaEvent,
   TurnFinishedEvent,
 } from "@byor/protocol";
-import { toDisposable, type Disposable } from "./disposable.js";
+import type { Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 
@@ -113,7 +113,11 @@ export interface AssemblerChange {
   scope: Scope;
   /** The message added or updated, if any (a change may touch only the turn). */
   message?: AssembledMessage;
-  view: ConversationView;
+  /**
+   * The conversation as it is now, built when first read (read it in the handler). Building a view hands the
+   * message list out, so the next write copies it: a listener that never reads it costs no copy per delta.
+   */
+  readonly view: ConversationView;
 }
 
 /** How many idempotency keys are remembered for dedupe. */
@@ -150,7 +154,6 @@ export class StreamAssembler {
   readonly #views = new Map<string, ViewState>();
   readonly #seen = new Set<string>();
   readonly #emitter = new Emitter<{ change: AssemblerChange }>();
-  #listeners = 0;
   /** Set by every message write during one apply. */
   #dirty = false;
 
@@ -169,10 +172,14 @@ export class StreamAssembler {
     else message = this.#controlRequest(state, event);
     if (!this.#dirty && state.turn === turn) return false;
     state.cached = undefined;
-    // Building the view marks the list as handed out (copied on the next write): only pay for it when someone listens.
-    if (this.#listeners > 0) {
-      this.#emitter.emit("change", { scope: state.scope, ...(message ? { message } : {}), view: this.view(state.scope) });
-    }
+    const view = () => this.view(state.scope);
+    this.#emitter.emit("change", {
+      scope: state.scope,
+      ...(message ? { message } : {}),
+      get view() {
+        return view();
+      },
+    });
     return true;
   }
 
@@ -188,12 +195,7 @@ export class StreamAssembler {
   }
 
   on(name: "change", handler: (change: AssemblerChange) => void): Disposable {
-    const subscription = this.#emitter.on(name, handler);
-    this.#listeners++;
-    return toDisposable(() => {
-      subscription.dispose();
-      this.#listeners--;
-    });
+    return this.#emitter.on(name, handler);
   }
 
   /** Forgets one scope's conversation, or all of them (e.g. before reloading history). */

@@ -126,6 +126,16 @@ describe("StreamAssembler: text", () => {
     expect(c.changes[1]!.view).toBe(c.assembler.view(A));
   });
 
+  it("builds a change's view when the handler reads it: the conversation of that moment", () => {
+    const assembler = new StreamAssembler();
+    const seen: string[][] = [];
+    assembler.on("change", (change) => seen.push(summary(change.view.messages)));
+    assembler.on("change", () => undefined); // a listener that never reads it
+    assembler.apply(msg({ message_type: "assistant_message", id: "m-1", content: "a", run_id: "run-1" }));
+    assembler.apply(msg({ message_type: "assistant_message", id: "m-1", content: "b", run_id: "run-1" }));
+    expect(seen).toEqual([["assistant:a"], ["assistant:ab"]]);
+  });
+
   it("hands out views that never change afterwards; the same object until the next change", () => {
     const c = client();
     c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "a", run_id: "run-1" }));
