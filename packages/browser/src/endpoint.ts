@@ -1,12 +1,12 @@
-import { ByorError } from "@byor/protocol";
+import { ByorError, CLIENT_ENDPOINT } from "@byor/protocol";
 import { globals } from "./platform.js";
 
-/** Paths of a BYOR server, below its base URL (see PROTOCOL.md §2). */
-export const CLIENT_PATH = "byor/v1/client";
-export const RUNTIMES_PATH = "byor/v1/runtimes";
+/** Paths of a BYOR server, relative to its base URL (so a server mounted below a path prefix works). */
+export const CLIENT_PATH = CLIENT_ENDPOINT.socketPath.slice(1);
+export const RUNTIMES_PATH = CLIENT_ENDPOINT.runtimesPath.slice(1);
 /** The subprotocol the server selects; the token rides in a second one, which the server never echoes. */
-export const SUBPROTOCOL = "byor.v1";
-export const TOKEN_SUBPROTOCOL_PREFIX = "byor.token.";
+export const SUBPROTOCOL = CLIENT_ENDPOINT.subprotocol;
+export const TOKEN_SUBPROTOCOL_PREFIX = CLIENT_ENDPOINT.tokenSubprotocolPrefix;
 
 /**
  * How the token reaches the server without headers (a browser cannot set them on a WebSocket):

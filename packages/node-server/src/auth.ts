@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { CLIENT_ENDPOINT } from "@byor/protocol";
 
 /** Prefix of the WebSocket subprotocol that carries the token, for browsers (they cannot set headers). */
-export const TOKEN_SUBPROTOCOL_PREFIX = "byor.token.";
+export const TOKEN_SUBPROTOCOL_PREFIX = CLIENT_ENDPOINT.tokenSubprotocolPrefix;
 /** The subprotocol the server selects when an app offers it next to its token one, so the token is not echoed. */
-export const CLIENT_SUBPROTOCOL = "byor.v1";
+export const CLIENT_SUBPROTOCOL = CLIENT_ENDPOINT.subprotocol;
 
 /** A fresh random token: 32 bytes, base64url (usable in a header, a query and a subprotocol). */
 export const generateToken = (): string => randomBytes(32).toString("base64url");

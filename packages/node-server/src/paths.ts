@@ -1,3 +1,5 @@
+import { CLIENT_ENDPOINT } from "@byor/protocol";
+
 /** Every path the server answers, in one place. `/v1/…` is what the stock runtime calls; `/byor/v1/…` is ours. */
 export const PATHS = {
   /** GET: liveness, and the runtime's telemetry probe. */
@@ -7,9 +9,9 @@ export const PATHS = {
   /** WebSocket: the runtime's socket (the wsUrl given at registration). */
   runtimeSocket: "/v1/environments/socket",
   /** WebSocket: the client endpoint for apps. */
-  clientSocket: "/byor/v1/client",
+  clientSocket: CLIENT_ENDPOINT.socketPath,
   /** GET: JSON list of runtimes, for dashboards and health checks. */
-  runtimes: "/byor/v1/runtimes",
+  runtimes: CLIENT_ENDPOINT.runtimesPath,
   /** GET: the web console (its assets live below it; a placeholder page when it is not built). */
   console: "/",
 } as const;
