@@ -144,8 +144,6 @@ interface Subscription {
   requestId?: string;
 }
 
-/** A byor.list_runtimes waiting for its answer; sent again on each new socket (answers are never replayed). */
-type Listing = Waiter<ByorRuntimeInfo[]>;
 
 const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
 
@@ -182,15 +180,15 @@ export class ClientSession implements Disposable {
   readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
   /** Requests to runtimes: their responses are relayed events, replayed on a resume. */
   readonly #requests: RequestTracker;
-  /** byor.subscribe / byor.list_runtimes: answered directly by the server. */
+  /** byor.list_runtimes (and the ids of byor.subscribe): answered directly by the server. */
   readonly #control: RequestTracker;
   /** Request id → how to fail it when the server refuses its frame with a byor.error. */
-  readonly #refusals = new Map<string, (error: ByorError) => void>();
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #subscribing = new Map<string, Subscription>();
   /** Unsubscribes made while no session was open: sent if the next welcome resumes the session that had them. */
   readonly #pendingUnsubscribes = new Map<string, ByorUnsubscribeFrame>();
-  readonly #listings = new Map<string, Listing>();
+  /** byor.list_runtimes waiting for their answer: sent again on each new socket (answers are never replayed). */
+  readonly #listings = new Set<string>();
   readonly #receiver = new SeqReceiver();
   readonly #dedupers = new Map<string, EventDeduper>();
   readonly #mirrors = new Map<string, StateMirror>();
@@ -326,7 +324,7 @@ export class ClientSession implements Disposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    const response = this.#tracked<EventTypeMap[ResponseTypeMap[T]]>(this.#requests, requestId, RESPONSE_TYPES[command.type], options);
+    const response = this.#requests.track<EventTypeMap[ResponseTypeMap[T]]>(requestId, RESPONSE_TYPES[command.type], options);
     this.#send(conn, { type: "byor.send", runtime_id: runtimeId, command: full });
     const answered = this.#options.views?.mirror ? approvalAnswered(full) : undefined;
     // The runtime accepted the answer: the approval is no longer pending, even before a device status says so.
@@ -337,15 +335,10 @@ export class ClientSession implements Disposable {
   listRuntimes(): Promise<ByorRuntimeInfo[]> {
     if (this.state.status === "closed") return Promise.reject(new ByorError("connection_closed", "client session is closed"));
     const requestId = this.#control.nextId();
-    return new Promise<ByorRuntimeInfo[]>((resolve, reject) => {
-      const listing: Listing = { resolve, reject };
-      this.#listings.set(requestId, listing);
-      listing.timer = this.#clock.setTimeout(() => {
-        this.#listings.delete(requestId);
-        reject(new ByorError("request_timeout", `no byor.runtimes for request ${requestId} within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.list_runtimes", request_id: requestId });
-    });
+    const answer = this.#control.track<ByorRuntimesFrame>(requestId, "byor.runtimes");
+    this.#listings.add(requestId);
+    if (this.#conn?.welcomed) this.#send(this.#conn, { type: "byor.list_runtimes", request_id: requestId });
+    return answer.then((frame) => frame.runtimes).finally(() => this.#listings.delete(requestId));
   }
 
   /** The state mirror of one runtime's scopes (device, loop, queue, subagents, pending approvals). Needs `views.mirror`. */
@@ -501,12 +494,13 @@ export class ClientSession implements Disposable {
     } else if (closeSocket) {
       finalClose = undefined; // no socket was open
     }
-    const error = () => new ByorError("connection_closed", `client session closed (${reason})`);
-    this.#requests.dispose();
-    this.#control.dispose();
-    for (const sub of this.#subscriptions.values()) this.#settleSubscription(sub, error());
+    const why = `client session closed (${reason})`;
+    for (const tracker of [this.#requests, this.#control]) {
+      tracker.rejectAll("connection_closed", why);
+      tracker.dispose();
+    }
+    for (const sub of this.#subscriptions.values()) this.#settleSubscription(sub, new ByorError("connection_closed", why));
     this.#subscriptions.clear();
-    for (const [id, listing] of this.#listings) this.#settleListing(id, listing, error());
     this.#machine.to({ status: "closed", close: finalClose, reason });
     this.#emitter.close();
   }
@@ -549,7 +543,7 @@ export class ClientSession implements Disposable {
         this.#subscribed(frame);
         return;
       case "byor.runtimes":
-        this.#runtimes(frame);
+        this.#control.handle(frame);
         return;
       case "byor.error":
         this.#refused(frame);
@@ -589,7 +583,7 @@ export class ClientSession implements Disposable {
     for (const sub of this.#subscriptions.values()) {
       if ((!sub.confirmed || sub.waiters.length > 0) && sub.requestId === undefined) this.#sendSubscribe(conn, sub);
     }
-    for (const requestId of this.#listings.keys()) this.#send(conn, { type: "byor.list_runtimes", request_id: requestId });
+    for (const requestId of this.#listings) this.#send(conn, { type: "byor.list_runtimes", request_id: requestId });
   }
 
   #sequenced(conn: Connection, frame: ByorEventFrame | ByorRuntimeStatusFrame): void {
@@ -692,17 +686,6 @@ export class ClientSession implements Disposable {
     if (this.#subscriptions.get(sub.key) === sub) this.#subscriptions.delete(sub.key);
   }
 
-  #runtimes(frame: ByorRuntimesFrame): void {
-    const listing = frame.request_id !== undefined ? this.#listings.get(frame.request_id) : undefined;
-    if (listing) this.#settleListing(frame.request_id!, listing, undefined, frame.runtimes);
-  }
-
-  #settleListing(requestId: string, listing: Listing, error: unknown, runtimes: ByorRuntimeInfo[] = []): void {
-    this.#listings.delete(requestId);
-    if (listing.timer !== undefined) this.#clock.clearTimeout(listing.timer);
-    if (error === undefined) listing.resolve(runtimes);
-    else listing.reject(error);
-  }
 
   /** A byor.error: fails the call it names, or is reported as an `error` event. */
   #refused(frame: ByorErrorFrame): void {
@@ -715,42 +698,8 @@ export class ClientSession implements Disposable {
         this.#settleSubscription(sub, error);
         return;
       }
-      const listing = this.#listings.get(id);
-      if (listing) {
-        this.#settleListing(id, listing, error);
-        return;
-      }
-      const refuse = this.#refusals.get(id);
-      if (refuse) {
-        refuse(error);
-        return;
-      }
+      if (this.#control.fail(id, error) || this.#requests.fail(id, error)) return;
     }
     this.#emitter.emit("error", error);
-  }
-
-  /** Tracks a response and lets a byor.error naming the request id fail it with the server's reason. */
-  #tracked<T>(tracker: RequestTracker, requestId: string, responseType: string, options: RequestOptions): Promise<T> {
-    const controller = newController();
-    const { signal } = options;
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    let refusal: ByorError | undefined;
-    this.#refusals.set(requestId, (error) => {
-      refusal = error;
-      controller.abort(error);
-    });
-    const done = () => {
-      this.#refusals.delete(requestId);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    return tracker.track<T>(requestId, responseType, { ...options, signal: controller.signal }).then(
-      (value) => (done(), value),
-      (error: unknown) => {
-        done();
-        throw refusal ?? error;
-      },
-    );
   }
 }

@@ -101,6 +101,17 @@ export class RequestTracker implements Disposable {
     return true;
   }
 
+  /** Fails the request with this id (whatever response it waits for), e.g. when the peer refused it. */
+  fail(requestId: string, error: ByorError): boolean {
+    const suffix = `\u0000${requestId}`;
+    for (const [key, pending] of this.#pending) {
+      if (!key.endsWith(suffix)) continue;
+      pending.settle(error);
+      return true;
+    }
+    return false;
+  }
+
   /** Fails every pending request, e.g. with `connection_closed` when the socket is gone. */
   rejectAll(code: ByorErrorCode, message: string): void {
     for (const pending of [...this.#pending.values()]) pending.settle(new ByorError(code, message));

@@ -84,6 +84,20 @@ describe("RequestTracker", () => {
     await expect(first).resolves.toBeDefined();
   });
 
+  it("fail() rejects the request of that id with the given error, and nothing else", async () => {
+    const tracker = new RequestTracker();
+    const refused = tracker.track("r-1", "sync_response");
+    const other = tracker.track("r-10", "sync_response");
+    const error = new ByorError("request_failed", "server refused it");
+    expect(tracker.fail("r-1", error)).toBe(true);
+    await expect(refused).rejects.toBe(error);
+    expect(tracker.fail("r-1", error)).toBe(false);
+    expect(tracker.fail("r-2", error)).toBe(false);
+    expect(tracker.pending).toBe(1);
+    tracker.handle({ type: "sync_response", request_id: "r-10", success: true });
+    await expect(other).resolves.toMatchObject({ request_id: "r-10" });
+  });
+
   it("rejects with request_failed on success:false, with the response as cause", async () => {
     const tracker = new RequestTracker();
     const response = tracker.track("r1", "sync_response");
