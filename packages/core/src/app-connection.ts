@@ -24,6 +24,19 @@ import { ReplayBuffer, type ReplayBufferOptions } from "./seq.js";
 import { StateMachine, type SessionState, type StateChange } from "./states.js";
 import type { CloseInfo, Transport } from "./transport.js";
 
+
+/** JSON of a delivered frame without any `seq` (each app numbers it itself), computed once per frame object. */
+const encoded = new WeakMap<object, string>();
+function encodeOnce(frame: object): string {
+  let text = encoded.get(frame);
+  if (text === undefined) {
+    const { seq: _stale, ...copy } = frame as { seq?: number };
+    text = JSON.stringify(copy);
+    encoded.set(frame, text);
+  }
+  return text;
+}
+
 /**
  * The server side of the client leg: one app session on a BYOR server's client endpoint. It speaks the whole
  * byor.* handshake (hello → welcome, resume or reset), answers pings, watches the app's liveness, numbers relayed
@@ -213,7 +226,8 @@ export class AppConnection {
 
   /**
    * Relays a frame to the app: numbered when seq/ack is on, sent when the socket is up, kept (bounded) for a
-   * resume while the session is parked. Frames are trusted (built by the broker) and not validated again.
+   * resume while the session is parked. Frames are trusted (built by the broker) and not validated again, nor
+   * changed after delivery: one frame object fanned out to many apps is serialised once.
    */
   deliver(frame: DeliveredFrame): void {
     const status = this.#machine.state.status;
@@ -224,12 +238,12 @@ export class AppConnection {
       this.#early.push(frame);
       return;
     }
-    const { seq: _stale, ...copy } = frame as DeliveredFrame & { seq?: number };
+    const body = encodeOnce(frame);
     if (!this.#buffer) {
-      if (status === "open") this.#transport?.send(JSON.stringify(copy));
+      if (status === "open") this.#transport?.send(body);
       return;
     }
-    const text = this.#buffer.push(copy);
+    const text = this.#buffer.pushEncoded(body);
     if (status !== "open") return;
     // Its memory stays bounded either way: the buffer evicts; closing lets the app resume or reset.
     if (this.#buffer.overflowed || this.unacked > this.#options.maxBufferedFrames) {

@@ -70,9 +70,21 @@ export class ReplayBuffer {
 
   /** Numbers the frame (sets `frame.seq`), keeps it and returns the text to send. */
   push(frame: object): string {
+    (frame as { seq?: number }).seq = this.#lastSeq + 1;
+    return this.#keep(JSON.stringify(frame));
+  }
+
+  /**
+   * Numbers a frame already serialised without `seq` (a JSON object text), keeps it and returns the text to send:
+   * a frame fanned out to many apps is serialised once, not once per app.
+   */
+  pushEncoded(body: string): string {
+    const rest = body === "{}" ? "}" : `,${body.slice(1)}`;
+    return this.#keep(`{"seq":${this.#lastSeq + 1}${rest}`);
+  }
+
+  #keep(text: string): string {
     const seq = ++this.#lastSeq;
-    (frame as { seq?: number }).seq = seq;
-    const text = JSON.stringify(frame);
     this.#entries.push({ seq, text });
     this.#bytes += text.length;
     // The newest frame always stays, even alone over maxBytes: evicting it would make every resume fail.

@@ -72,6 +72,20 @@ describe("AppConnection handshake", () => {
     expect(a.connection.unacked).toBe(0);
   });
 
+  it("numbers one frame fanned out to several apps per app, and leaves the frame as it was", async () => {
+    const sessions = registry();
+    const [a, b] = [open(sessions), open(sessions)];
+    await a.send({ type: "byor.hello", seq_ack: true });
+    await b.send({ type: "byor.hello", seq_ack: true });
+    a.connection.deliver(event(1));
+    const shared = event(2);
+    for (const app of [a, b]) app.connection.deliver(shared);
+    await flush();
+    expect(a.of("byor.event")).toEqual([{ ...event(1), seq: 1 }, { ...event(2), seq: 2 }]);
+    expect(b.of("byor.event")).toEqual([{ ...event(2), seq: 1 }]);
+    expect(shared).toEqual(event(2));
+  });
+
   it("puts nothing of seq/ack on the wire when the app did not ask", async () => {
     const a = open(registry());
     await a.send({ type: "byor.hello" });

@@ -18,6 +18,15 @@ describe("ReplayBuffer", () => {
     expect(buffer.bytes).toBe(text.length + JSON.stringify({ ...event(2), seq: 2 }).length);
   });
 
+  it("numbers a frame serialised without seq the same way (pushEncoded)", () => {
+    const buffer = new ReplayBuffer();
+    buffer.push(event(1));
+    const text = buffer.pushEncoded(JSON.stringify(event(2)));
+    expect(JSON.parse(text)).toEqual({ ...event(2), seq: 2 });
+    expect(JSON.parse(buffer.pushEncoded("{}"))).toEqual({ seq: 3 });
+    expect(buffer.replayAfter(1)).toEqual({ ok: true, texts: [text, '{"seq":3}'] });
+  });
+
   it("drops acknowledged frames and ignores stale or out-of-range acks", () => {
     const buffer = new ReplayBuffer();
     for (let i = 1; i <= 5; i++) buffer.push(event(i));
