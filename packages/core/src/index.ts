@@ -38,7 +38,8 @@ export { SESSION_VALIDATION } from "./session-validation.js";
 export { RuntimeSession, type RuntimeSessionEvents, type RuntimeSessionOptions } from "./runtime-session.js";
 
 // The client leg: seq/ack, a server's side of one app, and the app's side
-export { EventDeduper, ReplayBuffer, SeqReceiver, type ReplayBufferOptions } from "./seq.js";
+export { ReplayBuffer, SeqReceiver, type ReplayBufferOptions } from "./seq.js";
+export { EventDeduper } from "./event-deduper.js";
 export {
   AppConnection,
   AppSessions,

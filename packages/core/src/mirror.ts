@@ -12,6 +12,7 @@ import type {
 import { systemClock, type Clock } from "./clock.js";
 import type { Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
+import { EventDeduper } from "./event-deduper.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 
 /**
@@ -63,7 +64,7 @@ export class StateMirror {
   #arrivals = 0;
   /** request_id → scope key of approvals answered locally whose answer the runtime has not confirmed yet. */
   readonly #answered = new Map<string, string>();
-  readonly #seen = new Set<string>();
+  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT });
 
   constructor(options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -77,9 +78,7 @@ export class StateMirror {
       case "update_queue":
       case "update_subagent_state":
       case "control_request":
-        if (this.#seen.has(event.idempotency_key)) return false;
-        this.#seen.add(event.idempotency_key);
-        if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value!);
+        if (this.#seen.seen(event)) return false;
         break;
       default:
         return false;

@@ -1,5 +1,3 @@
-import type { RuntimeEvent } from "@byor/protocol";
-
 /**
  * seq/ack on the client leg (BYOR server → app), as a hosted relay does it: the server numbers every relayed
  * frame per app session, keeps the frames the app has not acknowledged in a bounded buffer, and after a reconnect
@@ -155,39 +153,5 @@ export class SeqReceiver {
   /** A new session starts (after a reset, or a fresh welcome): the cursor goes back to `toSeq` (0). */
   reset(toSeq = 0): void {
     this.#lastSeq = toSeq;
-  }
-}
-
-/**
- * Drops runtime events seen twice (relayed duplicates, frames replayed across connections) by their
- * `idempotency_key`, which the runtime makes unique per emission. Remembers the last `capacity` keys (LRU).
- * Direct frames carry no key and are never duplicates here.
- */
-export class EventDeduper {
-  readonly #capacity: number;
-  readonly #keys = new Set<string>();
-
-  constructor(options: { capacity?: number } = {}) {
-    this.#capacity = Math.max(1, options.capacity ?? 4096);
-  }
-
-  /** Keys remembered. */
-  get size(): number {
-    return this.#keys.size;
-  }
-
-  /** True if an event with the same idempotency_key was already seen; remembers the key otherwise. */
-  seen(event: RuntimeEvent | { idempotency_key?: unknown }): boolean {
-    const key = (event as { idempotency_key?: unknown }).idempotency_key;
-    if (typeof key !== "string") return false;
-    if (this.#keys.has(key)) {
-      // Refresh: a key seen again is the likeliest to be seen once more.
-      this.#keys.delete(key);
-      this.#keys.add(key);
-      return true;
-    }
-    this.#keys.add(key);
-    if (this.#keys.size > this.#capacity) this.#keys.delete(this.#keys.values().next().value!);
-    return false;
   }
 }

@@ -10,6 +10,7 @@ import type {
 } from "@byor/protocol";
 import type { Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
+import { EventDeduper } from "./event-deduper.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 
 /**
@@ -152,7 +153,7 @@ interface ViewState {
  */
 export class StreamAssembler {
   readonly #views = new Map<string, ViewState>();
-  readonly #seen = new Set<string>();
+  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT });
   readonly #emitter = new Emitter<{ change: AssemblerChange }>();
   /** Set by every message write during one apply. */
   #dirty = false;
@@ -161,8 +162,7 @@ export class StreamAssembler {
   apply(event: RuntimeEvent): boolean {
     if (event.type !== "stream_delta" && event.type !== "turn_finished" && event.type !== "control_request") return false;
     if (event.type === "stream_delta" && event.subagent_id !== undefined) return false;
-    if (this.#seen.has(event.idempotency_key)) return false;
-    this.#remember(event.idempotency_key);
+    if (this.#seen.seen(event)) return false;
     const state = this.#state(event.runtime);
     const turn = state.turn;
     this.#dirty = false;
@@ -202,14 +202,6 @@ export class StreamAssembler {
   clear(scope?: Scope): void {
     if (scope) this.#views.delete(scopeKey(scope));
     else this.#views.clear();
-  }
-
-  #remember(key: string): void {
-    this.#seen.add(key);
-    if (this.#seen.size > SEEN_LIMIT) {
-      const oldest = this.#seen.values().next();
-      if (!oldest.done) this.#seen.delete(oldest.value);
-    }
   }
 
   #state(scope: Scope): ViewState {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EventDeduper, ReplayBuffer, SeqReceiver } from "../src/seq.js";
+import { EventDeduper } from "../src/event-deduper.js";
+import { ReplayBuffer, SeqReceiver } from "../src/seq.js";
 
 const event = (n: number) => ({ type: "byor.event", runtime_id: "dev-1", event: { type: "update_queue", n } });
 const seqOf = (text: string) => (JSON.parse(text) as { seq: number }).seq;
