@@ -1,5 +1,6 @@
 import {
   ClientSession,
+  ConnectRefused,
   DisposableStore,
   Emitter,
   CLIENT_CLOSE,
@@ -18,7 +19,7 @@ import { ByorError } from "@byor/protocol";
 import { baseUrl, dialTarget, isLoopback, runtimesEndpoint, type TokenPlacement } from "./endpoint.js";
 import { browserPage, type PageEvent, type PageSignals } from "./page.js";
 import { globals, type FetchLike, type WebSocketConstructorLike } from "./platform.js";
-import { openSocket, refusedTransport, UpgradeFailed, type SocketTransport } from "./socket-transport.js";
+import { openSocket, UpgradeFailed, type SocketTransport } from "./socket-transport.js";
 import type { ConnectionStatus } from "./status.js";
 import { checkToken } from "./token-check.js";
 
@@ -186,7 +187,7 @@ export class BrowserClient implements Disposable {
       target = dialTarget(this.#base, token, this.#options.tokenIn ?? "subprotocol");
     } catch (error) {
       this.#fatal = error as ByorError;
-      return refusedTransport({ code: CLIENT_CLOSE.unauthorized, reason: this.#fatal.message });
+      throw new ConnectRefused(this.#fatal.code, this.#fatal.message, { code: CLIENT_CLOSE.unauthorized, reason: this.#fatal.message });
     }
     const WebSocket = this.#options.WebSocket ?? globals().WebSocket;
     if (!WebSocket) throw new ByorError("invalid_state", "no WebSocket: pass the `WebSocket` option");
@@ -201,7 +202,7 @@ export class BrowserClient implements Disposable {
       if (!(error instanceof UpgradeFailed)) throw error;
       const refusal = await this.#explain(error, token);
       if (signal.aborted) throw signal.reason;
-      if (refusal) return refusedTransport(refusal);
+      if (refusal) throw new ConnectRefused(this.#fatal!.code, this.#fatal!.message, refusal);
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { systemClock, toDisposable, TransportListeners, type AbortSignalLike, type Clock, type CloseInfo, type Transport } from "@byor/core";
+import { systemClock, TransportListeners, type AbortSignalLike, type Clock, type CloseInfo, type Transport } from "@byor/core";
 import { globals, OPEN, type WebSocketConstructorLike, type WebSocketLike } from "./platform.js";
 
 /** A core Transport over an open WebSocket, plus what the client needs to watch it. */
@@ -135,23 +135,4 @@ export function openSocket(options: OpenSocketOptions): Promise<SocketTransport>
     ws.onerror = () => {}; // the close event follows with the code
     ws.onclose = (event) => fail(new UpgradeFailed(`the WebSocket closed before opening (${event.code})`, { code: event.code, reason: event.reason }));
   });
-}
-
-/**
- * A transport that is closed from the start with a known reason: how the client tells its ClientSession that the
- * server refused it at the upgrade (e.g. 4401 for a wrong token), so the session ends with that close.
- */
-export function refusedTransport(close: CloseInfo): Transport {
-  return {
-    send() {},
-    close() {},
-    onMessage: () => toDisposable(() => {}),
-    onClose(listener) {
-      let active = true;
-      void Promise.resolve().then(() => {
-        if (active) listener(close);
-      });
-      return toDisposable(() => (active = false));
-    },
-  };
 }

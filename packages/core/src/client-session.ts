@@ -26,6 +26,7 @@ import {
 } from "@byor/protocol";
 import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
+import { ConnectRefused } from "./connect-refused.js";
 import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 import { Emitter } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
@@ -73,7 +74,8 @@ export interface SessionValidation {
 
 export interface ClientSessionOptions {
   /**
-   * Opens one socket to the server (an adapter's job). Rejecting counts as a failed attempt. The signal (a real
+   * Opens one socket to the server (an adapter's job). Rejecting counts as a failed attempt (closed with 1006, or
+   * with the `close` of a ConnectRefused). The signal (a real
    * AbortSignal at run time) aborts when the session closes meanwhile.
    */
   connect: (signal: AbortSignalLike) => Promise<Transport>;
@@ -423,7 +425,7 @@ export class ClientSession implements Disposable {
       (error: unknown) => {
         if (this.#connecting !== controller) return;
         this.#connecting = undefined;
-        this.#retry({ code: 1006, reason: error instanceof Error ? error.message : String(error) });
+        this.#retry(error instanceof ConnectRefused ? error.close : { code: 1006, reason: error instanceof Error ? error.message : String(error) });
       },
     );
   }

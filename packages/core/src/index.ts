@@ -2,6 +2,7 @@
 
 // The seam and its helpers
 export type { CloseInfo, Transport } from "./transport.js";
+export { ConnectRefused } from "./connect-refused.js";
 export { TransportListeners } from "./transport-listeners.js";
 export { createTransportPair, type MemoryTransport } from "./memory-transport.js";
 export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppSessions } from "../src/app-connection.js";
 import { ClientSession, SEQ_GAP_CLOSE, type ClientSessionOptions } from "../src/client-session.js";
 import { CLIENT_CLOSE } from "../src/close-codes.js";
+import { ConnectRefused } from "../src/connect-refused.js";
 import { createTransportPair, type MemoryTransport } from "../src/memory-transport.js";
 import { exponentialBackoff } from "../src/reconnect.js";
 import type { AbortSignalLike } from "../src/platform.js";
@@ -192,6 +193,20 @@ describe("ClientSession handshake and states", () => {
     await expect(listing).rejects.toMatchObject({ code: "connection_closed" });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(h.servers).toHaveLength(1);
+  });
+
+  it("a connect that throws ConnectRefused ends the attempt with its close: a fatal one stops the session", async () => {
+    const session = new ClientSession({
+      connect: async () => {
+        throw new ConnectRefused("unauthorized", "wrong token", { code: CLIENT_CLOSE.unauthorized, reason: "Unauthorized" });
+      },
+    });
+    const states: SessionState[] = [];
+    session.on("state", ({ to }) => states.push(to));
+    session.start();
+    await flush();
+    expect(session.state).toMatchObject({ status: "closed", close: { code: CLIENT_CLOSE.unauthorized, reason: "Unauthorized" } });
+    expect(states.map((s) => s.status)).toEqual(["connecting", "closed"]);
   });
 
   it("close() closes the socket with 1000, fails pending calls and ends the event stream", async () => {
