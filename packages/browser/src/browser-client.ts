@@ -69,9 +69,9 @@ const PING = JSON.stringify({ type: "byor.ping" });
  *
  * All protocol work (hello, resume from the seq/ack cursor, re-subscribe and re-sync after a reset, heartbeats,
  * requests, and with `views` the mirror and assembled conversations) is the session's: use `client.session`.
- * The client dials: it gets a token for each attempt, waits out the jittered backoff itself (so it can cut the
- * wait short), holds redials while the page is hidden or offline, redials at once on `visibilitychange` /
- * `online` / `pageshow`, closes the socket when the page enters the back/forward cache, and turns a refused
+ * The client dials: it gets a token for each attempt, holds redials while the page is hidden or offline (the
+ * session waits out the jittered backoff before that), redials at once on `visibilitychange` / `online` /
+ * `pageshow` (cutting a backoff wait or a pause short), closes the socket when the page enters the back/forward cache, and turns a refused
  * token into a clear error.
  */
 export class BrowserClient implements Disposable {
@@ -79,13 +79,12 @@ export class BrowserClient implements Disposable {
   readonly #options: BrowserClientOptions;
   readonly #base: string;
   readonly #clock: Clock;
-  readonly #policy: ReconnectPolicy;
   readonly #page: PageSignals;
   readonly #emitter = new Emitter<{ status: ConnectionStatus }>();
   readonly #store = new DisposableStore();
   #status: ConnectionStatus = { phase: "idle" };
   #socket: SocketTransport | undefined;
-  /** Ends the current backoff wait or pause early. */
+  /** Ends the current pause (hidden, offline) early. */
   #wake: (() => void) | undefined;
   /** reconnectNow() was called: dial even if hidden or offline. */
   #forced = false;
@@ -99,16 +98,14 @@ export class BrowserClient implements Disposable {
     this.#options = options;
     this.#base = baseUrl(options.url);
     this.#clock = options.clock ?? systemClock;
-    this.#policy = options.reconnect ?? exponentialBackoff();
     this.#page = options.page ?? browserPage();
-    const policy = this.#policy;
+    const policy = options.reconnect ?? exponentialBackoff();
     this.session = new ClientSession({
       ...options,
       clock: this.#clock,
-      // The session redials at once; the wait happens in #dial, where a page event can cut it short.
       reconnect: {
         stableAfterMs: policy.stableAfterMs,
-        retryDelay: () => 0,
+        retryDelay: (attempt) => policy.retryDelay(attempt),
         shouldRetry: (close, attempt) => this.#fatal === undefined && policy.shouldRetry(close, attempt),
       },
       connect: (signal) => this.#dial(signal),
@@ -140,9 +137,13 @@ export class BrowserClient implements Disposable {
 
   /** Skips the rest of a backoff wait or a pause (hidden, offline) and dials now. */
   reconnectNow(): void {
-    if (!this.#wake) return;
-    this.#forced = true;
-    this.#wake();
+    if (this.#wake) {
+      this.#forced = true;
+      this.#wake();
+    } else if (this.session.state.status === "backing_off") {
+      this.#forced = true;
+      this.session.reconnectNow();
+    }
   }
 
   /** Closes for good (1000: the server ends the session). */
@@ -163,12 +164,10 @@ export class BrowserClient implements Disposable {
     const attempt = state.status === "connecting" ? state.attempt : 0;
     this.#socket = undefined;
     if (attempt > 0) {
-      const delay = this.#policy.retryDelay(attempt);
-      this.#setStatus({ phase: "waiting", attempt, retryAt: this.#clock.now() + delay, ...this.#why() });
-      await this.#pause(delay, signal);
+      // The backoff wait is the session's (state backing_off); a hidden or offline page holds the redial here.
       for (let reason = this.#blocked(); reason; reason = this.#blocked()) {
         this.#setStatus({ phase: "paused", reason, attempt, ...this.#why() });
-        await this.#pause(Infinity, signal);
+        await this.#pause(signal);
       }
     }
     this.#forced = false;
@@ -236,16 +235,14 @@ export class BrowserClient implements Disposable {
     }
   }
 
-  /** Waits `ms` (Infinity: until woken); resolves early on a wake-up, rejects when the session closes. */
-  #pause(ms: number, signal: AbortSignalLike): Promise<void> {
+  /** Waits until woken (a page event, reconnectNow); rejects when the session closes meanwhile. */
+  #pause(signal: AbortSignalLike): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);
         return;
       }
-      let timer: unknown;
       const finish = () => {
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         if (this.#wake === wake) this.#wake = undefined;
       };
@@ -257,7 +254,6 @@ export class BrowserClient implements Disposable {
         finish();
         reject(signal.reason);
       };
-      if (ms !== Infinity) timer = this.#clock.setTimeout(wake, ms);
       this.#wake = wake;
       signal.addEventListener("abort", onAbort, { once: true });
     });
@@ -286,6 +282,7 @@ export class BrowserClient implements Disposable {
       case "online":
       case "pageshow":
         if (this.#wake) this.#wake();
+        else if (this.session.state.status === "backing_off") this.session.reconnectNow();
         else this.#checkAlive();
         return;
       case "pagehide":
@@ -325,6 +322,7 @@ export class BrowserClient implements Disposable {
       case "backing_off":
         this.#clearWakeCheck();
         this.#lastClose = state.lastClose;
+        this.#setStatus({ phase: "waiting", attempt: state.attempt, retryAt: this.#clock.now() + state.delayMs, ...this.#why() });
         return;
       case "closed": {
         this.#clearWakeCheck();

@@ -170,6 +170,8 @@ describe("a wrong token", () => {
     await flush();
     const waiting = statuses.filter((s) => s.phase === "waiting");
     expect(waiting[0]).toMatchObject({ attempt: 1, lastError: expect.stringContaining("the token is valid") });
+    // The wait is the session's own backoff: its state says so, with the same delay.
+    expect(client.session.state).toMatchObject({ status: "backing_off", attempt: 1, delayMs: 500 });
     // attempt 1 waits 500 ms, attempt 2 1000 ms, attempt 3 2000 ms (random 0.5 of 1 s, 2 s, 4 s)
     await vi.advanceTimersByTimeAsync(450);
     expect(server.sockets).toHaveLength(1);

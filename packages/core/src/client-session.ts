@@ -244,6 +244,13 @@ export class ClientSession implements Disposable {
     if (this.state.status === "idle") this.#connect();
   }
 
+  /** Skips the rest of a backoff wait and dials now (no-op unless backing off). */
+  reconnectNow(): void {
+    if (this.state.status !== "backing_off") return;
+    this.#clock.clearTimeout(this.#backoffTimer);
+    this.#connect();
+  }
+
   /**
    * Watches a scope of a runtime: remembered, and sent again after every welcome that is not a resume (which
    * re-syncs it from snapshots). Resolves when the server confirms (byor.subscribed). Rejects with

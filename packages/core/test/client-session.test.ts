@@ -195,6 +195,25 @@ describe("ClientSession handshake and states", () => {
     expect(h.servers).toHaveLength(1);
   });
 
+  it("reconnectNow() skips the rest of a backoff wait, and does nothing otherwise", async () => {
+    const h = harness();
+    h.session.reconnectNow(); // idle
+    expect(h.session.state.status).toBe("idle");
+    h.session.start();
+    await flush();
+    await h.welcome();
+    h.session.reconnectNow(); // open
+    expect(h.servers).toHaveLength(1);
+    h.server().end.drop();
+    await flush();
+    expect(h.session.state).toMatchObject({ status: "backing_off", delayMs: 500 });
+    h.session.reconnectNow();
+    await flush();
+    expect(h.servers).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000); // the cancelled timer does not dial again
+    expect(h.servers).toHaveLength(2);
+  });
+
   it("a connect that throws ConnectRefused ends the attempt with its close: a fatal one stops the session", async () => {
     const session = new ClientSession({
       connect: async () => {
