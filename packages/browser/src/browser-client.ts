@@ -19,7 +19,7 @@ import { ByorError } from "@byor/protocol";
 import { baseUrl, dialTarget, isLoopback, runtimesEndpoint, type TokenPlacement } from "./endpoint.js";
 import { browserPage, type PageEvent, type PageSignals } from "./page.js";
 import { globals, type FetchLike, type WebSocketConstructorLike } from "./platform.js";
-import { openSocket, UpgradeFailed, type SocketTransport } from "./socket-transport.js";
+import { openSocket, UpgradeFailed } from "./socket-transport.js";
 import type { ConnectionStatus } from "./status.js";
 import { checkToken } from "./token-check.js";
 
@@ -57,12 +57,10 @@ export interface BrowserClientOptions extends Omit<ClientSessionOptions, "connec
 /** How the client closes a socket itself while wanting the session back (the server parks it: any code but 1000). */
 export const BROWSER_CLOSE = {
   /** The page is going into the back/forward cache: an open socket would keep it out. */
-  pageHidden: { code: 4010, reason: "Page entering the back/forward cache" },
+  pageHidden: { code: CLIENT_CLOSE.pageHidden, reason: "Page entering the back/forward cache" },
   /** The connection did not answer after the page woke up. */
   wakeTimeout: { code: CLIENT_CLOSE.heartbeatTimeout, reason: "No answer after wake" },
 } as const;
-
-const PING = JSON.stringify({ type: "byor.ping" });
 
 /**
  * A ClientSession over the browser's WebSocket, connected to a BYOR server's client endpoint.
@@ -83,12 +81,10 @@ export class BrowserClient implements Disposable {
   readonly #emitter = new Emitter<{ status: ConnectionStatus }>();
   readonly #store = new DisposableStore();
   #status: ConnectionStatus = { phase: "idle" };
-  #socket: SocketTransport | undefined;
   /** Ends the current pause (hidden, offline) early. */
   #wake: (() => void) | undefined;
   /** reconnectNow() was called: dial even if hidden or offline. */
   #forced = false;
-  #wakeTimer: unknown;
   #lastClose: CloseInfo | undefined;
   #lastError: string | undefined;
   /** The server refused the token: no more attempts. */
@@ -150,7 +146,6 @@ export class BrowserClient implements Disposable {
   close(): void {
     this.session.close();
     this.#store.dispose();
-    this.#clearWakeCheck();
   }
 
   dispose(): void {
@@ -162,7 +157,6 @@ export class BrowserClient implements Disposable {
   async #dial(signal: AbortSignalLike): Promise<Transport> {
     const state = this.session.state;
     const attempt = state.status === "connecting" ? state.attempt : 0;
-    this.#socket = undefined;
     if (attempt > 0) {
       // The backoff wait is the session's (state backing_off); a hidden or offline page holds the redial here.
       for (let reason = this.#blocked(); reason; reason = this.#blocked()) {
@@ -191,12 +185,7 @@ export class BrowserClient implements Disposable {
     const WebSocket = this.#options.WebSocket ?? globals().WebSocket;
     if (!WebSocket) throw new ByorError("invalid_state", "no WebSocket: pass the `WebSocket` option");
     try {
-      const socket = await openSocket({ WebSocket, ...target, timeoutMs: this.#options.connectTimeoutMs ?? 10_000, signal, clock: this.#clock });
-      this.#socket = socket;
-      socket.onClose(() => {
-        if (this.#socket === socket) this.#socket = undefined;
-      });
-      return socket;
+      return await openSocket({ WebSocket, ...target, timeoutMs: this.#options.connectTimeoutMs ?? 10_000, signal, clock: this.#clock });
     } catch (error) {
       if (!(error instanceof UpgradeFailed)) throw error;
       const refusal = await this.#explain(error, token);
@@ -283,33 +272,18 @@ export class BrowserClient implements Disposable {
       case "pageshow":
         if (this.#wake) this.#wake();
         else if (this.session.state.status === "backing_off") this.session.reconnectNow();
-        else this.#checkAlive();
+        // After a sleep or a network change a socket can be dead without knowing it: ask, replace it if silent.
+        else if (this.#status.phase === "live" && (this.#options.wakeCheckMs ?? 5_000) > 0) {
+          this.session.probe(this.#options.wakeCheckMs ?? 5_000, BROWSER_CLOSE.wakeTimeout);
+        }
         return;
       case "pagehide":
-        this.#socket?.close(BROWSER_CLOSE.pageHidden.code, BROWSER_CLOSE.pageHidden.reason);
+        this.session.drop(BROWSER_CLOSE.pageHidden);
         return;
       case "hidden":
       case "offline":
         return; // an open socket is kept; redials wait (see #blocked)
     }
-  }
-
-  /** After a sleep or a network change a socket can be dead without knowing it: ask, and replace it if silent. */
-  #checkAlive(): void {
-    const socket = this.#socket;
-    const ms = this.#options.wakeCheckMs ?? 5_000;
-    if (!socket || ms <= 0 || this.#wakeTimer !== undefined || this.#status.phase !== "live") return;
-    const before = socket.received;
-    socket.send(PING);
-    this.#wakeTimer = this.#clock.setTimeout(() => {
-      this.#wakeTimer = undefined;
-      if (this.#socket === socket && socket.received === before) socket.close(BROWSER_CLOSE.wakeTimeout.code, BROWSER_CLOSE.wakeTimeout.reason);
-    }, ms);
-  }
-
-  #clearWakeCheck(): void {
-    if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
   }
 
   #onState(state: SessionState): void {
@@ -320,12 +294,10 @@ export class BrowserClient implements Disposable {
         this.#setStatus({ phase: "live", resumed: state.resumed, since: state.since });
         return;
       case "backing_off":
-        this.#clearWakeCheck();
         this.#lastClose = state.lastClose;
         this.#setStatus({ phase: "waiting", attempt: state.attempt, retryAt: this.#clock.now() + state.delayMs, ...this.#why() });
         return;
       case "closed": {
-        this.#clearWakeCheck();
         this.#store.dispose();
         const byApp = state.close === undefined || state.close.code === CLIENT_CLOSE.normal;
         const error = this.#fatal ?? (byApp ? undefined : new ByorError("connection_closed", `gave up reconnecting: ${state.reason}`));

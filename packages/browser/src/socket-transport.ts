@@ -1,11 +1,8 @@
 import { systemClock, TransportListeners, type AbortSignalLike, type Clock, type CloseInfo, type Transport } from "@byor/core";
 import { globals, OPEN, type WebSocketConstructorLike, type WebSocketLike } from "./platform.js";
 
-/** A core Transport over an open WebSocket, plus what the client needs to watch it. */
-export interface SocketTransport extends Transport {
-  /** Frames received so far. */
-  readonly received: number;
-}
+/** A core Transport over an open WebSocket. */
+export type SocketTransport = Transport;
 
 /** Why a socket never opened: the browser only says "closed" (1006), never the HTTP status of the upgrade. */
 export class UpgradeFailed extends Error {
@@ -44,7 +41,6 @@ function toText(data: unknown): string | undefined {
 
 function wrap(ws: WebSocketLike): SocketTransport {
   const listeners = new TransportListeners();
-  let received = 0;
   const finish = (close: CloseInfo) => {
     if (listeners.closed) return;
     ws.onmessage = ws.onclose = ws.onerror = ws.onopen = null;
@@ -53,15 +49,11 @@ function wrap(ws: WebSocketLike): SocketTransport {
   ws.onmessage = (event) => {
     const text = toText(event.data);
     if (text === undefined) return;
-    received++;
     listeners.message(text);
   };
   ws.onclose = (event) => finish({ code: event.code, reason: event.reason });
   ws.onerror = () => {}; // a close event follows
   return {
-    get received() {
-      return received;
-    },
     send(text) {
       if (!listeners.closed && ws.readyState === OPEN) ws.send(text);
     },

@@ -126,6 +126,9 @@ interface Connection {
   store: DisposableStore;
   heartbeat: Heartbeat;
   welcomed: boolean;
+  /** Frames received on this socket (a probe watches it move). */
+  received: number;
+  probing: boolean;
 }
 
 interface Waiter<T> {
@@ -242,6 +245,32 @@ export class ClientSession implements Disposable {
   /** Starts connecting (no-op unless idle). */
   start(): void {
     if (this.state.status === "idle") this.#connect();
+  }
+
+  /**
+   * Closes the current socket with this close (e.g. a page entering the back/forward cache); the session then
+   * reconnects and resumes as after any drop. No-op without a socket.
+   */
+  drop(close: CloseInfo): void {
+    if (this.#conn) this.#lose(this.#conn, close, true);
+  }
+
+  /**
+   * Asks for a sign of life now, between heartbeats (after a wake-up or a network change a socket can be dead
+   * without knowing it): a byor.ping goes out, and the socket is dropped with `close` unless some frame arrives
+   * within `timeoutMs`. One probe at a time; no-op unless open.
+   */
+  probe(timeoutMs: number, close: CloseInfo): void {
+    const conn = this.#conn;
+    if (!conn?.welcomed || conn.probing || this.state.status !== "open") return;
+    conn.probing = true;
+    const before = conn.received;
+    conn.transport.send(BYOR_PING);
+    const timer = this.#clock.setTimeout(() => {
+      conn.probing = false;
+      if (this.#conn === conn && conn.received === before) this.#lose(conn, close, true);
+    }, timeoutMs);
+    conn.store.add(toDisposable(() => this.#clock.clearTimeout(timer)));
   }
 
   /** Skips the rest of a backoff wait and dials now (no-op unless backing off). */
@@ -446,7 +475,7 @@ export class ClientSession implements Disposable {
       onTick: () => transport.send(BYOR_PING),
       onDead: () => this.#lose(conn, { code: CLIENT_CLOSE.heartbeatTimeout, reason: "Heartbeat timeout" }, true),
     });
-    const conn: Connection = { transport, store, heartbeat, welcomed: false };
+    const conn: Connection = { transport, store, heartbeat, welcomed: false, received: 0, probing: false };
     store.add(heartbeat);
     store.add(transport.onMessage((text) => this.#receive(conn, text)));
     store.add(transport.onClose((close) => this.#lose(conn, close, false)));
@@ -530,6 +559,7 @@ export class ClientSession implements Disposable {
   #receive(conn: Connection, text: string): void {
     if (this.#conn !== conn) return;
     conn.heartbeat.touch(); // any frame is life, even one we cannot decode
+    conn.received++;
     const result = decodeServerFrame(text);
     if (!result.ok) {
       this.#emitter.emit("error", result.error);

@@ -31,6 +31,8 @@ export const CLIENT_CLOSE = {
   heartbeatTimeout: 4000,
   /** The app read too slowly and its send buffer filled up. Retry and resume (the replay buffer may still reach). */
   slowConsumer: 4001,
+  /** The app (a page entering the back/forward cache) closed its socket; it resumes when the page comes back. */
+  pageHidden: 4010,
   /** The app saw a gap in the seq numbers; it reconnects and resumes from its cursor. */
   seqGap: 4002,
   /** Missing or wrong token. Fatal: retrying with the same token cannot help. */

@@ -195,6 +195,29 @@ describe("ClientSession handshake and states", () => {
     expect(h.servers).toHaveLength(1);
   });
 
+  it("drop() closes the socket with the given close and the session resumes; probe() drops a silent socket only", async () => {
+    const h = harness();
+    h.session.drop({ code: 4010, reason: "hidden" }); // no socket: nothing
+    h.session.start();
+    await flush();
+    await h.welcome();
+    h.session.probe(1000, { code: 4000, reason: "No answer after wake" });
+    h.session.probe(1000, { code: 4000, reason: "No answer after wake" }); // one at a time
+    await flush();
+    expect(h.sent("byor.ping")).toHaveLength(1);
+    await h.toApp({ type: "byor.pong" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.session.state.status).toBe("open");
+    h.session.probe(1000, { code: 4000, reason: "No answer after wake" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.session.state).toMatchObject({ status: "backing_off", lastClose: { code: 4000, reason: "No answer after wake" } });
+    await vi.advanceTimersByTimeAsync(500);
+    await h.welcome("s-1", true);
+    expect(h.servers).toHaveLength(2);
+    h.session.drop({ code: 4010, reason: "hidden" });
+    expect(h.session.state).toMatchObject({ status: "backing_off", lastClose: { code: 4010, reason: "hidden" } });
+  });
+
   it("reconnectNow() skips the rest of a backoff wait, and does nothing otherwise", async () => {
     const h = harness();
     h.session.reconnectNow(); // idle
