@@ -79,6 +79,12 @@ describe("byor serve", () => {
     const bad = spawnSync(process.execPath, [bin, "serve", "--port", "http"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--port must be an integer/);
+    const noKey = spawnSync(process.execPath, [bin, "serve", "--port", "0", "--tls-key", "/nonexistent/key.pem", "--tls-cert", "/nonexistent/cert.pem"], { encoding: "utf8" });
+    expect(noKey.status).toBe(2);
+    expect(noKey.stderr).toMatch(/^byor serve: cannot read --tls-key \/nonexistent\/key\.pem: ENOENT/);
+    const spacedToken = spawnSync(process.execPath, [bin, "serve", "--port", "0"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", BYOR_TOKEN: "two words" } });
+    expect(spacedToken.status).toBe(2);
+    expect(spacedToken.stderr).toMatch(/^byor serve: .*token must not contain whitespace/);
     const help = spawnSync(process.execPath, [bin, "serve", "--help"], { encoding: "utf8" });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/--host H/);

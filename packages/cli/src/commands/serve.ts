@@ -66,11 +66,25 @@ export async function main(args: string[], io: Io): Promise<number> {
   let tls: { key: Buffer; cert: Buffer } | undefined;
   if (values["tls-key"] && values["tls-cert"]) {
     const { readFileSync } = await import("node:fs");
-    tls = { key: readFileSync(values["tls-key"]), cert: readFileSync(values["tls-cert"]) };
+    const read = (option: "tls-key" | "tls-cert") => {
+      try {
+        return readFileSync(values[option]!);
+      } catch (err) {
+        throw new UsageError(`cannot read --${option} ${values[option]}: ${(err as Error).message}`);
+      }
+    };
+    tls = { key: read("tls-key"), cert: read("tls-cert") };
   }
   const host = values.host ?? DEFAULT_HOST;
 
-  const server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false });
+  let server: ByorServer;
+  try {
+    server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false });
+  } catch (err) {
+    // The options the server refuses (a BYOR_TOKEN with spaces, ...) are the user's to fix, not a crash.
+    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
   try {
     await server.listen();
   } catch (err) {
