@@ -14,7 +14,9 @@ export class Emitter<Events extends object> {
   #closed = false;
   #onClose = new Set<() => void>();
 
+  /** Adds a handler; after `close()` nothing is added (nothing will be emitted). */
   on<K extends keyof Events>(name: K, handler: Handler<Events[K]>): Disposable {
+    if (this.#closed) return toDisposable(() => {});
     const entry = handler as Handler<never>;
     this.#handlers.set(name, [...(this.#handlers.get(name) ?? []), entry]);
     return toDisposable(() => {
@@ -35,6 +37,15 @@ export class Emitter<Events extends object> {
     let wake: (() => void) | undefined;
     let done = this.#closed || signal?.aborted === true;
     let sub: Disposable | undefined;
+    if (done) {
+      // Over before it began: nothing to listen to.
+      const over: AsyncIterableIterator<Events[K]> = {
+        next: async () => ({ value: undefined, done: true }),
+        return: async () => ({ value: undefined, done: true }),
+        [Symbol.asyncIterator]: () => over,
+      };
+      return over;
+    }
     const finish = () => {
       done = true;
       sub?.dispose(); // stop buffering at once, not at the reader's next read
