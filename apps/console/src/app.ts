@@ -53,7 +53,6 @@ const conversationKey = (opened: Opened) => `${opened.runtimeId}\u0001${scopeKey
 /** The console: one BrowserClient, rendered from its session's runtimes, mirrors and assembled conversations. */
 export class ConsoleApp {
   #client: BrowserClient | undefined;
-  #token: string | undefined;
   readonly #runtimes = new Map<string, ByorRuntimeInfo>();
   readonly #watched = new Set<string>();
   #opened: Opened[] = load<Opened[]>(OPENED_KEY, []);
@@ -173,12 +172,11 @@ export class ConsoleApp {
 
   #connect(token: string): void {
     this.#client?.close();
-    this.#token = token;
     this.#banner.hidden = true;
     this.#runtimes.clear();
     this.#watched.clear();
-    // The provider is asked again before every attempt: a token typed in after a refusal is picked up.
-    const client = new BrowserClient({ token: () => this.#token ?? "", views: SESSION_VIEWS });
+    // A refused token closes this client for good; a token typed in then makes a new one (this method again).
+    const client = new BrowserClient({ token, views: SESSION_VIEWS });
     this.#client = client;
     const session = client.session;
     client.on("status", (status) => {
@@ -189,8 +187,11 @@ export class ConsoleApp {
     session.on("runtime", (info) => {
       this.#runtimes.set(info.id, info);
       // A server refuses to subscribe to a runtime it does not have online (after its restart, the page may be back
-      // before the runtime): subscribe again whenever a runtime comes (back) online, which also re-syncs.
-      if (info.online) for (const opened of this.#opened) if (opened.runtimeId === info.id) this.#subscribe(opened);
+      // before the runtime), and the session forgets a refused subscription: ask again for those when the runtime
+      // comes (back) online. The others the server re-syncs itself when a runtime reconnects.
+      if (info.online) {
+        for (const opened of this.#opened) if (opened.runtimeId === info.id && this.#openErrors.has(conversationKey(opened))) this.#subscribe(opened);
+      }
       this.#schedule();
     });
     session.on("error", (error) => console.warn("byor:", error.message));
@@ -211,7 +212,6 @@ export class ConsoleApp {
 
   #refused(message: string): void {
     forgetToken();
-    this.#token = undefined;
     replace(this.#banner, h("strong", {}, "Wrong token. "), message, this.#tokenForm);
     this.#banner.hidden = false;
     this.#tokenInput.value = "";
@@ -253,7 +253,8 @@ export class ConsoleApp {
       () => this.#schedule(),
       (error: Error) => {
         if (isByorError(error, "connection_closed")) return;
-        const offline = /runtime_offline|unknown_runtime/.test(error.message);
+        const code = (error.cause as { code?: unknown } | undefined)?.code;
+        const offline = code === "runtime_offline" || code === "unknown_runtime";
         this.#openErrors.set(key, offline ? "the runtime is offline; it re-opens when the runtime is back" : error.message);
         this.#schedule();
       },
