@@ -5,7 +5,7 @@ import { wsTransport } from "../src/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeRuntime } from "./helpers/fake-runtime.js";
 import { TOKEN, startServer } from "./helpers/server.js";
-import { sleep, until, type Json, type TestSocket } from "./helpers/sockets.js";
+import { until, type Json, type TestSocket } from "./helpers/sockets.js";
 
 let ctx: Awaited<ReturnType<typeof startServer>>;
 let runtime: FakeRuntime;
@@ -29,6 +29,22 @@ const expectValid = (app: TestSocket) => {
 
 const events = (app: TestSocket, type?: string) =>
   app.ofType("byor.event").map((f) => f.event as Json).filter((e) => type === undefined || e.type === type);
+
+/**
+ * A barrier on one app's socket: a byor.ping answered means every frame the server wrote to it before is in.
+ * Used after the server has certainly handled a frame, to check what did (not) reach this app.
+ */
+async function drained(app: TestSocket): Promise<void> {
+  const from = app.received.length;
+  app.send({ type: "byor.ping" });
+  await app.next((f) => f.type === "byor.pong", { from });
+}
+
+/** A barrier on the runtime leg: a valid command sent after the others has reached the runtime, so they would have. */
+async function forwarded(send: (command: { type: "get_experiments"; request_id: string }) => void): Promise<void> {
+  send({ type: "get_experiments", request_id: "barrier" });
+  await until(() => runtime.commands.some((c) => c.type === "get_experiments"), { what: "barrier command" });
+}
 
 async function subscribed(app: TestSocket, s = scope, requestId = "sub-1") {
   app.send({ type: "byor.subscribe", runtime_id: runtime.deviceId, scope: s, request_id: requestId });
@@ -72,8 +88,8 @@ describe("bad frames from an app", () => {
     expect(await app.next((f) => f.type === "byor.error" && f.code === "unknown_type")).toBeTruthy();
     app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "pong" } });
     await app.next((f) => f.type === "byor.error" && String(f.message).includes("sent by the server"));
-    await sleep(50);
-    expect(runtime.commands.filter((c) => c.type !== "sync")).toEqual([]);
+    await forwarded((command) => app.send({ type: "byor.send", runtime_id: runtime.deviceId, command }));
+    expect(runtime.commands.filter((c) => c.type !== "sync" && c.type !== "get_experiments")).toEqual([]);
     expectValid(app);
   });
 
@@ -99,8 +115,8 @@ describe("bad frames from an app", () => {
       session.send(runtime.deviceId, { type: "bogus_command" } as never);
       await until(() => errors.length > 0, { what: "error event" });
       expect(errors[0]).toMatchObject({ code: "unknown_type" });
-      await sleep(50);
-      expect(runtime.commands.filter((c) => c.type !== "sync")).toEqual([]);
+      await forwarded((command) => session.send(runtime.deviceId, command));
+      expect(runtime.commands.filter((c) => c.type !== "sync" && c.type !== "get_experiments")).toEqual([]);
     } finally {
       session.close();
     }
@@ -155,7 +171,7 @@ describe("subscribe", () => {
     runtime.emit(delta);
     await a.next((f) => f.type === "byor.event", { from: before.a });
     await b.next((f) => f.type === "byor.event", { from: before.b });
-    await sleep(50);
+    await drained(c);
     expect(c.received.slice(before.c).filter((f) => f.type === "byor.event")).toEqual([]);
   });
 
@@ -179,11 +195,14 @@ describe("subscribe", () => {
     const app = await ctx.app();
     await subscribed(app);
     app.send({ type: "byor.unsubscribe", runtime_id: runtime.deviceId, scope });
-    await sleep(50);
+    await drained(app);
     const before = app.received.length;
     runtime.emit(runtime.snapshots(scope)[1]!);
-    await sleep(100);
-    expect(app.received.length).toBe(before);
+    // An unscoped frame after it still reaches the app (it follows the runtime): once it is in, the scoped one
+    // would have been too.
+    runtime.emit({ type: "terminal_exited", terminal_id: "term-9", exitCode: 0 });
+    await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "terminal_exited", { from: before });
+    expect(app.received.slice(before).map((f) => (f.event as Json).type)).toEqual(["terminal_exited"]);
     expect(ctx.server.runtimes()[0]!.watchedScopes).toEqual([]);
   });
 });
@@ -217,7 +236,11 @@ describe("send", () => {
     const acceptedB = (await b.next((f) => f.type === "byor.event" && (f.event as Json).type === "input_accepted")).event as Json;
     expect(acceptedA.request_id).toBe("1");
     expect(acceptedB.request_id).toBe("1");
-    await sleep(50);
+    // Each turn ends with turn_finished after its input_accepted: once both are in, a stray copy would be too.
+    await a.next((f) => f.type === "byor.event" && (f.event as Json).type === "turn_finished");
+    await b.next((f) => f.type === "byor.event" && (f.event as Json).type === "turn_finished");
+    await drained(a);
+    await drained(b);
     expect(events(a, "input_accepted")).toHaveLength(1);
     expect(events(b, "input_accepted")).toHaveLength(1);
     // The runtime saw two distinct ids.
@@ -251,7 +274,7 @@ describe("send", () => {
     runtime.emit({ type: "terminal_exited", terminal_id: "term-2", exitCode: 0 });
     await a.next((f) => f.type === "byor.event" && (f.event as Json).type === "terminal_exited");
     await b.next((f) => f.type === "byor.event" && (f.event as Json).type === "terminal_exited");
-    await sleep(50);
+    await drained(bystander);
     expect(bystander.ofType("byor.event")).toEqual([]);
   });
 });
@@ -286,11 +309,15 @@ describe("many runtimes", () => {
     const app = await ctx.app();
     app.send({ type: "byor.subscribe", runtime_id: second.deviceId, scope, request_id: "s2" });
     await app.next((f) => f.type === "byor.subscribed");
+    const witness = await ctx.app();
+    await subscribed(witness);
+    const from = witness.received.length;
     runtime.emit(runtime.snapshots(scope)[1]!);
-    await sleep(100);
+    await witness.next((f) => f.type === "byor.event", { from });
+    await drained(app);
     expect(app.ofType("byor.event").length).toBeGreaterThan(0);
     expect(app.ofType("byor.event").every((f) => f.runtime_id === second.deviceId)).toBe(true);
-    expect(runtime.commands).toEqual([]);
+    expect(runtime.commands.map((c) => c.type)).toEqual(["sync"]); // the witness's subscription
     expect(ctx.server.runtimes().map((r) => r.connectionName).sort()).toEqual(["desktop", "laptop"]);
   });
 });

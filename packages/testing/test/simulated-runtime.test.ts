@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createSimulatedRuntime } from "../src/simulated/runtime.js";
 import { createLoggingServer, type LoggingServer } from "./helpers/logging-server.js";
 import { between, labels } from "./helpers/sequence.js";
-import { rig, sleep, TOKEN, type Rig } from "./helpers/sim-setup.js";
+import { answeredAfter, rig, sleep, TOKEN, until, type Rig } from "./helpers/sim-setup.js";
 
 const runtime = { agent_id: "agent-1", conversation_id: "default" };
 const input = (requestId: string, text: string, extra: Record<string, unknown> = {}) => ({
@@ -183,9 +183,8 @@ describe("reconnect and close codes", () => {
     };
     const r = await setup({ clock, pingIntervalMs: 3_600_000 }, { upgradeStatus: (n) => (n === 1 ? 101 : 503) });
     r.socket().terminate();
-    await r.waitFor(() => false, 0, 1500).catch(() => undefined);
     // Attempts at +0, 1, 3, 7, 15, 31, 61, 91, … 301 s, then a new registration.
-    expect(r.server.registrations.length).toBeGreaterThanOrEqual(2);
+    await until(() => r.server.registrations.length >= 2, { what: "a second registration" });
     expect(r.server.upgradeAttempts.length).toBeGreaterThanOrEqual(15);
   });
 
@@ -533,8 +532,7 @@ describe("runtime_start, change_device_state, providers", () => {
     const other = { agent_id: "agent-2", conversation_id: "default" };
     // The payload retargets the change to a scope this connection never named: its events are dropped.
     r.send({ type: "change_device_state", runtime, payload: { mode: "standard", agent_id: other.agent_id, conversation_id: other.conversation_id } });
-    await sleep(100);
-    expect(r.server.received()).toEqual([]);
+    expect(await answeredAfter(r)).toBe(0);
     r.send({ type: "sync", request_id: "s", runtime: other });
     await r.waitFor(isType("sync_response"));
     const device = r.since(0).find(isType("update_device_status"))!;
@@ -558,8 +556,7 @@ describe("invalid frames", () => {
     for (const frame of ["{oops", "42", "[]", '"x"', { type: "ping" }, { type: "ack", seq: 3 }, { type: "bogus" }, { type: "sync" }, { type: "sync", request_id: "s", runtime: { agent_id: 42, conversation_id: "c" } }, { type: "sync", request_id: "s", runtime: { agent_id: "a", conversation_id: "" } }, { type: "input", payload: {} }]) {
       r.send(frame);
     }
-    await sleep(100);
-    expect(r.server.received()).toEqual([]);
+    expect(await answeredAfter(r)).toBe(0);
     expect(r.runtime.state).toBe("open");
   });
 

@@ -48,3 +48,22 @@ export async function rig(options: Partial<SimulatedRuntimeOptions> = {}, server
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` holds (or fails after `timeoutMs`). */
+export async function until(check: () => boolean, { timeoutMs = 10_000, what = "condition" } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/**
+ * A barrier: the runtime answers an `app_server_info` only after every frame the server sent before it, so once
+ * its answer is in, anything those frames caused would be too. Returns the answer's index among received frames.
+ */
+export async function answeredAfter(r: Rig): Promise<number> {
+  r.send({ type: "app_server_info", request_id: "barrier" });
+  await r.waitFor((f) => f.type === "app_server_info_response");
+  return r.server.received().findIndex((f) => f.type === "app_server_info_response");
+}
