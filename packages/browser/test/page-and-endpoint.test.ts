@@ -97,7 +97,10 @@ describe("browserPage()", () => {
     const page = browserPage();
     expect(page.visible()).toBe(true);
     expect(page.online()).toBe(true);
-    page.watch(() => {}).dispose();
+    const events: string[] = [];
+    const watch = page.watch((event) => events.push(event));
+    expect(() => watch.dispose()).not.toThrow();
+    expect(events).toEqual([]);
   });
 });
 
@@ -115,7 +118,9 @@ describe("openSocket()", () => {
     const sent = server.sockets[0]!.closedWith[0]!;
     expect(sent.code).toBe(4000); // 1001 is not allowed from a page
     expect(sent.reason).toHaveLength(123);
-    transport.send("dropped after close");
+    expect(() => transport.send("dropped after close")).not.toThrow();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(server.received[0]).toEqual([]);
   });
 
   it("reports the server's close once, with its code", async () => {
@@ -124,6 +129,8 @@ describe("openSocket()", () => {
     const closes: unknown[] = [];
     transport.onClose((c) => closes.push(c));
     server.sockets[0]!.server.close(4001, "Slow consumer");
+    await new Promise((r) => setTimeout(r, 0));
+    server.sockets[0]!.server.drop(); // a later drop of the same socket is not a second close
     await new Promise((r) => setTimeout(r, 0));
     expect(closes).toEqual([{ code: 4001, reason: "Slow consumer" }]);
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AppSessions, type AppConnection, type AppConnectionOptions, type AppRequestFrame } from "../src/app-connection.js";
+import { AppSessions, type AppConnectionOptions, type AppRequestFrame } from "../src/app-connection.js";
 import { CLIENT_CLOSE } from "../src/close-codes.js";
 import { createTransportPair, type MemoryTransport } from "../src/memory-transport.js";
 import type { StateChange } from "../src/states.js";
@@ -484,6 +484,3 @@ describe("AppConnection close and AppSessions.dispose", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
-
-// Keeps the type import used when the file is read alone.
-export type { AppConnection };
