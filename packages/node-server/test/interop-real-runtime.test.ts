@@ -7,7 +7,7 @@
 import { decodeEvent, decodeServerFrame, type RuntimeEvent } from "@byor/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRuntime, startLettaRemote, type LettaRemote } from "../../../scripts/letta-code.js";
-import { freePort, startServe, type ServeProcess } from "./helpers/serve-process.js";
+import { startServe, type ServeProcess } from "./helpers/serve-process.js";
 import { connect, sleep, until, type Json, type TestSocket } from "./helpers/sockets.js";
 
 const TOKEN = "interop-token-4f9c2b7d1e";
@@ -60,8 +60,8 @@ let heartbeat: { port: number; serve: ServeProcess; runtime: LettaRemote; since:
 
 beforeAll(async () => {
   ensureRuntime(); // downloads on an empty cache; reused afterwards
-  const port = await freePort();
-  const s = await serve(port);
+  const s = await serve(0);
+  const port = s.port;
   heartbeat = { port, serve: s, runtime: runtime(port, "interop-heartbeat"), since: Date.now() };
 }, 600_000);
 
@@ -79,8 +79,8 @@ describe.sequential("the real runtime against byor serve", () => {
   let scope: { agent_id: string; conversation_id: string };
 
   it("registers, then connects its socket with the Bearer token", async () => {
-    port = await freePort();
-    server = await serve(port);
+    server = await serve(0);
+    port = server.port;
     watcher = await app(port);
     lettaRemote = runtime(port, "interop-main");
     const online = await watcher.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).online === true, { timeoutMs: 30_000 });

@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 
 const bin = resolve(import.meta.dirname, "../../../cli/dist/bin.js");
 
-/** A free port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
-
 export interface ServeProcess {
   child: ChildProcess;
+  /** The port it listens on (as printed in its banner). */
+  port: number;
   stdout(): string;
   stderr(): string;
   /** Lines of stderr (the server's log) that contain `text`. */
@@ -23,7 +15,10 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `byor serve --port P` (the built CLI) with BYOR_TOKEN; resolves once it prints that it is listening. */
+/**
+ * Runs `byor serve --port P` (the built CLI) with BYOR_TOKEN; resolves once it prints that it is listening. Port 0
+ * lets the system pick (no race with another process for a "free" port); a restart passes the port it got.
+ */
 export async function startServe(port: number, token: string): Promise<ServeProcess> {
   const child = spawn(process.execPath, [bin, "serve", "--port", String(port), "--env-name", "interop", "--verbose"], {
     env: { PATH: process.env.PATH ?? "", BYOR_TOKEN: token },
@@ -47,6 +42,7 @@ export async function startServe(port: number, token: string): Promise<ServeProc
   });
   return {
     child,
+    port: Number(/BYOR server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]),
     stdout: () => out,
     stderr: () => err,
     logLines: (text) => err.split("\n").filter((l) => l.includes(text)),
