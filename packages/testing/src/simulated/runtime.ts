@@ -453,7 +453,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
   #sendFrame(frame: Record<string, unknown>): boolean {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    const text = this.#options.validate === false ? JSON.stringify(frame) : encodeEvent(frame as unknown as unknown as RuntimeEvent);
+    const text = this.#options.validate === false ? JSON.stringify(frame) : encodeEvent(frame as unknown as RuntimeEvent);
     this.#sendText(ws, text, frame, this.#socketCount - 1);
     return true;
   }
@@ -608,10 +608,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
       if (!invalid || invalid.runtime.agent_id === null) return; // dropped without a reply, as the runtime does
       const scope = { agent_id: invalid.runtime.agent_id, conversation_id: invalid.runtime.conversation_id };
       this.#subscribe(scope);
-      this.#emitScoped(scope, {
-        type: "stream_delta",
-        delta: { id: `lifecycle-${randomUUID()}`, date: iso(this.#clock.now()), message_type: "loop_error", message: invalid.reason, stop_reason: "error", is_terminal: false },
-      });
+      this.#loopError(scope, invalid.reason);
       return;
     }
     const command = decoded.ok ? decoded.message : (loose as unknown as RuntimeCommand);
@@ -622,6 +619,14 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
 
   #subscribe(scope: Scope): void {
     this.#link?.subscriptions.add(scopeKey(scope));
+  }
+
+  /** A non-terminal loop_error for a scope: how the runtime refuses a command it parsed but cannot run. */
+  #loopError(scope: Scope, message: string): void {
+    this.#emitScoped(scope, {
+      type: "stream_delta",
+      delta: { id: `lifecycle-${randomUUID()}`, date: iso(this.#clock.now()), message_type: "loop_error", message, stop_reason: "error", is_terminal: false },
+    });
   }
 
   #dispatch(command: RuntimeCommand): void {
@@ -659,7 +664,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
           target: command.target,
           providers: [openAiCompatibleProvider(this.#providerBaseUrl)],
           models_may_have_changed: true,
-        } as unknown as unknown as RuntimeEvent);
+        } as unknown as RuntimeEvent);
         return;
       }
       case "app_server_info":
@@ -684,7 +689,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
         conversation: null,
         created: { agent: false, conversation: false },
         error,
-      } as unknown as unknown as RuntimeEvent);
+      } as unknown as RuntimeEvent);
     if (command.agent_id === "") return fail("runtime_start agent_id must be a non-empty string");
     if (command.conversation_id === "") return fail("runtime_start conversation_id must be a non-empty string");
     const hasAgentId = typeof command.agent_id === "string" && command.agent_id.length > 0;
@@ -744,7 +749,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
           in_context_message_ids: [],
         },
         created: { agent: hasCreateAgent, conversation: !hasConversationId },
-      } as unknown as unknown as RuntimeEvent);
+      } as unknown as RuntimeEvent);
     const replay = () => this.#replay(conversation, command.force_device_status !== false);
     if (command.wait_for_replay) {
       replay();
@@ -787,11 +792,7 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
     // The scope named by the payload is not subscribed by this command (only `runtime` is): its events may go nowhere.
     const scope = { agent_id: agentId, conversation_id: conversationId };
     const conversation = this.#conversation(scope);
-    const loopError = (message: string) =>
-      this.#emitScoped(scope, {
-        type: "stream_delta",
-        delta: { id: `lifecycle-${randomUUID()}`, date: iso(this.#clock.now()), message_type: "loop_error", message, stop_reason: "error", is_terminal: false },
-      });
+    const loopError = (message: string) => this.#loopError(scope, message);
     if (mode !== undefined) {
       if (!PERMISSION_MODES.has(mode)) return loopError(`Unsupported permission mode: ${mode}`);
       conversation.mode = mode as PermissionMode;
