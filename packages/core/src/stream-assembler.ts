@@ -266,10 +266,8 @@ export class StreamAssembler {
         const text = (existing && "text" in existing ? existing.text : "") + chunk;
         return this.#put(state, { key, id: msgId, ...run, ...(existing?.runId ? { runId: existing.runId } : {}), kind, text });
       }
-      case "hidden_reasoning_message": {
-        const msgId = id ?? this.#anonymous(state, "hidden");
-        return this.#put(state, { key: `hidden_reasoning:${msgId}`, id: msgId, ...run, kind: "hidden_reasoning", state: delta.state });
-      }
+      case "hidden_reasoning_message":
+        return this.#entry(state, "hidden_reasoning", id, run, { state: delta.state });
       case "user_message": {
         const otid = typeof delta.otid === "string" ? delta.otid : undefined;
         const msgId = id ?? otid ?? this.#anonymous(state, "user");
@@ -289,9 +287,7 @@ export class StreamAssembler {
       case "system_message":
       case "summary_message": {
         const kind = delta.message_type === "system_message" ? "system" : "summary";
-        const msgId = id ?? this.#anonymous(state, kind);
-        const text = delta.message_type === "system_message" ? delta.content : delta.summary;
-        return this.#put(state, { key: `${kind}:${msgId}`, id: msgId, ...run, kind, text });
+        return this.#entry(state, kind, id, run, { text: delta.message_type === "system_message" ? delta.content : delta.summary });
       }
       case "tool_call_message":
       case "approval_request_message":
@@ -350,67 +346,39 @@ export class StreamAssembler {
         }
         return last;
       }
-      case "error_message": {
-        const msgId = id ?? this.#anonymous(state, "error");
-        return this.#put(state, {
-          key: `error:${msgId}`,
-          id: msgId,
-          ...run,
-          kind: "error",
+      case "error_message":
+        return this.#entry(state, "error", id, run, {
           message: delta.message,
           errorType: delta.error_type,
           ...(delta.detail !== undefined && delta.detail !== delta.message ? { detail: delta.detail } : {}),
         });
-      }
       case "loop_error": {
-        const msgId = id ?? this.#anonymous(state, "loop_error");
         const message = delta.api_error?.message || delta.message;
-        return this.#put(state, {
-          key: `loop_error:${msgId}`,
-          id: msgId,
-          ...run,
-          kind: "loop_error",
+        return this.#entry(state, "loop_error", id, run, {
           message,
           stopReason: delta.stop_reason,
           isTerminal: delta.is_terminal,
           ...(message !== delta.message ? { detail: delta.message } : {}),
         });
       }
-      case "status": {
-        const msgId = id ?? this.#anonymous(state, "status");
-        return this.#put(state, { key: `status:${msgId}`, id: msgId, ...run, kind: "status", message: delta.message, level: delta.level });
-      }
+      case "status":
+        return this.#entry(state, "status", id, run, { message: delta.message, level: delta.level });
       case "stop_reason": {
         if (delta.stop_reason === "requires_approval") return undefined;
         // One stop per run; a stop without a run gets its own entry.
         const msgId = runId !== undefined ? `stop-${runId}` : this.#anonymous(state, "stop");
         return this.#put(state, { key: `stop:${msgId}`, id: msgId, ...run, kind: "stop", stopReason: delta.stop_reason });
       }
-      case "retry": {
-        const msgId = id ?? this.#anonymous(state, "retry");
-        return this.#put(state, {
-          key: `retry:${msgId}`,
-          id: msgId,
-          ...run,
-          kind: "retry",
+      case "retry":
+        return this.#entry(state, "retry", id, run, {
           message: delta.message,
           reason: delta.reason,
           attempt: delta.attempt,
           maxAttempts: delta.max_attempts,
           delayMs: delta.delay_ms,
         });
-      }
-      case "event_message": {
-        const msgId = id ?? this.#anonymous(state, "event");
-        return this.#put(state, {
-          key: `event:${msgId}`,
-          id: msgId,
-          ...run,
-          kind: "event",
-          eventType: delta.event_type,
-          data: delta.event_data as Record<string, unknown>,
-        });
-      }
+      case "event_message":
+        return this.#entry(state, "event", id, run, { eventType: delta.event_type, data: delta.event_data as Record<string, unknown> });
       case "slash_command_start":
       case "command_start": {
         const msgId = id ?? this.#anonymous(state, "command");
@@ -583,6 +551,18 @@ export class StreamAssembler {
 
   #anonymous(state: ViewState, kind: string): string {
     return `${kind}-${++state.counter}`;
+  }
+
+  /** Puts a message keyed `kind:id`, with an id of its own when the delta had none. */
+  #entry<K extends AssembledMessage["kind"]>(
+    state: ViewState,
+    kind: K,
+    id: string | undefined,
+    run: { runId?: string },
+    fields: Omit<Extract<AssembledMessage, { kind: K }>, keyof MessageBase | "kind">,
+  ): AssembledMessage {
+    const msgId = id ?? this.#anonymous(state, kind);
+    return this.#put(state, { key: `${kind}:${msgId}`, id: msgId, ...run, kind, ...fields } as unknown as AssembledMessage);
   }
 }
 

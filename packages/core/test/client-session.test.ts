@@ -96,6 +96,15 @@ function harness(options: Partial<ClientSessionOptions> = {}) {
   };
 }
 
+/** A harness whose session is started and welcomed (session s-1, seq/ack on). */
+async function opened(options: Partial<ClientSessionOptions> = {}) {
+  const h = harness(options);
+  h.session.start();
+  await flush();
+  await h.welcome("s-1");
+  return h;
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -286,14 +295,6 @@ describe("ClientSession handshake and states", () => {
 });
 
 describe("ClientSession seq/ack", () => {
-  async function opened(options: Partial<ClientSessionOptions> = {}) {
-    const h = harness(options);
-    h.session.start();
-    await flush();
-    await h.welcome("s-1");
-    return h;
-  }
-
   it("delivers each numbered frame once and in order, dropping duplicates", async () => {
     const h = await opened();
     await h.toApp(relayed(loop(1), 1));
@@ -411,14 +412,6 @@ describe("ClientSession seq/ack", () => {
 });
 
 describe("ClientSession calls", () => {
-  async function opened(options: Partial<ClientSessionOptions> = {}) {
-    const h = harness(options);
-    h.session.start();
-    await flush();
-    await h.welcome("s-1");
-    return h;
-  }
-
   it("sends subscribe calls made before the welcome once it arrives", async () => {
     const h = harness();
     const subscribed = h.session.subscribe(RUNTIME, { ...SCOPE, acting_user_id: "u" } as never);
