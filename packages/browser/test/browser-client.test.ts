@@ -35,6 +35,22 @@ function setup(options: Partial<BrowserClientOptions> = {}, server = new FakeSer
   return { client, server, page, statuses, phases };
 }
 
+/** `setup()`, started and settled (live on the fake server unless it refuses). */
+async function started(options: Partial<BrowserClientOptions> = {}, server = new FakeServer()) {
+  const rig = setup(options, server);
+  rig.client.start();
+  await flush();
+  return rig;
+}
+
+/** The server drops the current socket; the first backoff wait (500 ms) passes. */
+async function dropAndWait(server: FakeServer): Promise<void> {
+  server.current!.server.drop();
+  await flush();
+  await vi.advanceTimersByTimeAsync(500);
+  await flush();
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -61,9 +77,7 @@ describe("connecting", () => {
   });
 
   it("puts the token in ?token= when asked, offering only byor.v1", async () => {
-    const { client, server } = setup({ tokenIn: "query", url: "https://byor.example.com/prefix" });
-    client.start();
-    await flush();
+    const { client, server } = await started({ tokenIn: "query", url: "https://byor.example.com/prefix" });
     const ws = server.sockets[0]!;
     expect(ws.url).toBe(`wss://byor.example.com/prefix/byor/v1/client?token=${TOKEN}`);
     expect(ws.protocols).toEqual(["byor.v1"]);
@@ -76,17 +90,12 @@ describe("connecting", () => {
     let current = "token-a";
     server.token = current;
     const provider = vi.fn(async () => current);
-    const { client } = setup({ token: provider }, server);
-    client.start();
-    await flush();
+    const { client } = await started({ token: provider }, server);
     expect(provider).toHaveBeenCalledTimes(1);
     expect(client.status.phase).toBe("live");
     // The server restarts with a new token, and the app's backend hands out the new one.
     current = server.token = "token-b";
-    server.current!.server.drop();
-    await flush();
-    await vi.advanceTimersByTimeAsync(500);
-    await flush();
+    await dropAndWait(server);
     expect(provider).toHaveBeenCalledTimes(2);
     expect(server.sockets[1]!.protocols).toEqual(["byor.v1", "byor.token.token-b"]);
     expect(client.status.phase).toBe("live");
@@ -115,9 +124,7 @@ describe("connecting", () => {
   it("gives up on an upgrade that hangs after connectTimeoutMs and backs off", async () => {
     const server = new FakeServer();
     server.hang = true;
-    const { client } = setup({ connectTimeoutMs: 3000 }, server);
-    client.start();
-    await flush();
+    const { client } = await started({ connectTimeoutMs: 3000 }, server);
     expect(client.status.phase).toBe("connecting");
     await vi.advanceTimersByTimeAsync(2990);
     expect(client.status.phase).toBe("connecting");
@@ -133,9 +140,7 @@ describe("connecting", () => {
   });
 
   it("decodes binary frames as UTF-8 text", async () => {
-    const { client, server } = setup();
-    client.start();
-    await flush();
+    const { client, server } = await started();
     const events: string[] = [];
     client.session.onEvent("update_loop_status", (e) => events.push(e.loop_status.status));
     const frame = JSON.stringify({ type: "byor.event", runtime_id: RUNTIME, seq: 1, event: loopEvent(1, "PROCESSING_API_RESPONSE") });
@@ -147,9 +152,7 @@ describe("connecting", () => {
 
 describe("a wrong token", () => {
   it("is told apart from an outage by GET /byor/v1/runtimes and ends the client with a clear error", async () => {
-    const { client, server, statuses } = setup({ token: "wrong-token" });
-    client.start();
-    await flush();
+    const { client, server, statuses } = await started({ token: "wrong-token" });
     expect(server.fetches).toEqual([{ url: "http://127.0.0.1:8284/byor/v1/runtimes", authorization: "Bearer wrong-token" }]);
     const last = statuses.at(-1)!;
     expect(last.phase).toBe("closed");
@@ -165,9 +168,7 @@ describe("a wrong token", () => {
   it("with a valid token, a refused upgrade is retried with jittered backoff and explained", async () => {
     const server = new FakeServer();
     server.refuseNext = 3;
-    const { client, statuses } = setup({}, server);
-    client.start();
-    await flush();
+    const { client, statuses } = await started({}, server);
     const waiting = statuses.filter((s) => s.phase === "waiting");
     expect(waiting[0]).toMatchObject({ attempt: 1, lastError: expect.stringContaining("the token is valid") });
     // The wait is the session's own backoff: its state says so, with the same delay.
@@ -195,9 +196,7 @@ describe("a wrong token", () => {
   it("an unreachable server is an outage, not a refusal", async () => {
     const server = new FakeServer();
     server.down = true;
-    const { client } = setup({}, server);
-    client.start();
-    await flush();
+    const { client } = await started({}, server);
     expect(client.status).toMatchObject({ phase: "waiting", lastError: expect.stringContaining("unreachable") });
     server.down = false;
     await vi.advanceTimersByTimeAsync(500);
@@ -207,9 +206,7 @@ describe("a wrong token", () => {
   });
 
   it("a token a subprotocol cannot carry fails at once, before dialling", async () => {
-    const { client, server } = setup({ token: "has spaces/and:colons" });
-    client.start();
-    await flush();
+    const { client, server } = await started({ token: "has spaces/and:colons" });
     expect(server.sockets).toHaveLength(0);
     expect(client.status).toMatchObject({ phase: "closed", error: { code: "unauthorized" } });
   });
@@ -217,9 +214,7 @@ describe("a wrong token", () => {
 
 describe("reconnecting and resuming", () => {
   it("resumes with the seq/ack cursor after a drop: frames sent meanwhile arrive once, in order", async () => {
-    const { client, server, phases } = setup();
-    client.start();
-    await flush();
+    const { client, server, phases } = await started();
     await client.session.subscribe(RUNTIME, SCOPE);
     const seen: number[] = [];
     client.session.onEvent("update_loop_status", (e) => seen.push(e.event_seq));
@@ -243,9 +238,7 @@ describe("reconnecting and resuming", () => {
 
   it("re-subscribes (the server re-syncs from snapshots) when the server lost the session", async () => {
     const server = new FakeServer();
-    const { client, phases } = setup({}, server);
-    client.start();
-    await flush();
+    const { client, phases } = await started({}, server);
     await client.session.subscribe(RUNTIME, SCOPE);
     const resets: string[] = [];
     client.session.on("reset", (r) => resets.push(r.reason));
@@ -264,9 +257,7 @@ describe("reconnecting and resuming", () => {
   it("reconnectNow() skips the rest of the backoff", async () => {
     const server = new FakeServer();
     server.refuseNext = 3;
-    const { client } = setup({ reconnect: exponentialBackoff({ random: () => 0.99, baseMs: 10_000, capMs: 60_000 }) }, server);
-    client.start();
-    await flush();
+    const { client } = await started({ reconnect: exponentialBackoff({ random: () => 0.99, baseMs: 10_000, capMs: 60_000 }) }, server);
     await vi.advanceTimersByTimeAsync(9_900);
     await flush();
     expect(server.sockets).toHaveLength(2); // attempt 2 now waits ~20 s
@@ -280,14 +271,9 @@ describe("reconnecting and resuming", () => {
 
 describe("the page", () => {
   it("does not redial while hidden, and redials at once when visible again", async () => {
-    const { client, server, page } = setup();
-    client.start();
-    await flush();
+    const { client, server, page } = await started();
     page.emit("hidden");
-    server.current!.server.drop();
-    await flush();
-    await vi.advanceTimersByTimeAsync(500);
-    await flush();
+    await dropAndWait(server);
     expect(client.status).toMatchObject({ phase: "paused", reason: "hidden", attempt: 1 });
     await vi.advanceTimersByTimeAsync(30_000);
     expect(server.sockets).toHaveLength(1);
@@ -299,9 +285,7 @@ describe("the page", () => {
   });
 
   it("after a long pause the parked session has expired: a fresh session re-syncs", async () => {
-    const { client, server, page } = setup();
-    client.start();
-    await flush();
+    const { client, server, page } = await started();
     await client.session.subscribe(RUNTIME, SCOPE);
     const resets: string[] = [];
     client.session.on("reset", (r) => resets.push(r.reason));
@@ -318,9 +302,7 @@ describe("the page", () => {
   });
 
   it("keeps an open connection while hidden", async () => {
-    const { client, server, page } = setup();
-    client.start();
-    await flush();
+    const { client, server, page } = await started();
     page.emit("hidden");
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.sockets).toHaveLength(1);
@@ -329,14 +311,9 @@ describe("the page", () => {
   });
 
   it("does not redial a remote server while offline; `online` ends the wait", async () => {
-    const { client, server, page } = setup({ url: "https://byor.example.com" });
-    client.start();
-    await flush();
+    const { client, server, page } = await started({ url: "https://byor.example.com" });
     page.emit("offline");
-    server.current!.server.drop();
-    await flush();
-    await vi.advanceTimersByTimeAsync(500);
-    await flush();
+    await dropAndWait(server);
     expect(client.status).toMatchObject({ phase: "paused", reason: "offline" });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.sockets).toHaveLength(1);
@@ -348,23 +325,16 @@ describe("the page", () => {
   });
 
   it("still dials a loopback server while the browser says offline", async () => {
-    const { client, server, page } = setup();
-    client.start();
-    await flush();
+    const { client, server, page } = await started();
     page.emit("offline");
-    server.current!.server.drop();
-    await flush();
-    await vi.advanceTimersByTimeAsync(500);
-    await flush();
+    await dropAndWait(server);
     expect(server.sockets).toHaveLength(2);
     client.close();
   });
 
   it("`visibilitychange`, `online` and `pageshow` cut a backoff wait short", async () => {
     const server = new FakeServer();
-    const { client, page } = setup({ reconnect: exponentialBackoff({ random: () => 0.99, baseMs: 20_000 }) }, server);
-    client.start();
-    await flush();
+    const { client, page } = await started({ reconnect: exponentialBackoff({ random: () => 0.99, baseMs: 20_000 }) }, server);
     for (const [i, event] of (["visible", "online", "pageshow"] as const).entries()) {
       server.current!.server.drop();
       await flush();
@@ -378,9 +348,7 @@ describe("the page", () => {
   });
 
   it("closes the socket when the page enters the back/forward cache, and resumes on pageshow", async () => {
-    const { client, server, page } = setup();
-    client.start();
-    await flush();
+    const { client, server, page } = await started();
     const first = server.current!;
     page.isVisible = false;
     page.emit("pagehide");
@@ -398,9 +366,7 @@ describe("the page", () => {
   });
 
   it("checks a live connection on wake-up and replaces it when it stays silent", async () => {
-    const { client, server, page } = setup({ wakeCheckMs: 2000 });
-    client.start();
-    await flush();
+    const { client, server, page } = await started({ wakeCheckMs: 2000 });
     const first = server.current!;
     // The network died silently: nothing reaches the server and nothing comes back.
     first.send = () => {};
@@ -418,9 +384,7 @@ describe("the page", () => {
   });
 
   it("leaves a live connection alone when it answers the wake-up ping", async () => {
-    const { client, server, page } = setup({ wakeCheckMs: 2000 });
-    client.start();
-    await flush();
+    const { client, server, page } = await started({ wakeCheckMs: 2000 });
     page.emit("visible");
     await flush();
     expect(server.received[0]!.at(-1)).toEqual({ type: "byor.ping" });
@@ -433,9 +397,7 @@ describe("the page", () => {
 
 describe("closing", () => {
   it("close() ends the session with 1000 and stops watching the page", async () => {
-    const { client, server, page, statuses } = setup();
-    client.start();
-    await flush();
+    const { client, server, page, statuses } = await started();
     expect(page.watchers).toBe(1);
     client.close();
     await flush();
@@ -449,9 +411,7 @@ describe("closing", () => {
   it("close() during a backoff wait cancels it", async () => {
     const server = new FakeServer();
     server.refuseNext = 1;
-    const { client } = setup({}, server);
-    client.start();
-    await flush();
+    const { client } = await started({}, server);
     expect(client.status.phase).toBe("waiting");
     client.close();
     await vi.advanceTimersByTimeAsync(60_000);
