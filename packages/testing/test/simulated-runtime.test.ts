@@ -29,6 +29,20 @@ afterEach(async () => {
 });
 const setup = async (...args: Parameters<typeof rig>) => (current = await rig(...args));
 
+/** A real-time clock that records every timer's delay and runs it after `scaled(ms)` instead. */
+function recordingClock(scaled: (ms: number) => number) {
+  const delays: number[] = [];
+  const clock = {
+    now: () => Date.now(),
+    setTimeout: (cb: () => void, ms: number) => {
+      delays.push(ms);
+      return setTimeout(cb, scaled(ms));
+    },
+    clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+  };
+  return { clock, delays };
+}
+
 describe("register and connect", () => {
   it("registers with the real runtime's body and headers, then dials wsUrl with the token and its identity", async () => {
     const { server, runtime: sim } = await setup({ deviceId: "dev-1" });
@@ -149,16 +163,8 @@ describe("reconnect and close codes", () => {
   });
 
   it("backs off 1, 2, 4 s between failed attempts, then reconnects with the same connectionId", async () => {
-    const delays: number[] = [];
     // Real time, with the reconnect waits recorded and shortened 100 times.
-    const clock = {
-      now: () => Date.now(),
-      setTimeout: (cb: () => void, ms: number) => {
-        delays.push(ms);
-        return setTimeout(cb, ms / 100);
-      },
-      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
-    };
+    const { clock, delays } = recordingClock((ms) => ms / 100);
     const r = await setup({ clock, pingIntervalMs: 3_600_000 }, { upgradeStatus: (n) => (n >= 2 && n <= 5 ? 503 : 101) });
     delays.length = 0;
     r.socket().terminate();
@@ -189,15 +195,7 @@ describe("reconnect and close codes", () => {
   });
 
   it("pings every 30 s by default", async () => {
-    const delays: number[] = [];
-    const clock = {
-      now: () => Date.now(),
-      setTimeout: (cb: () => void, ms: number) => {
-        delays.push(ms);
-        return setTimeout(cb, 1_000_000);
-      },
-      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
-    };
+    const { clock, delays } = recordingClock(() => 1_000_000);
     await setup({ clock });
     expect(delays).toEqual([30_000]);
   });
@@ -205,7 +203,7 @@ describe("reconnect and close codes", () => {
   it("stop() closes without a status code (1005), like SIGTERM", async () => {
     const r = await setup();
     await r.runtime.stop();
-    await sleep(20);
+    await until(() => r.server.sockets[0]!.closed !== undefined, { what: "the close" });
     expect(r.server.sockets[0]!.closed?.code).toBe(1005);
   });
 });

@@ -5,6 +5,7 @@ import { ClientSession, SESSION_VIEWS, type Transport } from "@byor/core";
 import { decodeEvent, decodeServerFrame, type ByorError, type ByorRuntimeInfo, type RuntimeEvent } from "@byor/protocol";
 import { WebSocket } from "ws";
 import { wsTransport } from "../../../node-server/src/index.js";
+import { waitUntil } from "./wait.js";
 
 export interface DeliveredEvent {
   runtimeId: string;
@@ -75,24 +76,8 @@ export function startApp(clientUrl: string, token: string): TestApp {
   session.on("error", (error) => void errors.push(error));
   session.start();
 
-  function waitIn<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const first = find();
-      if (first !== undefined) return resolve(first);
-      const timer = setTimeout(() => {
-        wakers.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last events: ${events.slice(-8).map((e) => eventLabel(e.event)).join(", ")}`));
-      }, timeoutMs);
-      const check = () => {
-        const found = find();
-        if (found === undefined) return;
-        clearTimeout(timer);
-        wakers.delete(check);
-        resolve(found);
-      };
-      wakers.add(check);
-    });
-  }
+  const waitIn = <T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
+    waitUntil(wakers, find, timeoutMs, () => `${what}; last events: ${events.slice(-8).map((e) => eventLabel(e.event)).join(", ")}`);
 
   return {
     session,

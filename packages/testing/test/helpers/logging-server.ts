@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { waitUntil } from "./wait.js";
 
 export interface RegisterRecord {
   body: Record<string, unknown>;
@@ -201,23 +202,7 @@ export async function createLoggingServer(options: LoggingServerOptions = {}): P
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
   port = (http.address() as AddressInfo).port;
 
-  const wait = <T>(set: Set<() => void>, check: () => T | undefined, timeoutMs: number, what: string) =>
-    new Promise<T>((resolve, reject) => {
-      const first = check();
-      if (first !== undefined) return resolve(first);
-      const timer = setTimeout(() => {
-        set.delete(fn);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const fn = () => {
-        const value = check();
-        if (value === undefined) return;
-        clearTimeout(timer);
-        set.delete(fn);
-        resolve(value);
-      };
-      set.add(fn);
-    });
+  const wait = <T>(set: Set<() => void>, check: () => T | undefined, timeoutMs: number, what: string) => waitUntil(set, check, timeoutMs, () => what);
 
   const server: LoggingServer = {
     url: `http://127.0.0.1:${port}`,
