@@ -2,6 +2,7 @@ import { AppSessions, sameScope, toScope, type AppConnection, type AppConnection
 import {
   ByorError,
   RESPONSE_TYPES,
+  TRANSPORT_COMMAND_TYPES,
   decodeCommand,
   responseTypeOf,
   type ByorErrorCode,
@@ -34,7 +35,7 @@ export interface BrokerOptions {
 /** Responses the runtime pairs with a request_id; one the server does not route (its own syncs) goes to nobody. */
 const RESPONSES: ReadonlySet<string> = new Set(Object.values(RESPONSE_TYPES));
 /** Transport frames of the runtime leg: the server speaks them itself, apps may not. */
-const SERVER_ONLY_COMMANDS: ReadonlySet<string> = new Set(["pong", "listener_ready"]);
+const SERVER_ONLY_COMMANDS: ReadonlySet<string> = new Set(TRANSPORT_COMMAND_TYPES);
 
 /** The `runtime` scope a frame carries, if any. */
 function scopeOf(frame: object): Scope | undefined {

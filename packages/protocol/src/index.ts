@@ -1,5 +1,5 @@
 export * from "./generated/types.js";
-export { APP_FRAME_TYPES, COMMAND_TYPES, EVENT_TYPES, SERVER_FRAME_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHEMA_IDS } from "./generated/registry.js";
+export { APP_FRAME_TYPES, COMMAND_TYPES, EVENT_TYPES, SERVER_FRAME_TYPES, TRANSPORT_COMMAND_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHEMA_IDS } from "./generated/registry.js";
 export { ByorError, isByorError, type ByorErrorCode } from "./errors.js";
 export { CLIENT_ENDPOINT } from "./client-endpoint.js";
 export {

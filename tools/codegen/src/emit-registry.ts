@@ -41,6 +41,7 @@ export function emitRegistry(schemas: SchemaFile[]): string {
     typeList("EVENT_TYPES", "Every `type` the runtime may send.", events, "EventTypeMap"),
     typeList("APP_FRAME_TYPES", "Every `type` an app may send to a BYOR server's client endpoint.", appFrames, "AppFrameTypeMap"),
     typeList("SERVER_FRAME_TYPES", "Every `type` a BYOR server may send to an app.", serverFrames, "ServerFrameTypeMap"),
+    typeList("TRANSPORT_COMMAND_TYPES", "Commands of the runtime connection itself (schema/transport): a server sends them, never an app.", commands.filter((s) => s.folder === "transport"), "CommandTypeMap"),
     typeList("ENVELOPED_EVENT_TYPES", "Events the runtime routes through its outbound queue: they carry the event envelope.", events.filter((s) => s.enveloped), "EventTypeMap"),
     "/** `<type>_response` unless listed among the exceptions: the table stays small in a page bundle. */",
     "const responseTypes = (types: string, exceptions: Record<string, string>) =>",

@@ -255,6 +255,12 @@ export const SERVER_FRAME_TYPES = [
   "byor.welcome",
 ] as const satisfies readonly (keyof ServerFrameTypeMap)[];
 
+/** Commands of the runtime connection itself (schema/transport): a server sends them, never an app. */
+export const TRANSPORT_COMMAND_TYPES = [
+  "listener_ready",
+  "pong",
+] as const satisfies readonly (keyof CommandTypeMap)[];
+
 /** Events the runtime routes through its outbound queue: they carry the event envelope. */
 export const ENVELOPED_EVENT_TYPES = [
   "control_request",
