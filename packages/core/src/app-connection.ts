@@ -53,7 +53,11 @@ export interface AppConnectionOptions {
   heartbeat?: { intervalMs?: number; maxMisses?: number };
   /** How long a seq session whose socket dropped is kept for a resume (default 60 s). */
   parkMs?: number;
-  /** Unacknowledged frames a seq session may have in flight before it is closed as a slow consumer (default 4096). */
+  /**
+   * Unacknowledged frames a seq session may have in flight before it is closed as a slow consumer (default 4096),
+   * and frames held for an app before its hello. The replay buffer's own bound (`replay`, 1024 frames / 1 MiB by
+   * default) closes it too as soon as it would evict an unacknowledged frame: with the defaults that comes first.
+   */
   maxBufferedFrames?: number;
 }
 
