@@ -7,10 +7,16 @@ import type { RuntimeEvent } from "@byor/protocol";
  */
 export class EventDeduper {
   readonly #capacity: number;
+  readonly #refresh: boolean;
   readonly #keys = new Set<string>();
 
-  constructor(options: { capacity?: number } = {}) {
+  /**
+   * `refresh` (default true) moves a key seen again to the back, so the least recently seen goes first; false
+   * keeps arrival order (first in, first out), which costs nothing on a duplicate.
+   */
+  constructor(options: { capacity?: number; refresh?: boolean } = {}) {
     this.#capacity = Math.max(1, options.capacity ?? 4096);
+    this.#refresh = options.refresh ?? true;
   }
 
   /** Keys remembered. */
@@ -24,8 +30,10 @@ export class EventDeduper {
     if (typeof key !== "string") return false;
     if (this.#keys.has(key)) {
       // Refresh: a key seen again is the likeliest to be seen once more.
-      this.#keys.delete(key);
-      this.#keys.add(key);
+      if (this.#refresh) {
+        this.#keys.delete(key);
+        this.#keys.add(key);
+      }
       return true;
     }
     this.#keys.add(key);

@@ -64,7 +64,7 @@ export class StateMirror {
   #arrivals = 0;
   /** request_id → scope key of approvals answered locally whose answer the runtime has not confirmed yet. */
   readonly #answered = new Map<string, string>();
-  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT });
+  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT, refresh: false });
 
   constructor(options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? systemClock;

@@ -153,7 +153,7 @@ interface ViewState {
  */
 export class StreamAssembler {
   readonly #views = new Map<string, ViewState>();
-  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT });
+  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT, refresh: false });
   readonly #emitter = new Emitter<{ change: AssemblerChange }>();
   /** Set by every message write during one apply. */
   #dirty = false;

@@ -149,6 +149,16 @@ describe("EventDeduper", () => {
     expect(deduper.size).toBe(0);
   });
 
+  it("with refresh: false forgets the first key seen, however often it came back", () => {
+    const deduper = new EventDeduper({ capacity: 2, refresh: false });
+    deduper.seen(keyed("a"));
+    deduper.seen(keyed("b"));
+    expect(deduper.seen(keyed("a"))).toBe(true); // not refreshed
+    deduper.seen(keyed("c")); // evicts a
+    expect(deduper.seen(keyed("b"))).toBe(true);
+    expect(deduper.seen(keyed("a"))).toBe(false);
+  });
+
   it("forgets the least recently seen key beyond its capacity", () => {
     const deduper = new EventDeduper({ capacity: 2 });
     deduper.seen(keyed("a"));
