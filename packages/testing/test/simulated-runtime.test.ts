@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createSimulatedRuntime } from "../src/simulated/runtime.js";
 import { createLoggingServer, type LoggingServer } from "./helpers/logging-server.js";
 import { between, labels } from "./helpers/sequence.js";
-import { answeredAfter, rig, sleep, TOKEN, until, type Rig } from "./helpers/sim-setup.js";
+import { answeredAfter, rig, settled, sleep, TOKEN, until, type Rig } from "./helpers/sim-setup.js";
 
 const runtime = { agent_id: "agent-1", conversation_id: "default" };
 const input = (requestId: string, text: string, extra: Record<string, unknown> = {}) => ({
@@ -231,7 +231,7 @@ describe("sync", () => {
     r.send({ type: "sync", runtime });
     r.send({ type: "sync", request_id: "s-null", runtime: { agent_id: null, conversation_id: "default" } });
     await r.waitFor(isType("sync_response"));
-    await sleep(30);
+    await settled(r);
     expect(labels(r.since(0))).toEqual(["update_device_status", "update_loop_status:WAITING_ON_INPUT", "update_queue", "update_subagent_state", "sync_response"]);
     expect(r.since(0).at(-1)!.runtime).toEqual({ agent_id: null, conversation_id: "default" });
   });
@@ -255,7 +255,7 @@ describe("turns", () => {
     const r = await setup();
     r.send(input("in-1", "hello"));
     await r.waitFor(turnFinished);
-    await sleep(20);
+    await settled(r);
     expect(labels(r.since(0))).toEqual([
       "input_accepted:started",
       "update_loop_status:SENDING_API_REQUEST",
@@ -302,7 +302,7 @@ describe("turns", () => {
       agent_id: "agent-1",
       conversation_id: "default",
     });
-    await sleep(20);
+    await settled(r);
     expect(labels(between(r.since(0), isType("input_accepted"), isType("control_request")))).toEqual([
       "input_accepted:started",
       "update_loop_status:SENDING_API_REQUEST",
@@ -329,7 +329,7 @@ describe("turns", () => {
     mark = r.mark();
     r.send({ type: "input", request_id: "ap-1", runtime, payload: { kind: "approval_response", request_id: "perm-call_a", decision: { behavior: "allow" } } });
     await r.waitFor(turnFinished, mark);
-    await sleep(20);
+    await settled(r);
     expect(labels(r.since(mark))).toEqual([
       "update_loop_status:WAITING_ON_APPROVAL",
       "update_device_status",
@@ -421,7 +421,7 @@ describe("turns", () => {
     mark = r.mark();
     r.send(input("in-2", "again"));
     await r.waitFor(turnFinished, mark);
-    await sleep(20);
+    await settled(r);
     expect(labels(r.since(mark)).slice(0, 8)).toEqual([
       "input_accepted:queued",
       "update_queue",
@@ -450,7 +450,7 @@ describe("turns", () => {
     r.send(input("in-1", "one"));
     r.send(input("in-2", "two"));
     await r.waitFor((f) => f.type === "turn_finished" && !String(f.turn_id).startsWith("batch-direct"));
-    await sleep(20);
+    await settled(r);
     const frames = r.since(0);
     expect(frames.find((f) => f.request_id === "in-2")).toMatchObject({ type: "input_accepted", disposition: "queued" });
     const queues = frames.filter(isType("update_queue"));
@@ -492,8 +492,8 @@ describe("turns", () => {
     await r.waitFor(isType("control_request"));
     r.runtime.disconnect();
     const second = await r.server.socket(1);
-    await sleep(50);
-    expect(second.frames.filter((f) => f.dir === "in").map((f) => f.json?.type)).toEqual(["update_device_status", "update_loop_status", "control_request"]);
+    await settled(r);
+    expect(second.frames.filter((f) => f.dir === "in" && f.json?.request_id !== "barrier").map((f) => f.json?.type)).toEqual(["update_device_status", "update_loop_status", "control_request"]);
     // The answer on the new socket still works.
     const mark = r.mark();
     second.send({ type: "input", request_id: "ap", runtime, payload: { kind: "approval_response", request_id: "perm-call_1", decision: { behavior: "allow" } } });
@@ -508,7 +508,7 @@ describe("runtime_start, change_device_state, providers", () => {
     const response = await r.waitFor(isType("runtime_start_response"));
     expect(response).toMatchObject({ success: true, runtime: { conversation_id: "local-conv-1" }, agent: { name: "a", model: "openai-compatible/m" }, created: { agent: true, conversation: true } });
     expect((response.runtime as { agent_id: string }).agent_id).toMatch(/^agent-local-/);
-    await sleep(20);
+    await settled(r);
     expect(labels(r.since(0))).toEqual(["runtime_start_response", "update_device_status", "update_loop_status:WAITING_ON_INPUT", "update_queue", "update_subagent_state", "update_device_status"]);
     r.send({ type: "runtime_start", request_id: "rs-2", agent_id: "x", create_agent: { body: {} } });
     expect(await r.waitFor((f) => f.request_id === "rs-2")).toMatchObject({ success: false, error: "runtime_start agent_id cannot be combined with create_agent" });

@@ -19,6 +19,7 @@ export interface Rig {
 }
 
 export const TOKEN = "test-token";
+const BARRIER = "barrier";
 
 export async function rig(options: Partial<SimulatedRuntimeOptions> = {}, serverOptions: LoggingServerOptions = {}): Promise<Rig> {
   const server = await createLoggingServer({ token: TOKEN, ...serverOptions });
@@ -31,7 +32,8 @@ export async function rig(options: Partial<SimulatedRuntimeOptions> = {}, server
     socket: current,
     send: (frame) => current().send(frame),
     mark: () => server.frames.length,
-    since: (mark) => server.received(mark),
+    // A settled() barrier's answer is the test's, not the runtime's: left out.
+    since: (mark) => server.received(mark).filter((f) => f.request_id !== BARRIER),
     waitFor: (match, from = 0, timeoutMs = 5000) => server.waitFor((f: LoggedFrame) => !!f.json && match(f.json), { from, timeoutMs }).then((f) => f.json!),
     invalidFrames: () =>
       server.frames
@@ -63,7 +65,17 @@ export async function until(check: () => boolean, { timeoutMs = 10_000, what = "
  * its answer is in, anything those frames caused would be too. Returns the answer's index among received frames.
  */
 export async function answeredAfter(r: Rig): Promise<number> {
-  r.send({ type: "app_server_info", request_id: "barrier" });
+  r.send({ type: "app_server_info", request_id: BARRIER });
   await r.waitFor((f) => f.type === "app_server_info_response");
   return r.server.received().findIndex((f) => f.type === "app_server_info_response");
+}
+
+/**
+ * Waits until the runtime answered a barrier sent now, so every frame it emitted before (the trailing frames of a
+ * turn) is in. `since` leaves the barrier's answer out.
+ */
+export async function settled(r: Rig): Promise<void> {
+  const from = r.mark();
+  r.send({ type: "app_server_info", request_id: BARRIER });
+  await r.waitFor((f) => f.request_id === BARRIER, from);
 }
