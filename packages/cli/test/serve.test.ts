@@ -1,46 +1,25 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { startServe } from "../../../scripts/byor-serve.js";
 
 const bin = resolve(import.meta.dirname, "../dist/bin.js");
 
-/** Starts `byor serve`, waits for its banner, and gives a way to stop it with a signal. */
-async function serve(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [bin, "serve", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no banner: ${out}${err}`)), 10_000);
-    child.stdout.on("data", () => out.includes("Console:") && (clearTimeout(timer), ok()));
-    void exited.then(() => fail(new Error(`exited: ${out}${err}`)));
-  });
-  const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
-  return {
-    port,
-    out: () => out,
-    err: () => err,
-    async stop(signal: NodeJS.Signals) {
-      child.kill(signal);
-      return exited;
-    },
-  };
-}
+/** `byor serve <args>` (the built CLI), once its banner is printed. */
+const serve = (args: string[], env: Record<string, string> = {}) => startServe(args, env, { timeoutMs: 10_000 });
 
 describe("byor serve", () => {
   it("binds 127.0.0.1, prints a generated token once inside the exact letta remote line, and stops cleanly on SIGTERM", async () => {
     const s = await serve(["--port", "0", "--env-name", "my-laptop"]);
-    const token = /Token \(generated[^:]*: (\S+)/.exec(s.out())![1]!;
+    const token = /Token \(generated[^:]*: (\S+)/.exec(s.stdout())![1]!;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(s.out()).toContain(
+    expect(s.stdout()).toContain(
       `  LETTA_BASE_URL=http://127.0.0.1:${s.port} IGNORE_SELF_HOSTED_LISTENER_ERROR=1 LETTA_API_KEY=${token} letta remote --env-name my-laptop --backend local\n`,
     );
     // The console URL carries the token in its fragment (never sent to the server); the console is served at /.
-    expect(s.out()).toContain(`Console: http://127.0.0.1:${s.port}/#token=${token}\n`);
+    expect(s.stdout()).toContain(`Console: http://127.0.0.1:${s.port}/#token=${token}\n`);
     const page = await fetch(`http://127.0.0.1:${s.port}/`);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(await page.text()).toContain("<title>BYOR console</title>");
@@ -52,16 +31,16 @@ describe("byor serve", () => {
     const closed = new Promise<number>((ok) => app.once("close", (code) => ok(code)));
     expect(await s.stop("SIGTERM")).toBe(0);
     expect(await closed).toBe(1001);
-    expect(s.err()).toMatch(/SIGTERM: shutting down/);
-    expect(s.err()).toMatch(/stopped/);
-    expect(s.err()).not.toContain(token);
+    expect(s.stderr()).toMatch(/SIGTERM: shutting down/);
+    expect(s.stderr()).toMatch(/stopped/);
+    expect(s.stderr()).not.toContain(token);
   });
 
   it("takes the token from BYOR_TOKEN and prints a reference to it, not the secret; SIGINT stops it too", async () => {
     const s = await serve(["--port", "0"], { BYOR_TOKEN: "from-the-environment-123" });
-    expect(s.out()).toContain('LETTA_API_KEY="$BYOR_TOKEN" letta remote');
-    expect(s.out()).not.toContain("from-the-environment-123");
-    expect(s.out()).toContain(`Console: http://127.0.0.1:${s.port}/ (it asks for the token: the value of BYOR_TOKEN)`);
+    expect(s.stdout()).toContain('LETTA_API_KEY="$BYOR_TOKEN" letta remote');
+    expect(s.stdout()).not.toContain("from-the-environment-123");
+    expect(s.stdout()).toContain(`Console: http://127.0.0.1:${s.port}/ (it asks for the token: the value of BYOR_TOKEN)`);
     const res = await fetch(`http://127.0.0.1:${s.port}/byor/v1/runtimes`, { headers: { authorization: "Bearer from-the-environment-123" } });
     expect(await res.json()).toEqual({ runtimes: [] });
     expect(await s.stop("SIGINT")).toBe(0);

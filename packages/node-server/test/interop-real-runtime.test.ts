@@ -7,7 +7,7 @@
 import { decodeEvent, decodeServerFrame, type RuntimeEvent } from "@byor/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRuntime, startLettaRemote, type LettaRemote } from "../../../scripts/letta-code.js";
-import { startServe, type ServeProcess } from "./helpers/serve-process.js";
+import { startServe, type ServeProcess } from "../../../scripts/byor-serve.js";
 import { connect, sleep, until, type Json, type TestSocket } from "./helpers/sockets.js";
 
 const TOKEN = "interop-token-4f9c2b7d1e";
@@ -23,7 +23,7 @@ function runtime(port: number, envName: string, token = TOKEN): LettaRemote {
 }
 
 async function serve(port: number, token = TOKEN): Promise<ServeProcess> {
-  const s = await startServe(port, token);
+  const s = await startServe(["--port", String(port), "--env-name", "interop", "--verbose"], { BYOR_TOKEN: token });
   serves.push(s);
   return s;
 }
