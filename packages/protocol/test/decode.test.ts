@@ -11,7 +11,7 @@ describe("decode", () => {
   });
 
   it("gives each kind of bad frame its own code and never throws", () => {
-    const code = (r: ReturnType<typeof decodeEvent>) => (r.ok ? "ok" : r.error.code);
+    const code = (r: { ok: true } | { ok: false; error: { code: string } }) => (r.ok ? "ok" : r.error.code);
     expect(code(decodeEvent("{not json"))).toBe("invalid_json");
     expect(code(decodeEvent("42"))).toBe("not_an_object");
     expect(code(decodeEvent("[]"))).toBe("not_an_object");
