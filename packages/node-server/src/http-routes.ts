@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RegisterRequest } from "@byor/protocol";
+import { formatIssue, toIssues, type RegisterRequest } from "@byor/protocol";
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
 import { isAuthorized, type TokenSource } from "./auth.js";
 import { serveConsole, type ConsoleAssets } from "./console-assets.js";
@@ -111,8 +111,9 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   }
   const validate = HTTP_VALIDATORS["register-request"];
   if (!validate(body)) {
-    const issues = (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, keyword: e.keyword, message: e.message ?? "" }));
-    ctx.logger.warn(`refused a registration: invalid body (${issues.map((i) => `${i.pointer || "/"} ${i.message}`).join("; ")})`);
+    // The same issue shape as a byor.error's, and the same readable lines.
+    const issues = toIssues(validate.errors ?? [], body);
+    ctx.logger.warn(`refused a registration: invalid body (${issues.map(formatIssue).join("; ")})`);
     return sendError(res, 400, "invalid_message", "the register body does not match the schema", { issues });
   }
   const request = body as RegisterRequest;

@@ -64,9 +64,10 @@ describe("POST /v1/environments/register", () => {
   it("refuses an invalid body with 400 and the issues, and bad JSON with 400", async () => {
     const res = await post("/v1/environments/register", { deviceId: device, connectionName: "x" });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; issues: { pointer: string }[] };
+    const body = (await res.json()) as { error: string; issues: { pointer: string; keyword: string; expected: string; found: string }[] };
     expect(body.error).toBe("invalid_message");
-    expect(body.issues.length).toBeGreaterThan(0);
+    expect(body.issues).toContainEqual(expect.objectContaining({ pointer: "", keyword: "required", expected: 'property "metadata"', found: "it missing" }));
+    expect(ctx.logger.lines.some((l) => l.includes("refused a registration: invalid body") && l.includes("metadata"))).toBe(true);
 
     const bad = await post("/v1/environments/register", "{not json");
     expect(bad.status).toBe(400);

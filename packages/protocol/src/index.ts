@@ -22,5 +22,5 @@ export {
 } from "./decode.js";
 export { encodeBrokerFrame, encodeCommand, encodeEvent } from "./encode.js";
 export * from "./guards.js";
-export { describe as describeValue, formatIssue, type Issue } from "./issues.js";
+export { describe as describeValue, formatIssue, toIssues, type Issue } from "./issues.js";
 export type { AjvIssue, Validator } from "./validator.js";
