@@ -13,3 +13,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
+
+/**
+ * A callee's errors appended to the caller's, keeping at most `cap` (see boundErrors in tools/codegen): in place,
+ * where ajv's own `concat` copied the whole list for every failing item of an array. `more` is null when the
+ * caller had no room left to give the callee.
+ */
+export function appendErrors<E>(kept: E[] | null, more: readonly E[] | null, cap: number): E[] | null {
+  if (!more?.length || (kept?.length ?? 0) >= cap) return kept;
+  const out = kept ?? [];
+  for (let i = 0; i < more.length && out.length < cap; i++) out.push(more[i]!);
+  return out;
+}

@@ -10,7 +10,8 @@ import {
   SERVER_FRAME_VALIDATORS,
 } from "./generated/registry.js";
 import type { AppFrame, CommandTypeMap, EventTypeMap, RuntimeCommand, RuntimeEvent, ServerFrame } from "./generated/types.js";
-import { formatIssue, toIssues, type Issue } from "./issues.js";
+import { depthIssue } from "./depth.js";
+import { formatIssue, issuesOf, type Issue } from "./issues.js";
 import type { Validator } from "./validator.js";
 
 /**
@@ -24,7 +25,10 @@ export type FrameInput = string | Uint8Array | ArrayBuffer | object;
 
 export type DecodeErrorCode = Extract<ByorErrorCode, "invalid_json" | "not_an_object" | "missing_type" | "unknown_type" | "wrong_direction" | "invalid_message">;
 
-/** Why a frame was refused: a code, the message type if one could be read, and one issue per problem. */
+/**
+ * Why a frame was refused: a code, the message type if one could be read, and one issue per problem, the first
+ * MAX_ISSUES of them (`moreIssues` counts the others), so that a frame full of mistakes gives a small error.
+ */
 export class DecodeError extends ByorError {
   declare readonly code: DecodeErrorCode;
   constructor(
@@ -33,14 +37,21 @@ export class DecodeError extends ByorError {
     readonly direction: Direction | undefined,
     readonly type: string | undefined,
     readonly issues: readonly Issue[] = [],
+    /** Problems found beyond `issues` and left out (an estimate: see IssueList). */
+    readonly moreIssues = 0,
   ) {
     super(code, message);
   }
   /** One readable line per problem, e.g. `/runtime/agent_id: expected a non-empty string, found string ""`. */
   lines(): string[] {
-    return this.issues.length ? this.issues.map(formatIssue) : [this.message];
+    if (!this.issues.length) return [this.message];
+    const lines = this.issues.map(formatIssue);
+    return this.moreIssues ? [...lines, `and ${this.moreIssues} more`] : lines;
   }
 }
+
+/** Issues spelled out in a DecodeError's message; all of them (up to MAX_ISSUES) are in `issues`. */
+const ISSUES_IN_MESSAGE = 5;
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; error: DecodeError };
 
@@ -60,7 +71,7 @@ function parseText(input: string | Uint8Array | ArrayBuffer, direction: Directio
   try {
     return { ok: true, value: JSON.parse(typeof input === "string" ? input : decodeText(input)) };
   } catch (err) {
-    return { ok: false, error: new DecodeError("invalid_json", `frame is not valid JSON: ${(err as Error).message}`, direction, undefined) };
+    return { ok: false, error: new DecodeError("invalid_json", `frame is not valid JSON: ${(err as Error).message.slice(0, 200)}`, direction, undefined) };
   }
 }
 
@@ -80,9 +91,13 @@ function toFrame(value: unknown, direction: Direction | undefined): Parsed {
 
 /** JSON text (or bytes of it, or an already parsed value) → an object with a string `type`. */
 export function parseFrame(input: FrameInput, direction?: Direction): Parsed {
-  if (!isText(input)) return toFrame(input, direction);
-  const parsed = parseText(input, direction);
-  return parsed.ok ? toFrame(parsed.value, direction) : parsed;
+  try {
+    if (!isText(input)) return toFrame(input, direction);
+    const parsed = parseText(input, direction);
+    return parsed.ok ? toFrame(parsed.value, direction) : parsed;
+  } catch (err) {
+    return thrown(err, direction);
+  }
 }
 
 interface Leg {
@@ -106,6 +121,25 @@ function leg(direction: Direction, validators: object, opposite: readonly string
   return { direction, validators: table(validators), opposite: new Set(opposite), wrongWay };
 }
 
+function invalid(frame: Frame, leg: Leg, issues: readonly Issue[], moreIssues = 0): { ok: false; error: DecodeError } {
+  const { type } = frame;
+  const what = leg.direction === "command" || leg.direction === "event" ? leg.direction : "frame";
+  const shown = issues.slice(0, ISSUES_IN_MESSAGE).map(formatIssue).join("; ");
+  const more = issues.length - Math.min(issues.length, ISSUES_IN_MESSAGE) + moreIssues;
+  const message = `invalid ${type} ${what}: ${shown}${more ? ` (and ${more} more)` : ""}`;
+  return { ok: false, error: new DecodeError("invalid_message", message, leg.direction, type, issues, moreIssues) };
+}
+
+/**
+ * A frame the schema accepted that came as text (from a wire): refused if it nests deeper than MAX_FRAME_DEPTH.
+ * Only the text decoders call it: an object handed over by the program is its own (walking it would cost more than
+ * validating it), and a bundle that validates objects alone leaves the depth check out.
+ */
+function deepEnough<T>(frame: Frame, leg: Leg, text: string): DecodeResult<T> {
+  const tooDeep = depthIssue(frame, text);
+  return tooDeep ? invalid(frame, leg, [tooDeep]) : { ok: true, message: frame as T };
+}
+
 function check<T>(frame: Frame, leg: Leg): DecodeResult<T> {
   const { type } = frame;
   const { direction } = leg;
@@ -113,32 +147,52 @@ function check<T>(frame: Frame, leg: Leg): DecodeResult<T> {
   if (!validate) {
     const code = leg.opposite.has(type) ? "wrong_direction" : "unknown_type";
     const what = code === "wrong_direction" ? leg.wrongWay : "is not a type of the protocol";
-    return { ok: false, error: new DecodeError(code, `${JSON.stringify(type)} ${what}`, direction, type) };
+    // The type is the peer's text, of any length: the message quotes its start only.
+    const quoted = JSON.stringify(type.length > 64 ? `${type.slice(0, 64)}…` : type);
+    return { ok: false, error: new DecodeError(code, `${quoted} ${what}`, direction, type) };
   }
   if (validate(frame)) return { ok: true, message: frame as T };
-  const issues = toIssues(validate.errors ?? [], frame);
-  const what = direction === "command" || direction === "event" ? direction : "frame";
-  return { ok: false, error: new DecodeError("invalid_message", `invalid ${type} ${what}: ${issues.map(formatIssue).join("; ")}`, direction, type, issues) };
+  const { issues, moreIssues } = issuesOf(validate, frame);
+  return invalid(frame, leg, issues, moreIssues);
+}
+
+/** Anything thrown while decoding, as a refusal. */
+function thrown(err: unknown, direction: Direction | undefined): { ok: false; error: DecodeError } {
+  const why = err instanceof Error ? `${err.name}: ${err.message}` : "a non-Error value was thrown";
+  return { ok: false, error: new DecodeError("invalid_message", `frame could not be validated (${why.slice(0, 200)})`, direction, undefined) };
 }
 
 /** The common case first: a valid frame costs a parse, one lookup and one validator call. */
 function decodeAs<T>(input: FrameInput, leg: Leg): DecodeResult<T> {
-  let value: unknown = input;
-  if (isText(input)) {
-    const parsed = parseText(input, leg.direction);
-    if (!parsed.ok) return parsed;
-    value = parsed.value;
+  try {
+    let value: unknown = input;
+    let text: string | undefined;
+    if (isText(input)) {
+      text = typeof input === "string" ? input : decodeText(input);
+      const parsed = parseText(text, leg.direction);
+      if (!parsed.ok) return parsed;
+      value = parsed.value;
+    }
+    const validate = value !== null && typeof value === "object" ? leg.validators.get((value as { type?: unknown }).type as string) : undefined;
+    if (validate?.(value) && !Array.isArray(value)) return text === undefined ? { ok: true, message: value as T } : deepEnough<T>(value as Frame, leg, text);
+    const frame = toFrame(value, leg.direction);
+    if (!frame.ok) return frame;
+    const result = check<T>(frame.value, leg);
+    return result.ok && text !== undefined ? deepEnough<T>(frame.value, leg, text) : result;
+  } catch (err) {
+    // "Never throws" holds for inputs no test thought of too (a getter that throws, a stack the caller exhausted).
+    return thrown(err, leg.direction);
   }
-  const validate = value !== null && typeof value === "object" ? leg.validators.get((value as { type?: unknown }).type as string) : undefined;
-  if (validate?.(value) && !Array.isArray(value)) return { ok: true, message: value as T };
-  const frame = toFrame(value, leg.direction);
-  return frame.ok ? check<T>(frame.value, leg) : frame;
 }
 
 /** Validates an already parsed object against one leg (no JSON step). */
 function validateAs<T>(message: object, leg: Leg): DecodeResult<T> {
-  const parsed = toFrame(message, leg.direction);
-  return parsed.ok ? check<T>(parsed.value, leg) : parsed;
+  try {
+    const parsed = toFrame(message, leg.direction);
+    return parsed.ok ? check<T>(parsed.value, leg) : parsed;
+  } catch (err) {
+    return thrown(err, leg.direction);
+  }
 }
 
 /** Decodes a frame the runtime sent. Never throws. */
@@ -158,13 +212,19 @@ export const decodeServerFrame = (input: FrameInput): DecodeResult<ServerFrame> 
  * the direction that knows the type is returned (the event side's when both do).
  */
 export function decodeFrame(input: FrameInput): DecodeResult<RuntimeEvent | RuntimeCommand> & { direction?: Direction } {
-  const parsed = parseFrame(input);
-  if (!parsed.ok) return parsed;
-  const asEvent = check<RuntimeEvent>(parsed.value, EVENT_LEG);
-  if (asEvent.ok) return { ...asEvent, direction: "event" };
-  const asCommand = check<RuntimeCommand>(parsed.value, COMMAND_LEG);
-  if (asCommand.ok) return { ...asCommand, direction: "command" };
-  return asEvent.error.code === "wrong_direction" ? asCommand : asEvent;
+  try {
+    const text = typeof input === "string" ? input : isText(input) ? decodeText(input) : undefined;
+    const parsed = parseFrame(text ?? input);
+    if (!parsed.ok) return parsed;
+    const accept = <T,>(result: DecodeResult<T>, leg: Leg) => (result.ok && text !== undefined ? deepEnough<T>(parsed.value, leg, text) : result);
+    const asEvent = accept(check<RuntimeEvent>(parsed.value, EVENT_LEG), EVENT_LEG);
+    if (asEvent.ok) return { ...asEvent, direction: "event" };
+    const asCommand = accept(check<RuntimeCommand>(parsed.value, COMMAND_LEG), COMMAND_LEG);
+    if (asCommand.ok) return { ...asCommand, direction: "command" };
+    return asEvent.error.code === "wrong_direction" ? asCommand : asEvent;
+  } catch (err) {
+    return thrown(err, undefined);
+  }
 }
 
 /** Validates a message object of a known direction without parsing; returns the issues. */

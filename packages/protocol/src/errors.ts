@@ -20,6 +20,9 @@ export type ByorErrorCode =
   | "unauthorized"
   | "payload_too_large"
   | "invalid_state"
+  // a peer over its budget (frames/s, bytes/s, invalid frames), and a fault inside the server while handling a frame
+  | "rate_limited"
+  | "internal_error"
   // the client endpoint of a BYOR server (byor.error codes)
   | "unknown_runtime"
   | "runtime_offline"

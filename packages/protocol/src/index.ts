@@ -22,5 +22,6 @@ export {
 } from "./decode.js";
 export { encodeBrokerFrame, encodeCommand, encodeEvent } from "./encode.js";
 export * from "./guards.js";
-export { describe as describeValue, formatIssue, toIssues, type Issue } from "./issues.js";
+export { describe as describeValue, formatIssue, issuesOf, MAX_ISSUES, MAX_POINTER_LENGTH, toIssues, type Issue, type IssueList } from "./issues.js";
+export { depthIssue, MAX_FRAME_DEPTH } from "./depth.js";
 export type { AjvIssue, Validator } from "./validator.js";

@@ -1,4 +1,4 @@
-import type { AjvIssue } from "./validator.js";
+import type { AjvIssue, Validator } from "./validator.js";
 
 /** One problem with a frame, located by a JSON pointer into it. */
 export interface Issue {
@@ -11,6 +11,15 @@ export interface Issue {
   /** What the frame had there, in words. */
   found: string;
 }
+
+/** Issues a DecodeError (and so a `byor.error`) lists at most; the others are counted in `moreIssues`. */
+export const MAX_ISSUES = 20;
+
+/** Pointers are cut to this many characters (ending in `…`): a key may be megabytes long, a path 1,000 levels deep. */
+export const MAX_POINTER_LENGTH = 256;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+export const clipPointer = (pointer: string): string => clip(pointer, MAX_POINTER_LENGTH);
 
 /** `"/runtime/agent_id: expected string or null, found number 42"`. */
 export const formatIssue = (issue: Pick<Issue, "pointer" | "expected" | "found">): string =>
@@ -49,6 +58,11 @@ export function describe(value: unknown): string {
 const quoteAll = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(" | ");
 
 function toIssue(err: AjvIssue, frame: unknown): Issue {
+  const issue = describeError(err, frame);
+  return issue.pointer.length > MAX_POINTER_LENGTH ? { ...issue, pointer: clipPointer(issue.pointer) } : issue;
+}
+
+function describeError(err: AjvIssue, frame: unknown): Issue {
   const { instancePath: pointer, keyword, params } = err;
   const found = describe(at(frame, pointer));
   switch (keyword) {
@@ -61,7 +75,7 @@ function toIssue(err: AjvIssue, frame: unknown): Issue {
     case "enum":
       return { pointer, keyword, expected: `one of ${quoteAll(params.allowedValues as unknown[])}`, found };
     case "additionalProperties":
-      return { pointer, keyword, expected: "only known properties", found: `property ${JSON.stringify(params.additionalProperty)}` };
+      return { pointer, keyword, expected: "only known properties", found: `property ${JSON.stringify(clip(String(params.additionalProperty), 40))}` };
     case "minLength":
       return { pointer, keyword, expected: params.limit === 1 ? "a non-empty string" : `at least ${String(params.limit)} characters`, found };
     case "maxLength":
@@ -93,30 +107,65 @@ function toIssue(err: AjvIssue, frame: unknown): Issue {
 /**
  * Turns ajv's raw errors into few, readable issues: type errors at one pointer merge into
  * "string or null", and union noise is dropped when a branch said something more precise.
+ * Linear in the number of errors (keyed maps, no pairwise comparison).
  */
 export function toIssues(errors: readonly AjvIssue[], frame: unknown): Issue[] {
   const issues: Issue[] = [];
   const typeAt = new Map<string, Issue>();
+  const seen = new Set<string>();
   for (const err of errors) {
     const issue = toIssue(err, frame);
     if (issue.keyword === "type") {
-      const seen = typeAt.get(issue.pointer);
-      if (seen) {
-        if (!seen.expected.split(" or ").includes(issue.expected)) seen.expected += ` or ${issue.expected}`;
+      const first = typeAt.get(issue.pointer);
+      if (first) {
+        if (!first.expected.split(" or ").includes(issue.expected)) first.expected += ` or ${issue.expected}`;
         continue;
       }
       typeAt.set(issue.pointer, issue);
+    } else {
+      // Type issues are one per pointer already; the others are told apart by what they say.
+      const key = `${issue.pointer}\u0000${issue.keyword}\u0000${issue.expected}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
     }
-    if (issues.some((i) => i.pointer === issue.pointer && i.keyword === issue.keyword && i.expected === issue.expected)) continue;
     issues.push(issue);
   }
   const isUnion = (i: Issue) => i.keyword === "anyOf" || i.keyword === "oneOf";
+  // Pointers of precise issues, and every ancestor of them (one entry per path token: linear in their length).
+  const precise = new Set<string>();
+  const besideType = new Set<string>();
+  for (const i of issues) {
+    if (isUnion(i)) continue;
+    if (i.keyword !== "type") besideType.add(i.pointer);
+    for (let p = i.pointer; !precise.has(p); p = p.slice(0, Math.max(0, p.lastIndexOf("/")))) {
+      precise.add(p);
+      if (!p) break;
+    }
+  }
   return issues.filter((i) => {
     // A union's summary says less than what its branches said.
-    if (isUnion(i)) return !issues.some((o) => o !== i && !isUnion(o) && o.pointer.startsWith(i.pointer));
+    if (isUnion(i)) return !precise.has(i.pointer);
     // A type error next to another error at the same place comes from a union branch the value was not meant
     // for (an empty string fails `minLength` of the string branch and `type` of the null branch): keep the telling one.
-    if (i.keyword === "type") return !issues.some((o) => o.pointer === i.pointer && o.keyword !== "type" && !isUnion(o));
+    if (i.keyword === "type") return !besideType.has(i.pointer);
     return true;
   });
+}
+
+/** The issues of a value a validator refused: the first `limit`, and how many more it found. */
+export interface IssueList {
+  issues: Issue[];
+  /**
+   * Problems found beyond the listed issues. Those past the validator's own cap were never described, so they
+   * are counted as ajv counts them (one per failed keyword): an estimate, not an exact number of issues.
+   */
+  moreIssues: number;
+}
+
+/** Issues of the value `validate` just refused, bounded in number whatever the value (see MAX_ISSUES). */
+export function issuesOf(validate: Validator<unknown>, value: unknown, limit = MAX_ISSUES): IssueList {
+  const errors = validate.errors ?? [];
+  const all = toIssues(errors, value);
+  const unkept = Math.max(0, (validate.count ?? errors.length) - errors.length);
+  return all.length > limit ? { issues: all.slice(0, limit), moreIssues: all.length - limit + unkept } : { issues: all, moreIssues: unkept };
 }

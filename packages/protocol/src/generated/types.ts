@@ -6190,12 +6190,19 @@ export interface ByorErrorFrame {
    * The type of the refused frame, if it had one.
    */
   frame_type?: string;
+  /**
+   * One entry per problem, the first 20 at most (more_issues counts the others).
+   */
   issues?: {
     pointer: string;
     keyword?: string;
     expected: string;
     found: string;
   }[];
+  /**
+   * How many further problems were found and left out of issues (an estimate). Absent when none were.
+   */
+  more_issues?: number;
 }
 /**
  * A frame the runtime sent, relayed to an app that subscribed to its scope (or any frame that is not scoped, such as a response to this app's command).
