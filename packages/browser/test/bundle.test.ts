@@ -15,7 +15,9 @@ const importsOf = (code: string) =>
  * The 12 KB budget (core + browser adapter without validators) is checked on the minimal page; these ceilings
  * (measured + a small margin) keep the adapter and the full page (with mirror and assembler) from drifting.
  */
-const CEILING = { adapterGzip: 3.25 * 1024, fullWithoutValidatorsGzip: 15 * 1024 };
+// The full page's ceiling went from 15 to 16 KB with issue #10 (handler isolation in every emitter, bounded issue
+// lists, deep-safe comparison in the mirror: about 0.6 KB gzipped); the 12 KB budget of the minimal page holds.
+const CEILING = { adapterGzip: 3.25 * 1024, fullWithoutValidatorsGzip: 16 * 1024 };
 
 describe("the page bundle", () => {
   it("the build imports nothing but @byor/core and @byor/protocol", () => {

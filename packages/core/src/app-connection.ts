@@ -1,4 +1,5 @@
 import {
+  ByorError,
   decodeAppFrame,
   parseFrame,
   type AppFrame,
@@ -17,13 +18,13 @@ import {
 import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
 import { DisposableStore, type Disposable } from "./disposable.js";
-import { Emitter } from "./emitter.js";
+import { stringifyJson } from "./deep-json.js";
+import { Emitter, errorEventReporter } from "./emitter.js";
 import { Heartbeat } from "./heartbeat.js";
 import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
 import { ReplayBuffer, type ReplayBufferOptions } from "./seq.js";
 import { StateMachine, type SessionState, type StateChange } from "./states.js";
 import type { CloseInfo, Transport } from "./transport.js";
-
 
 /** JSON of a delivered frame without any `seq` (each app numbers it itself), computed once per frame object. */
 const encoded = new WeakMap<object, string>();
@@ -31,10 +32,27 @@ function encodeOnce(frame: object): string {
   let text = encoded.get(frame);
   if (text === undefined) {
     const { seq: _stale, ...copy } = frame as { seq?: number };
-    text = JSON.stringify(copy);
+    text = stringifyJson(copy);
     encoded.set(frame, text);
   }
   return text;
+}
+
+/**
+ * A relayed frame already serialised, for every app it goes to: the JSON object text of a DeliveredFrame without
+ * `seq`. Trusted like any delivered frame: nothing checks it again.
+ */
+export interface EncodedFrame {
+  readonly encoded: string;
+}
+
+/**
+ * The byor.event carrying a runtime frame as its text: the frame's text as received (already validated, e.g. a
+ * RuntimeSession `frame` event's `text`) is spliced in, not encoded again. Build it once per runtime frame and
+ * deliver it to every subscribed app.
+ */
+export function encodedEvent(runtimeId: string, eventText: string): EncodedFrame {
+  return { encoded: `{"type":"byor.event","runtime_id":${JSON.stringify(runtimeId)},"event":${eventText}}` };
 }
 
 /**
@@ -59,10 +77,25 @@ export interface AppConnectionOptions {
    * default) closes it too as soon as it would evict an unacknowledged frame: with the defaults that comes first.
    */
   maxBufferedFrames?: number;
+  /**
+   * How long an app over those bounds has to catch up before it is closed (default 2 000 ms). A burst of frames
+   * goes out before the acks already waiting in the app's socket are read; they count when they arrive. Memory
+   * stays bounded meanwhile: the replay buffer evicts, and the socket has its own buffered-bytes bound.
+   */
+  slowConsumerGraceMs?: number;
+  /**
+   * Invalid frames (bad JSON, unknown type, invalid fields, a second hello) an app may send per window before it is
+   * closed with 4008 `Rate limit exceeded` (CLIENT_CLOSE.rateLimited; a numbered session may resume). Each one is
+   * answered with a byor.error until then. Default 100 per 10 000 ms.
+   */
+  invalidFrames?: { max?: number; windowMs?: number };
 }
 
 /** Frames relayed to subscribers: numbered when the app negotiated seq/ack. */
 export type DeliveredFrame = Omit<ByorEventFrame, "seq"> | Omit<ByorRuntimeStatusFrame, "seq">;
+
+/** The reason of the close (4008) of an app over its invalid-frame budget. */
+export const RATE_LIMIT_REASON = "Rate limit exceeded";
 
 /** App frames the broker acts on (the handshake, acks and heartbeats are handled here). */
 export type AppRequestFrame = Exclude<AppFrame, ByorHelloFrame | ByorAckFrame | ByorPingFrame | ByorPongFrame>;
@@ -79,6 +112,12 @@ export interface AppConnectionEvents {
    * handle's socket resumed an earlier session, which carries on under that session's own AppConnection.
    */
   closed: CloseInfo;
+  /**
+   * A handler of another event threw: a ByorError with code `internal_error`, the exception as its `cause` (a
+   * `frame` handler's exception is also answered to the app with a byor.error `internal_error`). The other
+   * handlers and later frames were handled as usual. Without a handler here it goes to `reportHandlerError`.
+   */
+  error: ByorError;
 }
 
 interface Resolved {
@@ -88,6 +127,9 @@ interface Resolved {
   maxMisses: number;
   parkMs: number;
   maxBufferedFrames: number;
+  slowConsumerGraceMs: number;
+  maxInvalidFrames: number;
+  invalidWindowMs: number;
 }
 
 /** @internal Shared between AppSessions and its connections. */
@@ -114,16 +156,29 @@ function newSessionId(): string {
   return `s-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** Bounds of the answer to an invalid frame: it must not echo a large input back (decode already caps the issues). */
+const MAX_TEXT = 200;
+const MAX_MESSAGE = 1_000;
+const MAX_ECHOED_ID = 256;
+
+const clip = (text: string, max = MAX_TEXT): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 function errorFrame(error: DecodeError, text: string): ByorErrorFrame {
-  const frame: ByorErrorFrame = { type: "byor.error", code: error.code, message: error.message };
-  if (error.type !== undefined) frame.frame_type = error.type;
-  if (error.issues.length) frame.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer, keyword, expected, found }));
-  // Echo a request id if the frame carried one, so the app can fail the right request.
-  const parsed = parseFrame(text);
-  if (parsed.ok) {
-    const { request_id, command } = parsed.value as { request_id?: unknown; command?: { request_id?: unknown } };
-    const id = typeof request_id === "string" ? request_id : command?.request_id;
-    if (typeof id === "string") frame.request_id = id;
+  const frame: ByorErrorFrame = { type: "byor.error", code: error.code, message: clip(error.message, MAX_MESSAGE) };
+  if (error.type !== undefined) frame.frame_type = clip(error.type);
+  if (error.issues.length) {
+    frame.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: clip(pointer), keyword: clip(keyword), expected: clip(expected), found: clip(found) }));
+  }
+  if (error.moreIssues) frame.more_issues = error.moreIssues;
+  // Echo a request id if the frame carried one, so the app can fail the right request (text that is not a JSON
+  // object cannot carry one: no second parse). An id too long to be a real one is not echoed.
+  if (error.code !== "invalid_json" && error.code !== "not_an_object") {
+    const parsed = parseFrame(text);
+    if (parsed.ok) {
+      const { request_id, command } = parsed.value as { request_id?: unknown; command?: { request_id?: unknown } };
+      const id = typeof request_id === "string" ? request_id : command?.request_id;
+      if (typeof id === "string" && id.length <= MAX_ECHOED_ID) frame.request_id = id;
+    }
   }
   return frame;
 }
@@ -141,6 +196,9 @@ export class AppSessions implements Disposable {
         maxMisses: options.heartbeat?.maxMisses ?? 3,
         parkMs: options.parkMs ?? 60_000,
         maxBufferedFrames: options.maxBufferedFrames ?? 4096,
+        slowConsumerGraceMs: options.slowConsumerGraceMs ?? 2_000,
+        maxInvalidFrames: options.invalidFrames?.max ?? 100,
+        invalidWindowMs: options.invalidFrames?.windowMs ?? 10_000,
       },
       sessions: new Map(),
       pending: new Set(),
@@ -178,7 +236,7 @@ export class AppSessions implements Disposable {
 export class AppConnection {
   readonly #registry: AppSessionRegistry;
   readonly #options: Resolved;
-  readonly #emitter = new Emitter<AppConnectionEvents>();
+  readonly #emitter: Emitter<AppConnectionEvents> = new Emitter({ onHandlerError: (error, name) => this.#handlerFailed(error, name) });
   readonly #machine: StateMachine;
   #sessionId = "";
   #seqAck = false;
@@ -189,7 +247,14 @@ export class AppConnection {
   #heartbeat: Heartbeat | undefined;
   #parkTimer: unknown;
   /** Frames delivered before the hello, sent once the session exists. */
-  #early: DeliveredFrame[] = [];
+  #early: (DeliveredFrame | EncodedFrame)[] = [];
+  /** The slow-consumer verdict, due once the grace after passing the bounds is over. */
+  #verdictTimer: unknown;
+  /** Invalid frames in the current window of this socket. */
+  #invalid = 0;
+  #invalidSince = 0;
+  /** The app request being handled by `frame` handlers (to answer it if one throws). */
+  #handling: AppRequestFrame | undefined;
 
   /** @internal Created by AppSessions.accept. */
   constructor(registry: AppSessionRegistry) {
@@ -231,9 +296,13 @@ export class AppConnection {
   /**
    * Relays a frame to the app: numbered when seq/ack is on, sent when the socket is up, kept (bounded) for a
    * resume while the session is parked. Frames are trusted (built by the broker) and not validated again, nor
-   * changed after delivery: one frame object fanned out to many apps is serialised once.
+   * changed after delivery: one frame object fanned out to many apps is serialised once, and an EncodedFrame
+   * (e.g. `encodedEvent`) not at all. Values of any depth are fine.
+   *
+   * With seq/ack, an app that passes the bounds (`maxBufferedFrames` unacknowledged, or the replay buffer evicting
+   * one) keeps receiving for `slowConsumerGraceMs`, and is closed with 4001 only if it is still past them then.
    */
-  deliver(frame: DeliveredFrame): void {
+  deliver(frame: DeliveredFrame | EncodedFrame): void {
     const status = this.#machine.state.status;
     if (status === "closed") return;
     if (!this.#welcomed) {
@@ -242,26 +311,37 @@ export class AppConnection {
       this.#early.push(frame);
       return;
     }
-    const body = encodeOnce(frame);
+    const body = "encoded" in frame ? frame.encoded : encodeOnce(frame);
     if (!this.#buffer) {
       if (status === "open") this.#transport?.send(body);
       return;
     }
     const text = this.#buffer.pushEncoded(body);
     if (status !== "open") return;
-    // Its memory stays bounded either way: the buffer evicts; closing lets the app resume or reset.
-    if (this.#buffer.overflowed || this.unacked > this.#options.maxBufferedFrames) {
-      this.#lose(CLIENT_CLOSE.slowConsumer, "Slow consumer");
-      return;
-    }
     this.#transport?.send(text);
+    // A burst goes out before the acks waiting in the app's socket are read: judge once they have had time to
+    // count. Memory stays bounded meanwhile (the buffer evicts, the socket has its own bound).
+    if (this.#verdictTimer === undefined && this.#behind()) {
+      this.#verdictTimer = this.#options.clock.setTimeout(() => this.#verdict(), this.#options.slowConsumerGraceMs);
+    }
+  }
+
+  /** Past the slow-consumer bounds: frames unacknowledged beyond the limit, or evicted from the replay buffer. */
+  #behind(): boolean {
+    return this.#buffer !== undefined && (this.#buffer.overflowed || this.unacked > this.#options.maxBufferedFrames);
+  }
+
+  #verdict(): void {
+    this.#verdictTimer = undefined;
+    // Closing lets the app resume (or reset, if the buffer no longer reaches its cursor).
+    if (this.online && this.#behind()) this.#lose(CLIENT_CLOSE.slowConsumer, "Slow consumer");
   }
 
   /** Sends a direct answer (byor.error, byor.subscribed, byor.runtimes, ...): never numbered, dropped while offline. */
   reply(frame: ReplyFrame): void {
     if (this.#machine.state.status !== "open") return;
     const { seq: _none, ...copy } = frame as ReplyFrame & { seq?: number };
-    this.#transport?.send(JSON.stringify(copy));
+    this.#transport?.send(stringifyJson(copy));
   }
 
   /** Ends the session for good: closes the socket (if up) with this code and reason; no resume. */
@@ -274,6 +354,7 @@ export class AppConnection {
     const link = new DisposableStore();
     this.#transport = transport;
     this.#link = link;
+    this.#invalid = 0; // the invalid-frame budget is per socket
     link.add(transport.onMessage((text) => this.#onText(text)));
     link.add(
       transport.onClose((close) => {
@@ -299,14 +380,15 @@ export class AppConnection {
     this.#heartbeat?.touch();
     const result = decodeAppFrame(text);
     if (!result.ok) {
+      if (this.#overInvalidBudget()) return;
       this.#sendNow(errorFrame(result.error, text));
       return;
     }
     const frame = result.message;
     switch (frame.type) {
       case "byor.hello":
-        if (this.#welcomed) this.#sendNow({ type: "byor.error", code: "invalid_state", message: "byor.hello must be the first frame of a connection", frame_type: "byor.hello" });
-        else this.#hello(frame);
+        if (!this.#welcomed) this.#hello(frame);
+        else if (!this.#overInvalidBudget()) this.#sendNow({ type: "byor.error", code: "invalid_state", message: "byor.hello must be the first frame of a connection", frame_type: "byor.hello" });
         return;
       case "byor.ping":
         this.#transport?.send(BYOR_PONG);
@@ -319,8 +401,42 @@ export class AppConnection {
       default:
         if (!this.#welcomed) this.#hello({ type: "byor.hello" });
         // The hello may have ended this handle (never for an implicit one, but stay safe).
-        if (this.#machine.state.status === "open") this.#emitter.emit("frame", frame);
+        if (this.#machine.state.status !== "open") return;
+        this.#handling = frame;
+        try {
+          this.#emitter.emit("frame", frame);
+        } finally {
+          this.#handling = undefined;
+        }
     }
+  }
+
+  /** Counts an invalid frame; past the budget the app is closed (4008) and true is returned (send nothing). */
+  #overInvalidBudget(): boolean {
+    const now = this.#options.clock.now();
+    if (this.#invalid === 0 || now - this.#invalidSince >= this.#options.invalidWindowMs) {
+      this.#invalid = 0;
+      this.#invalidSince = now;
+    }
+    if (++this.#invalid <= this.#options.maxInvalidFrames) return false;
+    this.#lose(CLIENT_CLOSE.rateLimited, RATE_LIMIT_REASON);
+    return true;
+  }
+
+  /** A handler threw: the `error` event hears it, and the app gets an answer to the request it sent. */
+  #handlerFailed(error: unknown, name: PropertyKey): void {
+    const request = name === "frame" ? this.#handling : undefined;
+    if (request) {
+      const requestId = request.type === "byor.send" ? (request.command as { request_id?: unknown }).request_id : request.request_id;
+      this.reply({
+        type: "byor.error",
+        code: "internal_error",
+        message: `the server failed to handle this ${request.type}`,
+        frame_type: request.type,
+        ...(typeof requestId === "string" && { request_id: requestId }),
+      });
+    }
+    errorEventReporter(() => this.#emitter)(error, name);
   }
 
   #hello(hello: ByorHelloFrame): void {
@@ -405,6 +521,8 @@ export class AppConnection {
   }
 
   #detach(): void {
+    if (this.#verdictTimer !== undefined) this.#options.clock.clearTimeout(this.#verdictTimer);
+    this.#verdictTimer = undefined;
     this.#link?.dispose();
     this.#link = undefined;
     this.#heartbeat = undefined;

@@ -3,7 +3,8 @@ import {
   DecodeError,
   formatIssue,
   RESPONSE_TYPES,
-  decodeServerFrame,
+  parseFrame,
+  validateServerFrame,
   isRequestType,
   validateAppFrame,
   type AppFrame,
@@ -28,7 +29,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
 import { ConnectRefused } from "./connect-refused.js";
 import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
-import { Emitter } from "./emitter.js";
+import { Emitter, errorEventReporter } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
 import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
@@ -110,7 +111,11 @@ export interface ClientSessionEvents {
    * scope from snapshots.
    */
   reset: { reason: string };
-  /** A frame the server refused (not tied to a pending call), or a server frame that could not be decoded. */
+  /**
+   * A frame the server refused (not tied to a pending call), or a server frame that could not be decoded; or a
+   * handler of another event threw (code `internal_error`, the exception as `cause`: the other handlers and later
+   * frames were handled as usual). Without a handler here those go to `reportHandlerError`.
+   */
   error: ByorError;
 }
 
@@ -166,7 +171,7 @@ function serverRefusal(frame: ByorErrorFrame): ByorError {
   if (DECODE_CODES.has(frame.code)) {
     const sent = frame.frame_type === "byor.send";
     const relative = issues.map(({ pointer, keyword = "", expected, found }) => ({ pointer: sent ? pointer.replace(/^\/command(?=\/|$)/, "") : pointer, keyword, expected, found }));
-    return new DecodeError(frame.code as DecodeErrorCode, text, sent ? "command" : "app", undefined, relative);
+    return new DecodeError(frame.code as DecodeErrorCode, text, sent ? "command" : "app", undefined, relative, frame.more_issues);
   }
   const details = issues.length ? ` (${issues.map(formatIssue).join("; ")})` : "";
   return new ByorError("request_failed", `${text}${details}`, { cause: frame });
@@ -182,7 +187,7 @@ export class ClientSession implements Disposable {
   readonly #timeoutMs: number;
   readonly #ackEvery: number;
   readonly #ackDelayMs: number;
-  readonly #emitter = new Emitter<ClientSessionEvents>();
+  readonly #emitter: Emitter<ClientSessionEvents> = new Emitter({ onHandlerError: errorEventReporter(() => this.#emitter) });
   readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
   /** Requests to runtimes: their responses are relayed events, replayed on a resume. */
   readonly #requests: RequestTracker;
@@ -560,7 +565,10 @@ export class ClientSession implements Disposable {
     if (this.#conn !== conn) return;
     conn.heartbeat.touch(); // any frame is life, even one we cannot decode
     conn.received++;
-    const result = decodeServerFrame(text);
+    // Parsed here and validated as an object: the server checked the depth of what it relays, and JSON.parse and
+    // the views are safe on deep values, so the page need not carry the depth check.
+    const parsed = parseFrame(text, "server");
+    const result = parsed.ok ? validateServerFrame(parsed.value) : parsed;
     if (!result.ok) {
       this.#emitter.emit("error", result.error);
       return;

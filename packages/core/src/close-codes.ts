@@ -18,6 +18,8 @@ export const RUNTIME_CLOSE = {
   notReading: { code: 1013, reason: "Runtime not reading" },
   /** The server holds its maximum of runtimes and none is offline to make room; the runtime retries. */
   tooManyRuntimes: { code: 1013, reason: "Too many runtimes" },
+  /** The runtime's socket went over its budget (frames/s or bytes/s); it reconnects at once. Never 1008. */
+  rateLimited: { code: 1013, reason: "Rate limit exceeded" },
 } as const;
 
 /** Client leg (apps ↔ BYOR server). */
@@ -41,6 +43,8 @@ export const CLIENT_CLOSE = {
   forbidden: 4403,
   /** Too many connections. Retry later. */
   tooManyConnections: 4429,
+  /** The app went over its budget (frames/s, bytes/s or invalid frames). Retry later, slower; resume works. */
+  rateLimited: 4008,
 } as const;
 
 /** Close codes after which an app client must not reconnect on its own. */

@@ -1,11 +1,54 @@
+import { ByorError } from "@byor/protocol";
 import { toDisposable, type Disposable } from "./disposable.js";
 import type { AbortSignalLike } from "./platform.js";
 
 type Handler<T> = (value: T) => void;
 
+/** Where an exception thrown by a handler goes: told the error and the event whose handler threw. */
+export type HandlerErrorReporter = (error: unknown, event: PropertyKey) => void;
+
+/**
+ * The reporter of emitters that were given none: `globalThis.reportError` where it exists (browsers, Deno: the
+ * page's `error` event), else `console.error`. It never throws, so a handler's exception never reaches the caller
+ * of `emit` (a socket's message loop, a timer), and a server keeps running.
+ */
+export const reportHandlerError: HandlerErrorReporter = (error, event) => {
+  try {
+    const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+    if (typeof report === "function") report(error);
+    else (globalThis as { console?: { error(...args: unknown[]): void } }).console?.error(`[byor] a "${String(event)}" handler threw:`, error);
+  } catch {
+    // Reporting must not fail the emit either.
+  }
+};
+
+/**
+ * The reporter of a session that has an `error` event: a handler's exception is emitted there as a ByorError with
+ * code `internal_error` (the exception is its `cause`). An exception of an `error` handler itself, or one thrown
+ * while nobody listens to `error`, goes to `reportHandlerError` instead, so reporting cannot loop or go unseen.
+ */
+export function errorEventReporter(target: () => { has(name: "error"): boolean; emit(name: "error", value: ByorError): void }): HandlerErrorReporter {
+  return (error, event) => {
+    const emitter = target();
+    if (event === "error" || !emitter.has("error")) return reportHandlerError(error, event);
+    const why = error instanceof Error ? error.message : String(error);
+    emitter.emit("error", new ByorError("internal_error", `a "${String(event)}" handler threw: ${why}`, { cause: error }));
+  };
+}
+
+export interface EmitterOptions {
+  /**
+   * Told about every exception a handler throws (default `reportHandlerError`). The other handlers of that emit
+   * and later emits run as if nothing happened. Sessions with an `error` event pass a reporter that emits it.
+   * If this throws, the default reporter gets both errors.
+   */
+  onHandlerError?: HandlerErrorReporter;
+}
+
 /**
  * A typed event emitter over a map of event name → payload. `on` returns a disposable; `stream` gives an async
- * iterator (buffered, ends when the signal aborts or the emitter is closed).
+ * iterator (buffered, ends when the signal aborts or the emitter is closed). Handlers are isolated: one that throws
+ * is reported (see `EmitterOptions.onHandlerError`) and the others still run.
  */
 export class Emitter<Events extends object> {
   // Copy-on-write lists: emit iterates the list as it was, with no copy per event (the hot path), and a handler
@@ -13,6 +56,16 @@ export class Emitter<Events extends object> {
   #handlers = new Map<keyof Events, readonly Handler<never>[]>();
   #closed = false;
   #onClose = new Set<() => void>();
+  readonly #report: HandlerErrorReporter;
+
+  constructor(options: EmitterOptions = {}) {
+    this.#report = options.onHandlerError ?? reportHandlerError;
+  }
+
+  /** Whether `name` has a handler (e.g. to report to an `error` event only when someone listens). */
+  has(name: keyof Events): boolean {
+    return (this.#handlers.get(name)?.length ?? 0) > 0;
+  }
 
   /** Adds a handler; after `close()` nothing is added (nothing will be emitted). */
   on<K extends keyof Events>(name: K, handler: Handler<Events[K]>): Disposable {
@@ -28,7 +81,22 @@ export class Emitter<Events extends object> {
   emit<K extends keyof Events>(name: K, value: Events[K]): void {
     const list = this.#handlers.get(name);
     if (!list) return;
-    for (const handler of list) (handler as Handler<Events[K]>)(value);
+    for (const handler of list) {
+      try {
+        (handler as Handler<Events[K]>)(value);
+      } catch (error) {
+        this.#failed(error, name);
+      }
+    }
+  }
+
+  #failed(error: unknown, name: keyof Events): void {
+    try {
+      this.#report(error, name);
+    } catch (reporterError) {
+      reportHandlerError(error, name);
+      reportHandlerError(reporterError, name);
+    }
   }
 
   /** Async iterator of one event's payloads, buffered so none is missed between two `next()` calls. */

@@ -7,7 +7,8 @@ export { TransportListeners } from "./transport-listeners.js";
 export { createTransportPair, type MemoryTransport } from "./memory-transport.js";
 export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 export { systemClock, type Clock } from "./clock.js";
-export { Emitter } from "./emitter.js";
+export { Emitter, errorEventReporter, reportHandlerError, type EmitterOptions, type HandlerErrorReporter } from "./emitter.js";
+export { jsonEqual, stringifyJson } from "./deep-json.js";
 export type { AbortSignalLike } from "./platform.js";
 export { CLIENT_CLOSE, FATAL_CLIENT_CLOSE_CODES, RUNTIME_CLOSE } from "./close-codes.js";
 
@@ -36,7 +37,7 @@ export { SESSION_VIEWS } from "./session-views.js";
 export { SESSION_VALIDATION } from "./session-validation.js";
 
 // The runtime leg: a server's side of one runtime
-export { RuntimeSession, type RuntimeSessionEvents, type RuntimeSessionOptions } from "./runtime-session.js";
+export { RuntimeSession, type ReceivedFrame, type RuntimeSessionEvents, type RuntimeSessionOptions } from "./runtime-session.js";
 
 // The client leg: seq/ack, a server's side of one app, and the app's side
 export { ReplayBuffer, SeqReceiver, type ReplayBufferOptions } from "./seq.js";
@@ -44,10 +45,13 @@ export { EventDeduper } from "./event-deduper.js";
 export {
   AppConnection,
   AppSessions,
+  RATE_LIMIT_REASON,
+  encodedEvent,
   type AppConnectionEvents,
   type AppConnectionOptions,
   type AppRequestFrame,
   type DeliveredFrame,
+  type EncodedFrame,
   type ReplyFrame,
 } from "./app-connection.js";
 export { ClientSession, SEQ_GAP_CLOSE, type ClientSessionEvents, type ClientSessionOptions, type SessionValidation, type SessionViews } from "./client-session.js";

@@ -11,7 +11,8 @@ import type {
 } from "@byor/protocol";
 import { systemClock, type Clock } from "./clock.js";
 import type { Disposable } from "./disposable.js";
-import { Emitter } from "./emitter.js";
+import { jsonEqual as equal } from "./deep-json.js";
+import { Emitter, type HandlerErrorReporter } from "./emitter.js";
 import { EventDeduper } from "./event-deduper.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 
@@ -58,7 +59,7 @@ const SEEN_LIMIT = 8192;
 export class StateMirror {
   readonly #clock: Clock;
   readonly #states = new Map<string, ScopeState>();
-  readonly #emitter = new Emitter<{ change: MirrorChange }>();
+  readonly #emitter: Emitter<{ change: MirrorChange }>;
   /** Arrival order of pending approvals across scopes. */
   readonly #arrival = new Map<string, number>();
   #arrivals = 0;
@@ -66,8 +67,10 @@ export class StateMirror {
   readonly #answered = new Map<string, string>();
   readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT, refresh: false });
 
-  constructor(options: { clock?: Clock } = {}) {
+  /** `onHandlerError`: where a change handler's exception goes (see EmitterOptions; a RuntimeSession passes its own). */
+  constructor(options: { clock?: Clock; onHandlerError?: HandlerErrorReporter } = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#emitter = new Emitter({ onHandlerError: options.onHandlerError });
   }
 
   /** Folds one event in. Returns true (and emits "change") if the mirror changed. */
@@ -252,24 +255,4 @@ function fromListing(pending: PendingControlRequest, event: UpdateDeviceStatusEv
     emitted_at: event.emitted_at,
     idempotency_key: `${event.idempotency_key}#${pending.request_id}`,
   };
-}
-
-/** Structural equality of JSON values (snapshots re-sent on sync must not count as changes). */
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
 }

@@ -16,7 +16,7 @@ import {
 import { systemClock, type Clock } from "./clock.js";
 import { RUNTIME_CLOSE } from "./close-codes.js";
 import { DisposableStore, type Disposable } from "./disposable.js";
-import { Emitter } from "./emitter.js";
+import { Emitter, errorEventReporter, reportHandlerError } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
 import { StateMirror } from "./mirror.js";
@@ -39,10 +39,27 @@ export interface RuntimeSessionEvents {
   state: StateChange;
   /** Every valid frame from the runtime, pings included. */
   event: RuntimeEvent;
+  /**
+   * Every valid frame with the text it arrived as (emitted just before `event`). The text passed validation as it
+   * is: a relay forwards it without encoding the event again (see `encodedEvent` and `AppConnection.deliver`).
+   */
+  frame: ReceivedFrame;
   /** A frame that failed to decode; it was dropped, the session goes on. */
   invalid: { error: DecodeError; text: string };
   /** Every `sync_response` (also emitted as `event`): a scope was re-synced, or failed to be. */
   sync: SyncResponseEvent;
+  /**
+   * A handler of another event (or of the mirror's `change`) threw: a ByorError with code `internal_error`, the
+   * exception as its `cause`. The other handlers and later frames were handled as usual. Without a handler here,
+   * such exceptions go to `reportHandlerError` (console.error, or reportError where it exists).
+   */
+  error: ByorError;
+}
+
+/** A valid runtime frame and its text as received. */
+export interface ReceivedFrame {
+  event: RuntimeEvent;
+  text: string;
 }
 
 /** The answer to the runtime's JSON ping (the runtime leg's heartbeat is its own, not byor.ping). */
@@ -76,7 +93,7 @@ export class RuntimeSession implements Disposable {
   readonly #intervalMs: number;
   readonly #maxMisses: number;
   readonly #tracker: RequestTracker;
-  readonly #emitter = new Emitter<RuntimeSessionEvents>();
+  readonly #emitter: Emitter<RuntimeSessionEvents> = new Emitter({ onHandlerError: errorEventReporter(() => this.#emitter) });
   readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
   readonly #watched = new Map<string, Scope>();
   /** Waiters whose sync is still to be sent (no socket when they asked, or the socket died before the answer). */
@@ -90,7 +107,7 @@ export class RuntimeSession implements Disposable {
     this.#intervalMs = options.heartbeat?.intervalMs ?? 30_000;
     this.#maxMisses = options.heartbeat?.maxMisses ?? 3;
     this.#tracker = new RequestTracker({ clock: this.#clock, timeoutMs: options.requestTimeoutMs });
-    this.mirror = options.mirror ?? new StateMirror({ clock: this.#clock });
+    this.mirror = options.mirror ?? new StateMirror({ clock: this.#clock, onHandlerError: errorEventReporter(() => this.#emitter) });
   }
 
   get state(): SessionState {
@@ -285,9 +302,18 @@ export class RuntimeSession implements Disposable {
     }
     const event = result.message;
     if (event.type === "ping") conn.transport.send(PONG);
-    this.mirror.apply(event);
+    try {
+      this.mirror.apply(event);
+    } catch (error) {
+      // A mirror passed in by the caller may be anything; its failure must not cost the frame its relay.
+      const why = error instanceof Error ? error.message : String(error);
+      const fault = new ByorError("internal_error", `the state mirror could not apply a ${event.type} frame: ${why}`, { cause: error });
+      if (this.#emitter.has("error")) this.#emitter.emit("error", fault);
+      else reportHandlerError(fault, "event");
+    }
     this.#tracker.handle(event);
     if (event.type === "sync_response") this.#emitter.emit("sync", event);
+    if (this.#emitter.has("frame")) this.#emitter.emit("frame", { event, text });
     this.#emitter.emit("event", event);
   }
 

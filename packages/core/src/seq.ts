@@ -1,3 +1,5 @@
+import { stringifyJson } from "./deep-json.js";
+
 /**
  * seq/ack on the client leg (BYOR server → app), as a hosted relay does it: the server numbers every relayed
  * frame per app session, keeps the frames the app has not acknowledged in a bounded buffer, and after a reconnect
@@ -69,7 +71,7 @@ export class ReplayBuffer {
   /** Numbers the frame (sets `frame.seq`), keeps it and returns the text to send. */
   push(frame: object): string {
     (frame as { seq?: number }).seq = this.#lastSeq + 1;
-    return this.#keep(JSON.stringify(frame));
+    return this.#keep(stringifyJson(frame));
   }
 
   /**

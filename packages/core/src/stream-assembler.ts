@@ -24,6 +24,19 @@ interface MessageBase {
   runId?: string;
 }
 
+/** What a tool call shows as its arguments when its input is too deep for `JSON.stringify` (decoders refuse such
+ * frames; a program can still hand one over). Not worth an iterative encoder in every page that shows tool calls. */
+export const TOO_DEEP_TO_SHOW = "(arguments nested too deeply to show)";
+
+function argumentsText(input: unknown): string {
+  try {
+    return JSON.stringify(input);
+  } catch (error) {
+    if (error instanceof RangeError) return TOO_DEEP_TO_SHOW;
+    throw error;
+  }
+}
+
 export type ToolCallStatus = "requested" | "pending_approval" | "running" | "success" | "error" | "cancelled";
 
 export interface ToolCallResult {
@@ -495,7 +508,7 @@ export class StreamAssembler {
     return this.#updateToolCall(state, body.tool_call_id, undefined, (call) => ({
       ...call,
       name: call.name || body.tool_name,
-      arguments: call.arguments || JSON.stringify(body.input),
+      arguments: call.arguments || argumentsText(body.input),
       approval: { state: "pending", requestId: event.request_id },
       status: FINAL.has(call.status) || call.status === "running" ? call.status : "pending_approval",
     }));

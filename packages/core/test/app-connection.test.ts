@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AppSessions, type AppConnectionOptions, type AppRequestFrame } from "../src/app-connection.js";
+import type { ByorError } from "@byor/protocol";
+import { AppSessions, encodedEvent, type AppConnectionOptions, type AppRequestFrame } from "../src/app-connection.js";
 import { CLIENT_CLOSE } from "../src/close-codes.js";
+import { jsonEqual } from "../src/deep-json.js";
 import { createTransportPair, type MemoryTransport } from "../src/memory-transport.js";
 import type { StateChange } from "../src/states.js";
 import type { CloseInfo } from "../src/transport.js";
@@ -393,8 +395,12 @@ describe("AppConnection slow consumers", () => {
     expect(a.closes).toEqual([]);
     a.connection.deliver(event(6));
     await flush();
+    // Past the bound: judged after the grace, in case its acks were on the way.
+    expect(a.closes).toEqual([]);
+    vi.advanceTimersByTime(2_000);
+    await flush();
     expect(a.closes).toEqual([{ code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" }]);
-    expect(a.of("byor.event")).toHaveLength(5);
+    expect(a.of("byor.event")).toHaveLength(6);
     expect(a.connection.state.status).toBe("offline");
     const b = open(sessions);
     await b.send({ type: "byor.hello", seq_ack: true, resume: { session_id: a.connection.sessionId, last_seq: 5 } });
@@ -406,6 +412,7 @@ describe("AppConnection slow consumers", () => {
     const a = open(sessions);
     await a.send({ type: "byor.hello", seq_ack: true });
     for (let i = 1; i <= 4; i++) a.connection.deliver(event(i));
+    vi.advanceTimersByTime(2_000);
     await flush();
     expect(a.closes[0]!.code).toBe(CLIENT_CLOSE.slowConsumer);
     const b = open(sessions);
@@ -482,5 +489,179 @@ describe("AppConnection close and AppSessions.dispose", () => {
     expect(sessions.size).toBe(0);
     // No timer is left behind (the parked session's expiry was cleared).
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("AppConnection relays values of any depth, encoded once", () => {
+  /** `{"a":{"a":…leaf}}`, built without recursion. */
+  const nested = (depth: number, leaf: unknown) => {
+    let value = leaf;
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+
+  it("an event with a value 10,000 levels deep reaches the app intact, with and without seq/ack", async () => {
+    const sessions = registry();
+    const [numbered, plain] = [open(sessions), open(sessions)];
+    await numbered.send({ type: "byor.hello", seq_ack: true });
+    await plain.send({ type: "byor.hello" });
+    const frame = { type: "byor.event" as const, runtime_id: "dev-1", event: { type: "update_queue", deep: nested(10_000, "leaf") } };
+    expect(() => numbered.connection.deliver(frame)).not.toThrow();
+    expect(() => plain.connection.deliver(frame)).not.toThrow();
+    await flush();
+    const [got] = numbered.of("byor.event");
+    expect(got!.seq).toBe(1);
+    expect(jsonEqual({ ...got, seq: undefined }, { ...frame, seq: undefined })).toBe(true);
+    expect(jsonEqual(plain.of("byor.event")[0], frame)).toBe(true);
+  });
+
+  it("an encodedEvent splices the runtime's text in: nothing is encoded per app, each app numbers its own", async () => {
+    const sessions = registry();
+    const apps = [open(sessions), open(sessions), open(sessions)];
+    for (const app of apps) await app.send({ type: "byor.hello", seq_ack: true });
+    apps[0]!.connection.deliver(event(1)); // the first app is one frame ahead
+    await flush();
+    const deep = `${"[".repeat(10_000)}1${"]".repeat(10_000)}`;
+    const text = `{"type":"update_queue","deep":${deep}}`;
+    const stringify = vi.spyOn(JSON, "stringify");
+    const frame = encodedEvent("dev-1", text);
+    for (const app of apps) app.connection.deliver(frame);
+    expect(stringify.mock.calls.filter(([value]) => typeof value === "object")).toEqual([]);
+    stringify.mockRestore();
+    await flush();
+    const sent = apps.map((app) => app.server.sent.at(-1)!);
+    expect(sent).toEqual([
+      `{"seq":2,"type":"byor.event","runtime_id":"dev-1","event":${text}}`,
+      `{"seq":1,"type":"byor.event","runtime_id":"dev-1","event":${text}}`,
+      `{"seq":1,"type":"byor.event","runtime_id":"dev-1","event":${text}}`,
+    ]);
+  });
+
+  it("holds encoded frames delivered before the hello like any other", async () => {
+    const a = open(registry());
+    a.connection.deliver(encodedEvent("dev-1", '{"type":"update_queue","n":1}'));
+    await a.send({ type: "byor.hello", seq_ack: true });
+    expect(a.received.slice(1)).toEqual([{ seq: 1, type: "byor.event", runtime_id: "dev-1", event: { type: "update_queue", n: 1 } }]);
+  });
+});
+
+describe("AppConnection acks that arrive after a burst", () => {
+  it("a burst of 2,000 frames whose acks arrive after it: no close, every frame delivered in order", async () => {
+    const a = open(registry()); // defaults: 1024-frame replay buffer, 4096 unacknowledged
+    await a.send({ type: "byor.hello", seq_ack: true });
+    for (let i = 1; i <= 2_000; i++) a.connection.deliver(event(i));
+    // The app read them all and acknowledges as it goes; its acks reach the server only now.
+    await flush();
+    for (let seq = 32; seq <= 2_000; seq += 32) a.app.send(JSON.stringify({ type: "byor.ack", seq }));
+    await a.send({ type: "byor.ack", seq: 2_000 });
+    vi.advanceTimersByTime(2_000);
+    await flush();
+    expect(a.closes).toEqual([]);
+    expect(a.connection.state.status).toBe("open");
+    expect(a.of("byor.event").map((f) => f.seq)).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
+    expect(a.of("byor.event").map((f) => (f.event as { n: number }).n)).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
+    expect(a.connection.unacked).toBe(0);
+  });
+
+  it("an app that never acknowledges is still closed with 4001 once the grace is over", async () => {
+    const a = open(registry());
+    await a.send({ type: "byor.hello", seq_ack: true });
+    for (let i = 1; i <= 2_000; i++) a.connection.deliver(event(i));
+    await flush();
+    vi.advanceTimersByTime(1_999);
+    await flush();
+    expect(a.closes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    await flush();
+    expect(a.closes).toEqual([{ code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" }]);
+    expect(a.connection.state.status).toBe("offline"); // it may resume
+  });
+
+  it("an app whose acks do not catch up within the grace is closed too", async () => {
+    const a = open(registry({ slowConsumerGraceMs: 500 }));
+    await a.send({ type: "byor.hello", seq_ack: true });
+    for (let i = 1; i <= 2_000; i++) a.connection.deliver(event(i));
+    await a.send({ type: "byor.ack", seq: 500 }); // the buffer evicted up to 976: still behind
+    vi.advanceTimersByTime(500);
+    await flush();
+    expect(a.closes).toEqual([{ code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" }]);
+  });
+});
+
+describe("AppConnection invalid-frame budget", () => {
+  it("answers 100 invalid frames per 10 s, closes the app with 4008 at the 101st; the window then starts over", async () => {
+    const sessions = registry({ heartbeat: { intervalMs: 60_000 } });
+    const a = open(sessions);
+    await a.send({ type: "byor.hello", seq_ack: true });
+    for (let i = 0; i < 100; i++) a.app.send("{nope");
+    await flush();
+    expect(a.of("byor.error")).toHaveLength(100);
+    expect(a.closes).toEqual([]);
+    // A new window: 100 more are fine.
+    vi.advanceTimersByTime(10_000);
+    for (let i = 0; i < 99; i++) a.app.send(i % 2 ? "[1]" : JSON.stringify({ type: "byor.hello" })); // a second hello counts
+    await a.send({ type: "byor.nope" });
+    expect(a.of("byor.error")).toHaveLength(200);
+    expect(a.closes).toEqual([]);
+    await a.send("{nope");
+    expect(a.of("byor.error")).toHaveLength(200);
+    expect(a.closes).toEqual([{ code: CLIENT_CLOSE.rateLimited, reason: "Rate limit exceeded" }]);
+    expect(a.connection.state.status).toBe("offline"); // a numbered session may resume
+  });
+
+  it("the budget is an option", async () => {
+    const a = open(registry({ invalidFrames: { max: 2, windowMs: 1_000 } }));
+    await a.send("{nope");
+    await a.send("{nope");
+    vi.advanceTimersByTime(1_000);
+    await a.send("{nope");
+    await a.send("{nope");
+    expect(a.closes).toEqual([]);
+    await a.send("{nope");
+    expect(a.closes).toEqual([{ code: CLIENT_CLOSE.rateLimited, reason: "Rate limit exceeded" }]);
+    expect(a.connection.state.status).toBe("closed"); // no seq/ack: nothing to resume
+  });
+
+  it("the answer to an invalid frame does not echo a large input back", async () => {
+    const a = open(registry());
+    const huge = "x".repeat(1_000_000);
+    await a.send({ type: `byor.${huge}`, request_id: "r-1" });
+    await a.send({ type: "byor.nope", request_id: huge });
+    await a.send({ type: "byor.subscribe", runtime_id: 1, scope: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}${huge.slice(0, 1_000)}`, 1])), request_id: "r-2" });
+    const replies = a.server.sent.filter((text) => text.includes('"byor.error"'));
+    expect(replies).toHaveLength(3);
+    for (const text of replies) expect(text.length).toBeLessThan(8_000);
+    const [type, id] = a.of("byor.error");
+    expect(type).toMatchObject({ code: "unknown_type", request_id: "r-1", frame_type: `byor.${"x".repeat(195)}…` });
+    expect(id).toMatchObject({ code: "unknown_type", frame_type: "byor.nope" });
+    expect(id!.request_id).toBeUndefined();
+    const issues = a.of("byor.error")[2]!;
+    expect(issues).toMatchObject({ code: "invalid_message", request_id: "r-2" });
+    expect((issues.issues as unknown[]).length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe("AppConnection handler isolation", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("a frame handler that throws: the app gets an internal_error for that request, the error event hears it, later frames go on", async () => {
+    const a = open(registry());
+    const errors: ByorError[] = [];
+    a.connection.on("error", (error) => errors.push(error));
+    const handled: string[] = [];
+    a.connection.on("frame", (frame) => {
+      if (frame.type === "byor.list_runtimes" && frame.request_id === "l-1") throw new Error("broker bug");
+    });
+    a.connection.on("frame", (frame) => handled.push(frame.type === "byor.list_runtimes" ? frame.request_id! : frame.type));
+    await a.send({ type: "byor.hello", seq_ack: true });
+    await a.send({ type: "byor.list_runtimes", request_id: "l-1" });
+    await a.send({ type: "byor.send", runtime_id: "dev-1", command: { type: "get_experiments", request_id: "c-1" } });
+    await a.send({ type: "byor.list_runtimes", request_id: "l-2" });
+    expect(handled).toEqual(["l-1", "byor.send", "l-2"]);
+    expect(a.of("byor.error")).toEqual([{ type: "byor.error", code: "internal_error", message: "the server failed to handle this byor.list_runtimes", frame_type: "byor.list_runtimes", request_id: "l-1" }]);
+    expect(errors.map((e) => [e.code, e.message])).toEqual([["internal_error", 'a "frame" handler threw: broker bug']]);
+    expect(a.connection.online).toBe(true);
   });
 });

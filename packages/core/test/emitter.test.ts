@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { Emitter } from "../src/emitter.js";
+import { ByorError } from "@byor/protocol";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Emitter, errorEventReporter, reportHandlerError } from "../src/emitter.js";
 
 type Events = { number: number; text: string };
 
@@ -175,5 +176,98 @@ describe("Emitter", () => {
     controller.abort();
     expect(await one).toEqual(["a", "b"]);
     expect(await two).toEqual(["a", "b"]);
+  });
+
+  it("a throwing handler is reported, and the handlers after it and later emits still run", () => {
+    const reported: [unknown, PropertyKey][] = [];
+    const emitter = new Emitter<Events>({ onHandlerError: (error, name) => reported.push([error, name]) });
+    const seen: string[] = [];
+    const boom = new Error("boom");
+    emitter.on("number", (n) => seen.push(`a${n}`));
+    emitter.on("number", () => {
+      throw boom;
+    });
+    emitter.on("number", (n) => seen.push(`c${n}`));
+    expect(() => emitter.emit("number", 1)).not.toThrow();
+    emitter.emit("number", 2);
+    expect(seen).toEqual(["a1", "c1", "a2", "c2"]);
+    expect(reported).toEqual([
+      [boom, "number"],
+      [boom, "number"],
+    ]);
+  });
+});
+
+describe("reporting handler errors", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  it("by default goes to console.error (no reportError here) and never to the caller", () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const emitter = new Emitter<Events>();
+    const seen: number[] = [];
+    emitter.on("number", () => {
+      throw new Error("boom");
+    });
+    emitter.on("number", (n) => seen.push(n));
+    expect(() => emitter.emit("number", 7)).not.toThrow();
+    expect(seen).toEqual([7]);
+    expect(logged).toHaveBeenCalledWith('[byor] a "number" handler threw:', expect.objectContaining({ message: "boom" }));
+  });
+
+  it("uses globalThis.reportError where there is one (browsers), and survives a reporter that throws", () => {
+    const reportError = vi.fn();
+    vi.stubGlobal("reportError", reportError);
+    const boom = new Error("boom");
+    reportHandlerError(boom, "x");
+    expect(reportError).toHaveBeenCalledWith(boom);
+    vi.stubGlobal("reportError", () => {
+      throw new Error("reporter down");
+    });
+    expect(() => reportHandlerError(boom, "x")).not.toThrow();
+
+    // An onHandlerError that throws: both errors go to the default reporter, the emit goes on.
+    const fallback = vi.fn();
+    vi.stubGlobal("reportError", fallback);
+    const emitter = new Emitter<Events>({
+      onHandlerError: () => {
+        throw new Error("hook down");
+      },
+    });
+    const seen: number[] = [];
+    emitter.on("number", () => {
+      throw boom;
+    });
+    emitter.on("number", (n) => seen.push(n));
+    emitter.emit("number", 1);
+    expect(seen).toEqual([1]);
+    expect(fallback.mock.calls.map(([e]) => (e as Error).message)).toEqual(["boom", "hook down"]);
+  });
+
+  it("errorEventReporter emits an internal_error on the error event, without looping when an error handler throws", () => {
+    const fallback = vi.fn();
+    vi.stubGlobal("reportError", fallback);
+    type WithError = { number: number; error: ByorError };
+    const emitter: Emitter<WithError> = new Emitter({ onHandlerError: errorEventReporter(() => emitter) });
+    const boom = new Error("boom");
+    emitter.on("number", () => {
+      throw boom;
+    });
+    // Nobody listens to error yet: the default reporter.
+    emitter.emit("number", 1);
+    expect(fallback).toHaveBeenCalledWith(boom);
+
+    const errors: ByorError[] = [];
+    emitter.on("error", (error) => errors.push(error));
+    emitter.on("error", () => {
+      throw new Error("error handler down");
+    });
+    emitter.emit("number", 2);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "internal_error", message: 'a "number" handler threw: boom', cause: boom });
+    // The error handler's own exception went to the default reporter, once.
+    expect(fallback.mock.calls.map(([e]) => (e as Error).message)).toEqual(["boom", "error handler down"]);
   });
 });

@@ -292,3 +292,35 @@ describe("StateMirror pending approvals", () => {
     expect(mirror.pendingApprovals()).toHaveLength(1);
   });
 });
+
+describe("StateMirror on deep values", () => {
+  /** `{"a":{"a":…leaf}}`, built without recursion; deeper than any recursive walk survives. */
+  const nested = (depth: number, leaf: unknown) => {
+    let value = leaf;
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+  // Added after decoding: the mirror must hold up whatever a decoder lets through.
+  const withDeep = <E extends object>(event: E, path: (e: E) => Record<string, unknown>, leaf: unknown) => {
+    path(event).extra = nested(100_000, leaf);
+    return event;
+  };
+
+  it("the same device status twice, with a field 100,000 levels deep, is one change and no crash", () => {
+    const mirror = new StateMirror({ clock: fakeClock() });
+    const changes = record(mirror);
+    const deep = (leaf: unknown) => withDeep(deviceStatus([]), (e) => (e as unknown as { device_status: Record<string, unknown> }).device_status, leaf);
+    expect(mirror.apply(deep("x"))).toBe(true);
+    expect(mirror.apply(deep("x"))).toBe(false);
+    expect(mirror.apply(deep("y"))).toBe(true);
+    expect(changes.map((c) => c.keys)).toEqual([["deviceStatus"], ["deviceStatus"]]);
+  });
+
+  it("a loop status compares at any depth too", () => {
+    const mirror = new StateMirror({ clock: fakeClock() });
+    const deep = (leaf: unknown) => withDeep(loopStatus("WAITING_ON_INPUT"), (e) => (e as unknown as { loop_status: Record<string, unknown> }).loop_status, leaf);
+    expect(mirror.apply(deep(1))).toBe(true);
+    expect(mirror.apply(deep(1))).toBe(false);
+    expect(mirror.apply(deep(2))).toBe(true);
+  });
+});

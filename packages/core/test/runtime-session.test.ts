@@ -603,3 +603,77 @@ describe("onEvent", () => {
     session.close();
   });
 });
+
+describe("handler isolation", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("a throwing event handler between two others: both others and every later frame still run; error reports it", async () => {
+    const session = new RuntimeSession();
+    const runtime = connect(session);
+    const first: number[] = [];
+    const last: number[] = [];
+    const errors: ByorError[] = [];
+    session.on("error", (error) => errors.push(error));
+    session.on("event", (event) => void ("event_seq" in event && first.push(event.event_seq as number)));
+    session.on("event", (event) => {
+      if (event.type === "update_loop_status") throw new Error(`handler failed on ${event.event_seq}`);
+    });
+    session.on("event", (event) => void ("event_seq" in event && last.push(event.event_seq as number)));
+    // The mirror's change handlers are isolated too, reported on the session's error event.
+    session.mirror.on("change", () => {
+      throw new Error("mirror handler failed");
+    });
+    const frames = [loopStatus(SCOPE, "SENDING_API_REQUEST"), loopStatus(SCOPE, "WAITING_ON_INPUT")];
+    for (const frame of frames) runtime.send(frame);
+    runtime.send(PING);
+    await flush();
+    const seqs = frames.map((f) => f.event_seq);
+    expect(first).toEqual(seqs);
+    expect(last).toEqual(seqs);
+    expect(runtime.of("pong")).toHaveLength(1); // the session itself carried on
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ["internal_error", 'a "change" handler threw: mirror handler failed'],
+      ["internal_error", `a "event" handler threw: handler failed on ${seqs[0]}`],
+      ["internal_error", 'a "change" handler threw: mirror handler failed'],
+      ["internal_error", `a "event" handler threw: handler failed on ${seqs[1]}`],
+    ]);
+    expect(session.state.status).toBe("open");
+    session.close();
+  });
+
+  it("without an error handler, a handler's exception goes to console.error and never reaches the socket", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const session = new RuntimeSession();
+    const runtime = connect(session);
+    const seen: string[] = [];
+    session.on("event", () => {
+      throw new Error("boom");
+    });
+    session.on("event", (event) => seen.push(event.type));
+    runtime.send(loopStatus(SCOPE, "WAITING_ON_INPUT"));
+    runtime.send(PING);
+    await flush();
+    expect(seen).toEqual(["update_loop_status", "ping"]);
+    expect(logged).toHaveBeenCalledTimes(2);
+    session.close();
+  });
+
+  it("a `frame` event carries each valid frame's text as received", async () => {
+    const session = new RuntimeSession();
+    const runtime = connect(session);
+    const frames: { type: string; text: string }[] = [];
+    session.on("frame", ({ event, text }) => frames.push({ type: event.type, text }));
+    const text = ` ${JSON.stringify(loopStatus(SCOPE, "WAITING_ON_INPUT"))}\n`;
+    runtime.send(text);
+    runtime.send("{not json");
+    await flush();
+    expect(frames).toEqual([{ type: "update_loop_status", text }]);
+    session.close();
+  });
+});

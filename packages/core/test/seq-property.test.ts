@@ -262,7 +262,8 @@ const EXAMPLES: [Config, Step[]][] = [
   [roomy, [{ kind: "emit", count: 2 }, { kind: "serverRestart" }, { kind: "emit", count: 2 }]], // unknown_session
   [roomy, [{ kind: "freeze" }, { kind: "emit", count: 2 }, { kind: "wait", ms: 6000 }]], // heartbeats
   [roomy, [{ kind: "halfOpen" }, { kind: "emit", count: 2 }, { kind: "wait", ms: 100 }]], // takeover of a half-open socket
-  [{ ...roomy, maxBufferedFrames: 8, ackEvery: 8, ackDelayMs: 200 }, [{ kind: "emit", count: 6 }, { kind: "emit", count: 6 }]], // slow consumer
+  // slow consumer: more than maxBufferedFrames unacknowledged, and its acks come later than the server's grace
+  [{ ...roomy, maxBufferedFrames: 8, ackEvery: 16, ackDelayMs: 5000 }, [{ kind: "emit", count: 6 }, { kind: "emit", count: 6 }]],
 ];
 
 const stats = { runs: 0, resumes: 0, gaps: 0, slow: 0, heartbeats: 0, takeovers: 0, resets: {} as Record<string, number> };

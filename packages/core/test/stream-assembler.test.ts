@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { approve, deny } from "../src/approvals.js";
 import { StateMirror } from "../src/mirror.js";
 import { A, B, DATE, Frames, realDeviceStatus, type Scope } from "./helpers/frames.js";
-import { StreamAssembler, type AssembledMessage, type AssembledToolCall, type AssemblerChange } from "../src/stream-assembler.js";
+import { StreamAssembler, TOO_DEEP_TO_SHOW, type AssembledMessage, type AssembledToolCall, type AssemblerChange } from "../src/stream-assembler.js";
 
 // `seq` restarts per test, like a fresh connection.
 let frames = new Frames();
@@ -278,6 +278,20 @@ describe("StreamAssembler: tool turn with approval (03d)", () => {
     const count = c.changes.length;
     expect(c.assembler.apply(controlRequest())).toBe(false);
     expect(c.changes).toHaveLength(count);
+  });
+});
+
+describe("StreamAssembler on deep values", () => {
+  it("a control_request whose tool input nests 100,000 levels shows the call, its arguments as a note", () => {
+    const c = client();
+    const request = controlRequest();
+    // Added after decoding: the views must hold up whatever a decoder lets through.
+    let input: unknown = "leaf";
+    for (let i = 0; i < 100_000; i++) input = { a: input };
+    request.request = { ...request.request, input: input as Record<string, unknown> };
+    expect(() => c.feed(request, request)).not.toThrow();
+    expect(c.tool()).toMatchObject({ toolCallId: "call_cap_2", status: "pending_approval" });
+    expect(c.tool().arguments).toBe(TOO_DEEP_TO_SHOW);
   });
 });
 
