@@ -1,4 +1,4 @@
-import { AppSessions, sameScope, toScope, type AppConnection, type AppConnectionOptions, type Clock, type Scope, type Transport } from "@byor/core";
+import { AppSessions, encodedEvent, sameScope, toScope, type AppConnection, type AppConnectionOptions, type Clock, type DeliveredFrame, type EncodedFrame, type Scope, type Transport } from "@byor/core";
 import {
   ByorError,
   RESPONSE_TYPES,
@@ -15,6 +15,7 @@ import {
   type RuntimeCommand,
   type RuntimeEvent,
 } from "@byor/protocol";
+import type { FaultLog } from "./fault-log.js";
 import type { Logger } from "./logger.js";
 import { RequestRoutes } from "./request-routes.js";
 import { brokerRuntimeInfo } from "./runtime-info.js";
@@ -30,6 +31,8 @@ export interface BrokerOptions {
   /** How long an unanswered request is remembered. Default 10 minutes. */
   requestTtlMs?: number;
   clock?: Pick<Clock, "now">;
+  /** Where faults while handling an app's frame are logged (rate-limited). */
+  faults?: FaultLog;
 }
 
 /** Responses the runtime pairs with a request_id; one the server does not route (its own syncs) goes to nobody. */
@@ -58,6 +61,7 @@ export class Broker {
   readonly #apps = new Set<AppConnection>();
   readonly #subs: Subscriptions;
   readonly #routes: RequestRoutes;
+  readonly #faults: FaultLog | undefined;
 
   constructor(
     private readonly registry: RuntimeRegistry,
@@ -65,6 +69,7 @@ export class Broker {
     options: BrokerOptions = {},
   ) {
     this.sessions = new AppSessions(options.appSessions);
+    this.#faults = options.faults;
     this.#subs = new Subscriptions(options.maxSubscriptionsPerApp ?? 256);
     this.#routes = new RequestRoutes({
       maxPerApp: options.maxPendingRequestsPerApp ?? 256,
@@ -77,16 +82,28 @@ export class Broker {
   accept(transport: Transport, label: string): AppConnection {
     const app = this.sessions.accept(transport);
     this.#apps.add(app);
+    // Fenced: a frame whose handling throws is answered internal_error and logged (rate-limited); the app and
+    // everyone else carry on.
+    const failed = (error: unknown, frameType: string) => {
+      this.#faults?.report("app frame", `handling ${frameType} of app ${label} failed; answered internal_error`, error);
+      app.reply({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped", frame_type: frameType });
+    };
+    // A handler of another of the session's events threw (the session carried on).
+    app.on("error", (error) => this.#faults?.report("app handler", `a handler of app ${label} failed`, error.cause ?? error));
     app.on("frame", (frame) => {
-      switch (frame.type) {
-        case "byor.send":
-          return this.#send(app, frame);
-        case "byor.subscribe":
-          return void this.#subscribe(app, frame);
-        case "byor.unsubscribe":
-          return this.#unsubscribe(app, frame);
-        case "byor.list_runtimes":
-          return this.#listRuntimes(app, frame);
+      try {
+        switch (frame.type) {
+          case "byor.send":
+            return this.#send(app, frame);
+          case "byor.subscribe":
+            return void this.#subscribe(app, frame).catch((error: unknown) => failed(error, frame.type));
+          case "byor.unsubscribe":
+            return this.#unsubscribe(app, frame);
+          case "byor.list_runtimes":
+            return this.#listRuntimes(app, frame);
+        }
+      } catch (error) {
+        failed(error, frame.type);
       }
     });
     app.on("state", ({ to }) => {
@@ -122,8 +139,12 @@ export class Broker {
     this.#subs.removeRuntime(entry.deviceId);
   }
 
-  /** Fans one runtime frame out. */
-  runtimeEvent(entry: RuntimeEntry, event: RuntimeEvent): void {
+  /**
+   * Fans one runtime frame out. With `text` (the frame as the runtime sent it, which passed validation) the apps
+   * get that text spliced into their byor.event, built once for all of them; without it the event is encoded once.
+   * Answers routed to one app carry the app's own request_id, so they are encoded (at any depth).
+   */
+  runtimeEvent(entry: RuntimeEntry, event: RuntimeEvent, text?: string): void {
     if (event.type === "ping") return; // the session answered it
     const deviceId = entry.deviceId;
     const requestId = (event as { request_id?: unknown }).request_id;
@@ -140,7 +161,8 @@ export class Broker {
     }
     const scope = scopeOf(event);
     const targets = scope ? this.#subs.subscribers(deviceId, scope) : this.#subs.followers(deviceId);
-    for (const app of targets) app.deliver({ type: "byor.event", runtime_id: deviceId, event });
+    let frame: DeliveredFrame | EncodedFrame | undefined;
+    for (const app of targets) app.deliver((frame ??= text === undefined ? { type: "byor.event", runtime_id: deviceId, event } : encodedEvent(deviceId, text)));
   }
 
   /** Every app session closed with 1001 `Server shutting down`. */
@@ -158,6 +180,7 @@ export class Broker {
       const { error } = decoded;
       const reply: ByorErrorFrame = { type: "byor.error", code: error.code, message: error.message, frame_type: "byor.send" };
       if (error.issues.length) reply.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: `/command${pointer}`, keyword, expected, found }));
+      if (error.moreIssues) reply.more_issues = error.moreIssues;
       if (requestId) reply.request_id = requestId;
       return app.reply(reply);
     }

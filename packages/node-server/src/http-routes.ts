@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { formatIssue, toIssues, type RegisterRequest } from "@byor/protocol";
+import { formatIssue, issuesOf, type Issue, type RegisterRequest } from "@byor/protocol";
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
 import { isAuthorized, type TokenSource } from "./auth.js";
 import { serveConsole, type ConsoleAssets } from "./console-assets.js";
+import type { FaultLog } from "./fault-log.js";
 import { BodyError, readJson, sendError, sendJson } from "./http-json.js";
+import { idIssues } from "./ids.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import { PATHS, RUNTIME_STATUS_PATH } from "./paths.js";
@@ -22,6 +24,8 @@ export interface HttpContext {
   describe(req: IncomingMessage): string;
   /** The built console, served at `/` (undefined: a placeholder page). */
   console?: ConsoleAssets | undefined;
+  /** Where a request that made the server throw is logged. */
+  faults: FaultLog;
 }
 
 const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
@@ -36,16 +40,26 @@ const UNAUTHORIZED = "missing or wrong token: send `Authorization: Bearer <token
  * newer runtime calling something new shows up in the server's log.
  */
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    if (ctx.options.logRequests) {
-      const started = Date.now();
-      res.once("finish", () => ctx.logger.info(`${ctx.describe(req)} → ${res.statusCode} (${Date.now() - started} ms)`));
-    }
-    handle(ctx, req, res).catch((error: unknown) => {
-      ctx.logger.error(`${ctx.describe(req)} failed: ${error instanceof Error ? error.message : String(error)}`);
+  // Fenced: whatever a request makes throw is logged (rate-limited) and answered 500, never reaches the process.
+  const failed = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    try {
+      ctx.faults.report("HTTP request", `${ctx.describe(req)} failed`, error);
       if (!res.headersSent) sendError(res, 500, "internal_error", "the server failed to answer this request");
       else res.destroy();
-    });
+    } catch {
+      res.destroy();
+    }
+  };
+  return (req, res) => {
+    try {
+      if (ctx.options.logRequests) {
+        const started = Date.now();
+        res.once("finish", () => ctx.logger.info(`${ctx.describe(req)} → ${res.statusCode} (${Date.now() - started} ms)`));
+      }
+      handle(ctx, req, res).catch((error: unknown) => failed(req, res, error));
+    } catch (error) {
+      failed(req, res, error);
+    }
   };
 }
 
@@ -111,12 +125,14 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   }
   const validate = HTTP_VALIDATORS["register-request"];
   if (!validate(body)) {
-    // The same issue shape as a byor.error's, and the same readable lines.
-    const issues = toIssues(validate.errors ?? [], body);
-    ctx.logger.warn(`refused a registration: invalid body (${issues.map(formatIssue).join("; ")})`);
-    return sendError(res, 400, "invalid_message", "the register body does not match the schema", { issues });
+    // The same issue shape as a byor.error's, and the same readable lines; bounded whatever the body.
+    const { issues, moreIssues } = issuesOf(validate, body);
+    return refuseRegistration(ctx, res, "the register body does not match the schema", issues, moreIssues);
   }
   const request = body as RegisterRequest;
+  // The schema only says "string": an empty device id would register, then be refused at the socket.
+  const badIds = idIssues(request);
+  if (badIds.length) return refuseRegistration(ctx, res, "the register body has an id the server cannot use", badIds, 0);
   const outcome = ctx.registry.register(request);
   if (isRefusal(outcome)) {
     ctx.logger.warn(`refused registration of ${runtimeLabel(request.connectionName, request.deviceId)}: ${outcome.message} (${outcome.status})`);
@@ -127,6 +143,12 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
     `runtime ${outcome.label} registered as ${outcome.connectionId} (letta-code ${request.metadata.lettaCodeVersion}, ${request.metadata.os}, node ${request.metadata.nodeVersion})`,
   );
   sendJson(res, 200, { connectionId: outcome.connectionId, wsUrl });
+}
+
+function refuseRegistration(ctx: HttpContext, res: ServerResponse, message: string, issues: Issue[], moreIssues: number): void {
+  const more = moreIssues > 0 ? ` and ${moreIssues} more` : "";
+  ctx.logger.warn(`refused a registration: invalid body (${issues.map(formatIssue).join("; ")}${more})`);
+  sendError(res, 400, "invalid_message", message, { issues, ...(moreIssues > 0 && { moreIssues }) });
 }
 
 /**

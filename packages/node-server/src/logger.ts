@@ -1,4 +1,7 @@
-/** Where the server writes what happens. Lines are for people; every line passes through `redact` first. */
+/**
+ * Where the server writes what happens. Lines are for people; every line passes through `redact` and
+ * `escapeControl` first, so it holds no secret and is exactly one line.
+ */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -16,18 +19,72 @@ export function streamLogger(stream: { write(text: string): unknown }): Logger {
   return { info: line("info"), warn: line("warn"), error: line("error") };
 }
 
-/** Secrets removed: the token wherever it appears, and any `token=` query value (someone else's wrong token too). */
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+};
+
+/** `?name=value` pairs of a logged URL; the name is compared decoded (`%74oken` is `token`, in any casing). */
+const QUERY_PAIR = /([?&;])([^=&#\s"'<>]*)=([^&#\s"'<>]*)/g;
+/** A token subprotocol (ours, or a wrong one) and the credentials of an Authorization header. */
+const TOKEN_SUBPROTOCOL = /(byor\.token\.)[^\s,"'<>]+/gi;
+const AUTH_SCHEME = /\b(Bearer)(\s+)[^\s,"'<>]+/gi;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const hexDigit = (d: string) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d);
+const utf8 = new TextEncoder();
+
+/** The token, each character as itself or percent-encoded (any hex casing): what a decoder would turn into it. */
+function tokenPattern(token: string): RegExp {
+  const parts = Array.from(token, (ch) => {
+    const encoded = Array.from(utf8.encode(ch), (b) => `%${b.toString(16).padStart(2, "0").split("").map(hexDigit).join("")}`).join("");
+    return `(?:${escapeRegExp(ch)}|${encoded})`;
+  });
+  return new RegExp(parts.join(""), "g");
+}
+
+let cached: { token: string; pattern: RegExp } | undefined;
+const patternFor = (token: string) => {
+  if (cached?.token !== token) cached = { token, pattern: tokenPattern(token) };
+  return cached.pattern;
+};
+
+/**
+ * Secrets removed: the token wherever it appears, literally or percent-encoded; the value of any query parameter
+ * whose decoded name holds `token` (someone else's wrong token too); a `byor.token.` subprotocol; the credentials
+ * of a `Bearer` Authorization value.
+ */
 export function redact(text: string, token: string | undefined): string {
-  let out = text.replace(/([?&]token=)[^&#\s"']*/gi, "$1***");
-  if (token) out = out.split(token).join("***");
+  let out = text.replace(QUERY_PAIR, (pair, sep: string, name: string) => (safeDecode(name).trim().toLowerCase().includes("token") ? `${sep}${name}=***` : pair));
+  out = out.replace(TOKEN_SUBPROTOCOL, "$1***").replace(AUTH_SCHEME, "$1$2***");
+  if (token) out = out.replace(patternFor(token), "***");
   return out;
 }
 
-/** A logger that redacts before writing. The server only ever logs through one of these. */
+/** C0 and C1 controls (newline, carriage return, ANSI escape…), line and paragraph separators, bidi overrides. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Control characters as visible escapes (`\x0a`, `\u2028`): a value from a peer cannot forge or recolour lines. */
+export const escapeControl = (text: string): string =>
+  text.replace(CONTROL, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+
+/**
+ * A logger that redacts and escapes before writing. The server only ever logs through one of these. A logger
+ * that throws loses that line; the exception never reaches the server.
+ */
 export function redactingLogger(inner: Logger, token: string): Logger {
-  return {
-    info: (m) => inner.info(redact(m, token)),
-    warn: (m) => inner.warn(redact(m, token)),
-    error: (m) => inner.error(redact(m, token)),
+  const write = (level: keyof Logger) => (message: string) => {
+    try {
+      inner[level](escapeControl(redact(message, token)));
+    } catch {
+      // Logging must not fail what is being logged.
+    }
   };
+  return { info: write("info"), warn: write("warn"), error: write("error") };
 }

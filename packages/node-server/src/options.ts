@@ -1,6 +1,7 @@
 import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/core";
 import { defaultConsoleDir } from "./console-assets.js";
 import { generateToken } from "./auth.js";
+import { DEFAULT_APP_BUDGET, DEFAULT_RUNTIME_BUDGET, resolveBudget, type ConnectionBudget, type ResolvedBudget } from "./budget.js";
 import type { Logger } from "./logger.js";
 
 export interface ByorServerOptions {
@@ -34,6 +35,17 @@ export interface ByorServerOptions {
   maxBufferedBytes?: number;
   /** Largest HTTP request body. Default 256 KiB. */
   maxBodyBytes?: number;
+  /**
+   * What one runtime socket may send, averaged, with bursts of two seconds' worth (and always one frame of
+   * `maxRuntimePayload`). Default 5,000 frames/s and 64 MiB/s. Over it the socket is closed with 1013
+   * `Rate limit exceeded` (the runtime reconnects).
+   */
+  runtimeBudget?: ConnectionBudget;
+  /**
+   * What one app socket may send, likewise. Default 2,000 frames/s and 8 MiB/s. Over it the socket is closed with
+   * 4008 `Rate limit exceeded` (a seq/ack session may resume).
+   */
+  appBudget?: ConnectionBudget;
   /** Where to log. Default: nothing. Every line is redacted (the token never appears). */
   logger?: Logger;
   /** Also log every HTTP request with its status (unknown requests are always logged). */
@@ -68,6 +80,8 @@ export interface ResolvedOptions {
   maxAppPayload: number;
   maxBufferedBytes: number;
   maxBodyBytes: number;
+  runtimeBudget: ResolvedBudget;
+  appBudget: ResolvedBudget;
   logRequests: boolean;
   /** Where the console build is, if any. */
   consoleDir: string | undefined;
@@ -97,6 +111,8 @@ export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
     maxAppPayload: options.maxAppPayload ?? 4 * MiB,
     maxBufferedBytes: options.maxBufferedBytes ?? 16 * MiB,
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
+    runtimeBudget: resolveBudget(options.runtimeBudget, DEFAULT_RUNTIME_BUDGET, "runtimeBudget"),
+    appBudget: resolveBudget(options.appBudget, DEFAULT_APP_BUDGET, "appBudget"),
     logRequests: options.logRequests ?? false,
     consoleDir: options.console === false ? undefined : (options.console ?? defaultConsoleDir()),
   };

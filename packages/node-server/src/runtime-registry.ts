@@ -49,8 +49,8 @@ export interface RegistryEvents {
   online(entry: RuntimeEntry): void;
   /** A runtime's socket closed or went silent; the entry stays, waiting for it to reconnect. */
   offline(entry: RuntimeEntry, close: { code: number; reason: string } | undefined): void;
-  /** A valid frame from a runtime. */
-  event(entry: RuntimeEntry, event: RuntimeEvent): void;
+  /** A valid frame from a runtime, and its text as received (relayed to apps as it is). */
+  event(entry: RuntimeEntry, event: RuntimeEvent, text: string): void;
   /** An offline runtime was dropped to make room for a new one. */
   forgotten(entry: RuntimeEntry): void;
 }
@@ -163,9 +163,16 @@ export class RuntimeRegistry implements Disposable {
         this.events.offline(entry, to.status === "offline" ? to.lastClose : to.close);
       }
     });
-    session.on("event", (event) => {
+    session.on("frame", ({ event, text }) => {
       entry.lastSeenAt = this.#clock.now();
-      this.events.event(entry, event);
+      this.events.event(entry, event, text);
+    });
+    // A handler of the session threw (the session carried on): worth a line, but not a flood.
+    let faults = 0;
+    session.on("error", (error) => {
+      if (++faults <= 20 || faults % 100 === 0) {
+        this.options.logger.warn(`runtime ${entry.label}: ${JSON.stringify(error.message.slice(0, 300))} (#${faults})`);
+      }
     });
     let invalid = 0;
     session.on("invalid", ({ error }) => {

@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CLIENT_CLOSE, RUNTIME_CLOSE } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
-import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, type TokenSource } from "./auth.js";
+import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, offeredSubprotocols, type TokenSource } from "./auth.js";
 import { Broker } from "./broker.js";
 import { loadConsole, type ConsoleAssets } from "./console-assets.js";
+import { FaultLog } from "./fault-log.js";
 import { createRequestHandler } from "./http-routes.js";
+import { idProblem } from "./ids.js";
 import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
 import { PATHS } from "./paths.js";
@@ -19,6 +21,11 @@ import { wsTransport } from "./ws-transport.js";
 const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
 /** Apps: a header (Node), or for browsers (which cannot set headers) the subprotocol, or `?token=`. */
 const APP_AUTH: readonly TokenSource[] = ["header", "subprotocol", "query"];
+/** What an app hears when handling its frame made the server throw: the frame is dropped, the socket stays. */
+const INTERNAL_ERROR = JSON.stringify({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped" });
+/** A Host header usable in a URL: a DNS name or IPv4 address, or a bracketed IPv6 one, and an optional port. */
+const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
 /** How long `close()` waits for sockets to finish their close handshake before cutting them. */
 const CLOSE_GRACE_MS = 3_000;
 
@@ -40,11 +47,13 @@ export class ByorServer {
   #appCounter = 0;
   #closing: Promise<void> | undefined;
   readonly #console: ConsoleAssets | undefined;
+  readonly #faults: FaultLog;
 
   constructor(options: ByorServerOptions = {}) {
     this.#options = resolveOptions(options);
     const opts = this.#options;
     this.#logger = redactingLogger(options.logger ?? silentLogger, opts.token);
+    this.#faults = new FaultLog(this.#logger);
     const clock = options.clock;
     this.#registry = new RuntimeRegistry(
       { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, ...(clock && { clock }) },
@@ -58,11 +67,11 @@ export class ByorServer {
           this.#logger.info(`runtime ${entry.label} offline (${why})`);
           this.#broker.runtimeOffline(entry);
         },
-        event: (entry, event) => this.#broker.runtimeEvent(entry, event),
+        event: (entry, event, text) => this.#broker.runtimeEvent(entry, event, text),
         forgotten: (entry) => this.#broker.runtimeForgotten(entry),
       },
     );
-    this.#broker = new Broker(this.#registry, this.#logger, { appSessions: { ...options.appSessions, ...(clock && { clock }) }, ...(clock && { clock }) });
+    this.#broker = new Broker(this.#registry, this.#logger, { appSessions: { ...options.appSessions, ...(clock && { clock }) }, faults: this.#faults, ...(clock && { clock }) });
 
     // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
     const deflate = { threshold: 1024 };
@@ -72,9 +81,9 @@ export class ByorServer {
       clientTracking: false,
       maxPayload: opts.maxAppPayload,
       perMessageDeflate: deflate,
-      // A browser that offers subprotocols fails unless one is selected: prefer ours, so the token is not echoed.
-      handleProtocols: (offered) =>
-        offered.has(CLIENT_SUBPROTOCOL) ? CLIENT_SUBPROTOCOL : ([...offered].find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) ?? false),
+      // Only ours is ever selected, never a token one (that would echo the token). An offer of a token without ours
+      // is refused at the upgrade (#upgrade): a browser fails a connection on which none of its offers is selected.
+      handleProtocols: (offered) => (offered.has(CLIENT_SUBPROTOCOL) ? CLIENT_SUBPROTOCOL : false),
     });
 
     this.#console = loadConsole(opts.consoleDir);
@@ -85,9 +94,18 @@ export class ByorServer {
       socketBase: (req) => this.#socketBase(req),
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
       console: this.#console,
+      faults: this.#faults,
     });
     this.#http = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
-    this.#http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    this.#http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Fenced: an upgrade that makes the server throw is answered 500 (a failed attempt: the runtime retries).
+      try {
+        this.#upgrade(req, socket, head);
+      } catch (error) {
+        this.#faults.report("WebSocket upgrade", `WebSocket upgrade ${req.url ?? "/"} failed`, error);
+        refuseUpgrade(socket, 500, { error: "internal_error", message: "the server failed to handle this upgrade" });
+      }
+    });
     this.#http.on("clientError", (error, socket) => {
       this.#logger.warn(`bad HTTP request: ${error.message}`);
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
@@ -177,7 +195,9 @@ export class ByorServer {
 
   #socketBase(req: IncomingMessage): string {
     if (this.#options.publicUrl) return this.#options.publicUrl.replace(/^http/, "ws");
-    const host = req.headers.host ?? new URL(this.url).host;
+    // The Host header goes into the wsUrl the runtime dials: only a plain host[:port], else the server's own address.
+    const given = req.headers.host;
+    const host = given !== undefined && VALID_HOST.test(given) && validPort(given) ? given : new URL(this.url).host;
     return `${this.#options.tls ? "wss" : "ws"}://${host}`;
   }
 
@@ -196,6 +216,12 @@ export class ByorServer {
     if (!isAuthorized(req, url, this.#options.token, kind === "runtime" ? RUNTIME_AUTH : APP_AUTH)) {
       return refuse(401, "unauthorized", "missing or wrong token");
     }
+    if (kind === "app") {
+      const offered = offeredSubprotocols(req);
+      if (offered.some((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) && !offered.includes(CLIENT_SUBPROTOCOL)) {
+        return refuse(400, "invalid_request", `offer the subprotocol ${CLIENT_SUBPROTOCOL} next to ${TOKEN_SUBPROTOCOL_PREFIX}<token>: the server selects it, so the token is never echoed`);
+      }
+    }
     if (this.#sockets.size >= this.#options.maxConnections) {
       return refuse(503, "too_many_connections", `the server has ${this.#options.maxConnections} connections open (maxConnections)`);
     }
@@ -206,11 +232,13 @@ export class ByorServer {
   #upgradeRuntime(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, refuse: (status: number, error: string, message: string) => void): void {
     const deviceId = url.searchParams.get("deviceId");
     if (!deviceId) return refuse(400, "invalid_request", "the runtime socket needs ?deviceId=");
+    const problem = idProblem(deviceId) ?? idProblem(url.searchParams.get("connectionName") ?? deviceId);
+    if (problem) return refuse(400, "invalid_request", `the runtime socket's deviceId and connectionName must be ${problem.expected}, not ${problem.found}`);
     if (url.searchParams.has("channel")) return refuse(400, "invalid_request", "split control/stream channels are not offered by this server");
     const connectionName = url.searchParams.get("connectionName") ?? deviceId;
     const refusal = this.#registry.admit(deviceId, connectionName);
     if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
-    this.#runtimeWss.handleUpgrade(req, socket, head, (ws) => {
+    this.#runtimeWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "runtime", () => {
       this.#track(ws, "runtime");
       let label = runtimeLabel(connectionName, deviceId);
       ws.on("error", (error) => this.#logger.warn(`runtime ${label}: ${describeSocketError(error, this.#options.maxRuntimePayload)}`));
@@ -219,14 +247,20 @@ export class ByorServer {
         // Any close but 1008 and `Replaced by new connection` makes the runtime reconnect: it gets a fresh socket.
         overflowClose: RUNTIME_CLOSE.notReading,
         onOverflow: (bytes) => this.#logger.warn(`runtime ${label} is not reading (${bytes} bytes waiting); closing its socket`),
+        budget: this.#options.runtimeBudget,
+        maxPayload: this.#options.maxRuntimePayload,
+        rateLimitClose: RUNTIME_CLOSE.rateLimited,
+        onRateLimited: () => this.#logger.warn(`runtime ${label} went over its budget (runtimeBudget); closing its socket (1013)`),
+        // The frame is dropped; the runtime is not told (it has no error frame), and never closed for it.
+        onFault: (error) => this.#faults.report("runtime frame", `handling a frame of runtime ${label} failed; dropped it`, error),
       });
       const entry = this.#registry.attach(deviceId, connectionName, url.searchParams.get("connectionId"), transport);
       if (entry) label = entry.label;
-    });
+    }));
   }
 
   #upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#appWss.handleUpgrade(req, socket, head, (ws) => {
+    this.#appWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "app", () => {
       this.#track(ws, "app");
       const label = `#${++this.#appCounter} (${req.socket.remoteAddress ?? "?"})`;
       ws.on("error", (error) => this.#logger.warn(`app ${label}: ${describeSocketError(error, this.#options.maxAppPayload)}`));
@@ -234,15 +268,39 @@ export class ByorServer {
         maxBufferedBytes: this.#options.maxBufferedBytes,
         overflowClose: { code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" },
         onOverflow: (bytes) => this.#logger.warn(`app ${label} is not reading (${bytes} bytes waiting); closing it (4001)`),
+        budget: this.#options.appBudget,
+        maxPayload: this.#options.maxAppPayload,
+        rateLimitClose: { code: CLIENT_CLOSE.rateLimited, reason: "Rate limit exceeded" },
+        onRateLimited: () => this.#logger.warn(`app ${label} went over its budget (appBudget); closing it (4008)`),
+        onFault: (error) => {
+          this.#faults.report("app frame", `handling a frame of app ${label} failed; answered internal_error`, error);
+          transport.send(INTERNAL_ERROR);
+        },
       });
       this.#broker.accept(transport, label);
-    });
+    }));
+  }
+
+  /** Runs the setup of an accepted socket; if it throws, the socket is closed with 1011 (never 1008: runtimes reconnect). */
+  #fenced(ws: WebSocket, kind: SocketKind, setup: () => void): void {
+    try {
+      setup();
+    } catch (error) {
+      this.#faults.report("WebSocket upgrade", `setting up a ${kind} socket failed; closed it (1011)`, error);
+      ws.close(CLIENT_CLOSE.internalError, "Internal error");
+    }
   }
 
   #track(ws: WebSocket, kind: SocketKind): void {
     this.#sockets.set(ws, kind);
     ws.once("close", () => this.#sockets.delete(ws));
   }
+}
+
+/** A Host's port, if any, is a port number. */
+function validPort(host: string): boolean {
+  const port = /:([0-9]+)$/.exec(host)?.[1];
+  return port === undefined || Number(port) <= 65535;
 }
 
 /** A socket error as a log line; ws closes an oversized frame's socket with 1009 and reports it here. */
