@@ -4,7 +4,7 @@
 // Talks to the bench over IPC: {cmd:"cpu"} → µs of CPU since start; {cmd:"heap"} → heapUsed after a full gc.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
-import { createByorServer } from "../packages/node-server/dist/index.js";
+import { DEFAULT_DEFLATE, createByorServer } from "../packages/node-server/dist/index.js";
 
 const [kind, deflateArg] = process.argv.slice(2);
 const deflate = deflateArg === "on";
@@ -28,7 +28,9 @@ async function startByor() {
 function startRaw() {
   const rooms = new Map();
   const room = (id) => rooms.get(id) ?? rooms.set(id, new Set()).get(id);
-  const options = { noServer: true, clientTracking: false, perMessageDeflate: deflate ? { threshold: 1024 } : false };
+  // With deflate, the terms byor serve negotiates by default (DEFAULT_DEFLATE), so both relays compress alike.
+  const terms = { threshold: DEFAULT_DEFLATE.threshold, serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: DEFAULT_DEFLATE.windowBits, clientMaxWindowBits: DEFAULT_DEFLATE.windowBits, zlibDeflateOptions: { level: DEFAULT_DEFLATE.level, memLevel: DEFAULT_DEFLATE.memLevel } };
+  const options = { noServer: true, clientTracking: false, perMessageDeflate: deflate ? terms : false };
   const runtimes = new WebSocketServer(options);
   const apps = new WebSocketServer(options);
   const http = createServer((_req, res) => res.end());

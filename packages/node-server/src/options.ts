@@ -2,6 +2,7 @@ import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/c
 import { defaultConsoleDir } from "./console-assets.js";
 import { generateToken } from "./auth.js";
 import { DEFAULT_APP_BUDGET, DEFAULT_RUNTIME_BUDGET, resolveBudget, type ConnectionBudget, type ResolvedBudget } from "./budget.js";
+import type { DeflateSettings } from "./deflate.js";
 import type { Logger } from "./logger.js";
 
 export interface ByorServerOptions {
@@ -46,6 +47,12 @@ export interface ByorServerOptions {
    * 4008 `Rate limit exceeded` (a seq/ack session may resume).
    */
   appBudget?: ConnectionBudget;
+  /**
+   * permessage-deflate on both legs, negotiated when the peer offers it (the runtime does): no context takeover on
+   * either side, frames under 1 KiB sent as they are, a 13-bit window and memLevel 5 (see `DeflateSettings`).
+   * `false` turns compression off (a relay on a fast local network spends less CPU without it).
+   */
+  perMessageDeflate?: boolean | DeflateSettings;
   /** Where to log. Default: nothing. Every line is redacted (the token never appears). */
   logger?: Logger;
   /** Also log every HTTP request with its status (unknown requests are always logged). */
@@ -82,6 +89,7 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   runtimeBudget: ResolvedBudget;
   appBudget: ResolvedBudget;
+  perMessageDeflate: boolean | DeflateSettings;
   logRequests: boolean;
   /** Where the console build is, if any. */
   consoleDir: string | undefined;
@@ -113,6 +121,7 @@ export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
     runtimeBudget: resolveBudget(options.runtimeBudget, DEFAULT_RUNTIME_BUDGET, "runtimeBudget"),
     appBudget: resolveBudget(options.appBudget, DEFAULT_APP_BUDGET, "appBudget"),
+    perMessageDeflate: options.perMessageDeflate ?? true,
     logRequests: options.logRequests ?? false,
     consoleDir: options.console === false ? undefined : (options.console ?? defaultConsoleDir()),
   };

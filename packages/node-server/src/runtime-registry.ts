@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { RUNTIME_CLOSE, RuntimeSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
 import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
+import type { FaultLog } from "./fault-log.js";
 import type { Logger } from "./logger.js";
 
 /** A runtime for logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
@@ -76,7 +77,7 @@ export class RuntimeRegistry implements Disposable {
   #closed = false;
 
   constructor(
-    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; clock?: Pick<Clock, "now"> },
+    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; faults: FaultLog; clock?: Pick<Clock, "now"> },
     private readonly events: RegistryEvents,
   ) {
     this.#sessionOptions = options.session;
@@ -168,12 +169,7 @@ export class RuntimeRegistry implements Disposable {
       this.events.event(entry, event, text);
     });
     // A handler of the session threw (the session carried on): worth a line, but not a flood.
-    let faults = 0;
-    session.on("error", (error) => {
-      if (++faults <= 20 || faults % 100 === 0) {
-        this.options.logger.warn(`runtime ${entry.label}: ${JSON.stringify(error.message.slice(0, 300))} (#${faults})`);
-      }
-    });
+    session.on("error", (error) => this.options.faults.report("runtime session", `a handler of runtime ${entry.label} failed`, error.cause ?? error));
     let invalid = 0;
     session.on("invalid", ({ error }) => {
       entry.lastSeenAt = this.#clock.now();

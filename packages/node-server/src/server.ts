@@ -16,6 +16,7 @@ import { PATHS } from "./paths.js";
 import { httpRuntimeInfo, type RuntimeSummary } from "./runtime-info.js";
 import { RuntimeRegistry, runtimeLabel } from "./runtime-registry.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
+import { deflateOptions } from "./deflate.js";
 import { wsTransport } from "./ws-transport.js";
 
 const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
@@ -30,6 +31,9 @@ const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-
 const CLOSE_GRACE_MS = 3_000;
 
 type SocketKind = "runtime" | "app";
+
+/** The permessage-deflate terms agreed at each runtime upgrade, until its socket is set up. */
+const negotiated = new WeakMap<IncomingMessage, string>();
 
 /**
  * The BYOR server: the HTTP endpoints and WebSocket the stock Letta Code runtime needs (`letta remote`), and the
@@ -56,7 +60,7 @@ export class ByorServer {
     this.#faults = new FaultLog(this.#logger);
     const clock = options.clock;
     this.#registry = new RuntimeRegistry(
-      { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, ...(clock && { clock }) },
+      { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, faults: this.#faults, ...(clock && { clock }) },
       {
         online: (entry) => {
           this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
@@ -74,8 +78,13 @@ export class ByorServer {
     this.#broker = new Broker(this.#registry, this.#logger, { appSessions: { ...options.appSessions, ...(clock && { clock }) }, faults: this.#faults, ...(clock && { clock }) });
 
     // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
-    const deflate = { threshold: 1024 };
+    const deflate = deflateOptions(opts.perMessageDeflate);
     this.#runtimeWss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: opts.maxRuntimePayload, perMessageDeflate: deflate });
+    // What the runtime's socket compresses with, for the log (`ws.extensions` names the extension, not its terms).
+    this.#runtimeWss.on("headers", (headers, req) => {
+      const line = headers.find((h) => h.toLowerCase().startsWith("sec-websocket-extensions:"));
+      if (line) negotiated.set(req, line.slice(line.indexOf(":") + 1).trim());
+    });
     this.#appWss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -254,6 +263,7 @@ export class ByorServer {
         // The frame is dropped; the runtime is not told (it has no error frame), and never closed for it.
         onFault: (error) => this.#faults.report("runtime frame", `handling a frame of runtime ${label} failed; dropped it`, error),
       });
+      this.#logger.info(`runtime ${label} socket: ${negotiated.get(req) ?? "no compression"}`);
       const entry = this.#registry.attach(deviceId, connectionName, url.searchParams.get("connectionId"), transport);
       if (entry) label = entry.label;
     }));

@@ -4,6 +4,7 @@ import { createTransportPair, jsonEqual, type MemoryTransport } from "@byor/core
 import type { RuntimeEvent } from "@byor/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Broker } from "../src/broker.js";
+import { FaultLog } from "../src/fault-log.js";
 import { RuntimeRegistry, type RuntimeEntry } from "../src/runtime-registry.js";
 import { captureLogger } from "./helpers/server.js";
 
@@ -31,7 +32,7 @@ const logger = captureLogger();
 
 beforeEach(() => {
   registry = new RuntimeRegistry(
-    { maxRuntimes: 4, session: {}, logger },
+    { maxRuntimes: 4, session: {}, logger, faults: new FaultLog(logger) },
     {
       online: (e) => broker.runtimeOnline(e),
       offline: (e) => broker.runtimeOffline(e),

@@ -89,6 +89,11 @@ describe.sequential("the real runtime against byor serve", () => {
     expect(server.logLines("POST /v1/environments/register → 200")).toHaveLength(1);
     expect(server.logLines(`registered as ${(online.runtime as Json).connection_id}`)).toHaveLength(1);
     expect(server.logLines('runtime "interop-main"').some((l) => l.includes("connected"))).toBe(true);
+    // The runtime takes the server's deflate terms: no context takeover either way, a 13-bit window (issue #11).
+    const socketLines = () => server.logLines("socket: permessage-deflate").filter((l) => l.includes('"interop-main"'));
+    await until(() => socketLines().length > 0, { what: "the runtime socket's deflate terms in the log" });
+    const [terms] = socketLines();
+    for (const term of ["server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits=13", "client_max_window_bits=13"]) expect(terms).toContain(term);
     const [listed] = (await runtimesList(port)).filter((r) => r.id === runtimeId);
     expect(listed).toMatchObject({ deviceId: runtimeId, connectionName: "interop-main", online: true, lettaCodeVersion: "0.32.18" });
   }, 60_000);

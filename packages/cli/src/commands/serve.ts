@@ -13,6 +13,7 @@ console's URL (with the token in its #fragment, which browsers never send to the
   --token T         token runtimes and apps must present (default: $BYOR_TOKEN, else a random one, printed once)
   --env-name NAME   the --env-name shown in the printed letta command (default: this machine's name)
   --tls-key FILE, --tls-cert FILE   serve HTTPS/WSS
+  --no-deflate      never negotiate permessage-deflate (less CPU on a fast local network)
   --verbose         log every HTTP request (unknown ones are always logged)
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -29,6 +30,7 @@ function parse(args: string[]) {
         "tls-key": { type: "string" },
         "tls-cert": { type: "string" },
         verbose: { type: "boolean", short: "v" },
+        "no-deflate": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -79,7 +81,7 @@ export async function main(args: string[], io: Io): Promise<number> {
 
   let server: ByorServer;
   try {
-    server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false });
+    server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false, perMessageDeflate: !values["no-deflate"] });
   } catch (err) {
     // The options the server refuses (a BYOR_TOKEN with spaces, ...) are the user's to fix, not a crash.
     if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message);

@@ -47,6 +47,9 @@ export class FakeRuntime {
     url.searchParams.set("connectionName", this.name);
     const socket = await connect(url.toString(), { headers: { authorization: `Bearer ${this.token}` } });
     this.socket = socket;
+    // A frame that came in the same packet as the upgrade's answer (an uncompressed sync) was read before `open`
+    // resolved: the TestSocket has it already.
+    for (const frame of socket.received) this.#onCommand(JSON.stringify(frame));
     socket.ws.on("message", (data) => this.#onCommand(data.toString()));
     return socket;
   }
