@@ -80,6 +80,20 @@ export function wsTransport(ws: WebSocket, options: WsTransportOptions): Transpo
       ws.resume();
     }
   };
+  // Frames sent in one tick (a burst of runtime frames read at once, a fan-out) leave in one write: a syscall per
+  // frame cost more than everything else the relay does. `_socket` is ws's own net.Socket (not in its types).
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
+  };
+  const batch = () => {
+    if (corked || !socket) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(uncork);
+  };
   const fault = (error: unknown) => {
     try {
       options.onFault?.(error);
@@ -109,6 +123,7 @@ export function wsTransport(ws: WebSocket, options: WsTransportOptions): Transpo
     send(text) {
       if (ws.readyState !== WebSocket.OPEN || ended) return;
       queued++;
+      batch();
       ws.send(text, written);
       const bytes = charged();
       if (bytes > options.maxBufferedBytes) {

@@ -22,6 +22,21 @@ async function pair(options: Partial<WsTransportOptions> = {}) {
 }
 
 describe("wsTransport", () => {
+  it("frames sent in one tick leave together when the tick ends (one write, not one per frame), all of them, in order", async () => {
+    const { ws, transport, client, close } = await pair();
+    try {
+      const socket = (ws as unknown as { _socket: { writableCorked: number } })._socket;
+      for (let i = 0; i < 50; i++) transport.send(JSON.stringify({ type: "n", i }));
+      expect(socket.writableCorked).toBe(1); // held: nothing written yet
+      await new Promise((resolve) => process.nextTick(resolve));
+      expect(socket.writableCorked).toBe(0);
+      await until(() => client.received.length === 50, { what: "50 frames" });
+      expect(client.received.map((f) => f.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      close();
+    }
+  });
+
   it("fences its listeners: a frame whose handling throws goes to onFault, and the next frames are handled", async () => {
     const faults: unknown[] = [];
     const { transport, client, close } = await pair({ onFault: (error) => faults.push(error) });
