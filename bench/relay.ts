@@ -98,16 +98,8 @@ interface Pair {
   apps: WsSocket[];
 }
 
-// What the real runtime sends at registration (0.32.18).
-const METADATA = {
-  lettaCodeVersion: "0.32.18",
-  os: "linux",
-  nodeVersion: "v22.23.3",
-  environmentMessageProtocol: "v2-input",
-  supportsPairedListenerGenerations: true,
-  supported_commands: ["clear"],
-  self_update: { supported: false, writable: false, manual_command: "npm install -g @letta-ai/letta-code@latest" },
-};
+// What the real runtime sends at registration (0.32.18): the schema's first example.
+const METADATA = (JSON.parse(readFileSync(resolve(import.meta.dirname, "../schema/http/register-request.examples.jsonl"), "utf8").split("\n")[0]!) as { metadata: object }).metadata;
 
 let devices = 0;
 /** A runtime-like client registered and connected, and `appCount` apps following its scope. */
