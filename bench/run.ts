@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { decodeEvent, validateEvent } from "../packages/protocol/dist/index.js";
-import { RuntimeSession, createTransportPair } from "../packages/core/dist/index.js";
+import { ClientSession, RuntimeSession, createTransportPair, type MemoryTransport } from "../packages/core/dist/index.js";
 import { bundleTable, measureBrowserBundle } from "./bundle-size.js";
 import { compare, table, type Candidate } from "./harness.js";
 
@@ -82,6 +82,54 @@ const sessionRows = await compare(jsonParse, [
 session.close();
 console.log("");
 console.log(table("Events through a session vs JSON.parse", sessionRows, "events", { name: "RuntimeSession over the in-memory pair", min: 0.8 }));
+
+// The app leg (issue #11): the same events as byor.event frames into a ClientSession (the server's frame check,
+// sequencing, request correlation, the event emitter; no views), against JSON.parse of the same frames. The corpus
+// is replayed every round, so its idempotency keys are left out: the session would drop replays as duplicates.
+const envelopes = parsed.map((event) => {
+  const { idempotency_key: _replayed, ...rest } = event as { idempotency_key?: string };
+  return JSON.stringify({ type: "byor.event", runtime_id: "bench-runtime", event: rest });
+});
+let appServer: MemoryTransport | undefined;
+const client = new ClientSession({
+  connect: async () => {
+    const [app, server] = createTransportPair();
+    appServer = server;
+    server.onMessage((text) => {
+      if (text.includes('"byor.hello"')) server.send(JSON.stringify({ type: "byor.welcome", session_id: "s-bench", resumed: false, seq_ack: false }));
+    });
+    return app;
+  },
+});
+let clientEvents = 0;
+client.on("event", () => clientEvents++);
+client.start();
+while (client.state.status !== "open") await new Promise((r) => setTimeout(r, 1));
+const parseEnvelopes: Candidate = {
+  name: "JSON.parse alone",
+  run: () => {
+    let n = 0;
+    for (const f of envelopes) if (JSON.parse(f)) n++;
+    return n;
+  },
+};
+const clientRows = await compare(parseEnvelopes, [
+  {
+    name: "ClientSession per byor.event",
+    run: async () => {
+      const target = clientEvents + envelopes.length;
+      for (const f of envelopes) appServer!.send(f);
+      (appServer!.sent as string[]).length = 0;
+      while (clientEvents < target) await Promise.resolve();
+      return envelopes.length;
+    },
+  },
+]);
+client.close();
+const clientRow = clientRows.find((r) => r.name === "ClientSession per byor.event")!;
+console.log("");
+console.log(table("byor.event frames through a ClientSession vs JSON.parse", clientRows, "frames"));
+console.log(`\nA ClientSession spends ${(1 / clientRow.ratio).toFixed(2)}x the time of a JSON.parse per byor.event (target ≤ 1.25x: ${1 / clientRow.ratio <= 1.25 ? "met" : "NOT met"}).`);
 
 // What a web page ships with @byor/browser (issue #6): sizes, not ratios; the budget is core + adapter without
 // the generated validators.
