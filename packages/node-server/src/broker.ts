@@ -82,28 +82,23 @@ export class Broker {
   accept(transport: Transport, label: string): AppConnection {
     const app = this.sessions.accept(transport);
     this.#apps.add(app);
-    // Fenced: a frame whose handling throws is answered internal_error and logged (rate-limited); the app and
-    // everyone else carry on.
-    const failed = (error: unknown, frameType: string) => {
-      this.#faults?.report("app frame", `handling ${frameType} of app ${label} failed; answered internal_error`, error);
-      app.reply({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped", frame_type: frameType });
-    };
-    // A handler of another of the session's events threw (the session carried on).
+    // A frame handler that throws is answered internal_error by the session itself, which reports it here, as it
+    // does an exception of any other handler. A subscribe fails later, in its promise: answered and logged here.
     app.on("error", (error) => this.#faults?.report("app handler", `a handler of app ${label} failed`, error.cause ?? error));
+    const subscribeFailed = (error: unknown) => {
+      this.#faults?.report("app frame", `handling byor.subscribe of app ${label} failed; answered internal_error`, error);
+      app.reply({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped", frame_type: "byor.subscribe" });
+    };
     app.on("frame", (frame) => {
-      try {
-        switch (frame.type) {
-          case "byor.send":
-            return this.#send(app, frame);
-          case "byor.subscribe":
-            return void this.#subscribe(app, frame).catch((error: unknown) => failed(error, frame.type));
-          case "byor.unsubscribe":
-            return this.#unsubscribe(app, frame);
-          case "byor.list_runtimes":
-            return this.#listRuntimes(app, frame);
-        }
-      } catch (error) {
-        failed(error, frame.type);
+      switch (frame.type) {
+        case "byor.send":
+          return this.#send(app, frame);
+        case "byor.subscribe":
+          return void this.#subscribe(app, frame).catch(subscribeFailed);
+        case "byor.unsubscribe":
+          return this.#unsubscribe(app, frame);
+        case "byor.list_runtimes":
+          return this.#listRuntimes(app, frame);
       }
     });
     app.on("state", ({ to }) => {
