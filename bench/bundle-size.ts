@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { build, type Metafile, type Plugin } from "esbuild";
 
 const root = resolve(import.meta.dirname, "..");
-const src = (name: string) => resolve(root, `packages/${name}/src/index.ts`);
+const src = (name: string, entry = "index") => resolve(root, `packages/${name}/src/${entry}.ts`);
 const VALIDATORS = resolve(root, "packages/protocol/src/generated/validators.js");
 
 /** The 12 KB budget of issue #6: core + browser adapter, gzipped, without the generated validators. */
@@ -98,7 +98,7 @@ export async function bundle(entry: string, options: { withValidators: boolean; 
     write: false,
     metafile: true,
     logLevel: "silent",
-    alias: { "@byor/browser": src("browser"), "@byor/core": src("core"), "@byor/protocol": src("protocol") },
+    alias: { "@byor/browser": src("browser"), "@byor/client": src("client", "browser"), "@byor/core": src("core"), "@byor/protocol": src("protocol") },
     plugins: options.withValidators ? [] : [stubValidators()],
   });
   const code = result.outputFiles[0]!.text;

@@ -16,15 +16,24 @@ import {
   type Transport,
 } from "@byor/core";
 import { ByorError } from "@byor/protocol";
-import { baseUrl, dialTarget, isLoopback, runtimesEndpoint, type TokenPlacement } from "./endpoint.js";
+import {
+  baseUrl,
+  checkToken,
+  dialTarget,
+  isLoopback,
+  openSocket,
+  runtimesEndpoint,
+  UpgradeFailed,
+  type FetchLike,
+  type TokenPlacement,
+  type TokenSource,
+  type WebSocketConstructorLike,
+} from "@byor/client";
 import { browserPage, type PageEvent, type PageSignals } from "./page.js";
-import { globals, type FetchLike, type WebSocketConstructorLike } from "./platform.js";
-import { openSocket, UpgradeFailed } from "./socket-transport.js";
+import { globals } from "./platform.js";
 import type { ConnectionStatus } from "./status.js";
-import { checkToken } from "./token-check.js";
 
-/** The token, or where to get it: called before every connection attempt, so a rotated token is picked up. */
-export type TokenSource = string | (() => string | Promise<string>);
+export type { TokenSource };
 
 export interface BrowserClientOptions extends Omit<ClientSessionOptions, "connect"> {
   /** The BYOR server's base URL (http, https, ws or wss; a path prefix is kept). Default: the page's origin. */

@@ -4,20 +4,27 @@
 export { BrowserClient, BROWSER_CLOSE, connectBrowserClient, type BrowserClientOptions, type TokenSource } from "./browser-client.js";
 export type { ConnectionPhase, ConnectionStatus } from "./status.js";
 export { browserPage, type PageEvent, type PageSignals } from "./page.js";
+// The socket adapter, endpoints and token check are @byor/client's (shared with Node apps), re-exported here.
 export {
   CLIENT_PATH,
   RUNTIMES_PATH,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
   baseUrl,
+  checkToken,
   clientEndpoint,
   isSubprotocolToken,
+  openSocket,
   runtimesEndpoint,
+  type FetchLike,
+  type FetchResponseLike,
+  type OpenSocketOptions,
+  type SocketTransport,
+  type TokenCheck,
   type TokenPlacement,
-} from "./endpoint.js";
-export { checkToken, type TokenCheck } from "./token-check.js";
-export { openSocket, type OpenSocketOptions, type SocketTransport } from "./socket-transport.js";
-export type { FetchLike, FetchResponseLike, WebSocketConstructorLike, WebSocketLike } from "./platform.js";
+  type WebSocketConstructorLike,
+  type WebSocketLike,
+} from "@byor/client";
 
 // What a page needs from the core, so one import does.
 export {

@@ -20,10 +20,10 @@ const importsOf = (code: string) =>
 const CEILING = { adapterGzip: 3.25 * 1024, fullWithoutValidatorsGzip: 16 * 1024 };
 
 describe("the page bundle", () => {
-  it("the build imports nothing but @byor/core and @byor/protocol", () => {
+  it("the build imports nothing but @byor/client, @byor/core and @byor/protocol", () => {
     for (const file of ["index.js", "index.cjs"]) {
       const code = readFileSync(join(root, "dist", file), "utf8");
-      expect(importsOf(code).filter((spec) => spec !== "@byor/core" && spec !== "@byor/protocol"), file).toEqual([]);
+      expect(importsOf(code).filter((spec) => !["@byor/client", "@byor/core", "@byor/protocol"].includes(spec)), file).toEqual([]);
     }
   });
 

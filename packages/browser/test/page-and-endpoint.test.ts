@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ByorError } from "@byor/protocol";
 import { baseUrl, browserPage, clientEndpoint, isSubprotocolToken, openSocket, runtimesEndpoint, type PageEvent } from "../src/index.js";
-import { dialTarget, isLoopback } from "../src/endpoint.js";
+import { dialTarget, isLoopback } from "@byor/client";
 import { FakeServer, TOKEN } from "./helpers/fake-server.js";
 
 afterEach(() => {

@@ -38,6 +38,14 @@ export { SESSION_VALIDATION } from "./session-validation.js";
 
 // The runtime leg: a server's side of one runtime
 export { RuntimeSession, type ReceivedFrame, type RuntimeSessionEvents, type RuntimeSessionOptions } from "./runtime-session.js";
+// …and the same session when the app dials the runtime (App Server mode, `letta server --listen`)
+export {
+  APP_SERVER_PROTOCOL_VERSION,
+  AppServerSession,
+  type AppServerInfo,
+  type AppServerSessionEvents,
+  type AppServerSessionOptions,
+} from "./app-server-session.js";
 
 // The client leg: seq/ack, a server's side of one app, and the app's side
 export { ReplayBuffer, SeqReceiver, type ReplayBufferOptions } from "./seq.js";

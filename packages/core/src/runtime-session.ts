@@ -28,8 +28,12 @@ import type { AbortSignalLike } from "./platform.js";
 
 export interface RuntimeSessionOptions {
   clock?: Clock;
-  /** Watch on the runtime: it pings every 30 s, so 3 silent intervals mean it is gone (as the runtime judges us). */
-  heartbeat?: { intervalMs?: number; maxMisses?: number };
+  /**
+   * Watch on the runtime: it pings every 30 s, so 3 silent intervals mean it is gone (as the runtime judges us).
+   * Frames and the transport's `onActivity` (protocol pings) count as life. `false`: no watchdog, for a transport
+   * that can see neither JSON nor protocol pings.
+   */
+  heartbeat?: { intervalMs?: number; maxMisses?: number } | false;
   /** Default timeout of each request (30 000 ms); separate from liveness. */
   requestTimeoutMs?: number;
   mirror?: StateMirror;
@@ -67,7 +71,7 @@ const PONG = '{"type":"pong"}';
 
 interface Connection {
   transport: Transport;
-  heartbeat: Heartbeat;
+  heartbeat: Heartbeat | undefined;
   /** The socket's listeners and heartbeat, dropped together when the socket stops being this session's. */
   store: DisposableStore;
 }
@@ -104,8 +108,8 @@ export class RuntimeSession implements Disposable {
 
   constructor(options: RuntimeSessionOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#intervalMs = options.heartbeat?.intervalMs ?? 30_000;
-    this.#maxMisses = options.heartbeat?.maxMisses ?? 3;
+    this.#intervalMs = options.heartbeat === false ? 0 : (options.heartbeat?.intervalMs ?? 30_000);
+    this.#maxMisses = (options.heartbeat || undefined)?.maxMisses ?? 3;
     this.#tracker = new RequestTracker({ clock: this.#clock, timeoutMs: options.requestTimeoutMs });
     this.mirror = options.mirror ?? new StateMirror({ clock: this.#clock, onHandlerError: errorEventReporter(() => this.#emitter) });
   }
@@ -136,20 +140,24 @@ export class RuntimeSession implements Disposable {
     }
 
     const store = new DisposableStore();
-    const heartbeat = store.add(
-      new Heartbeat({
-        intervalMs: this.#intervalMs,
-        maxMisses: this.#maxMisses,
-        clock: this.#clock,
-        // The runtime pings us, not the other way round (it ignores JSON pings), so there is nothing to send on a tick.
-        onDead: () => this.#lose(conn, RUNTIME_CLOSE.heartbeatTimeout, true),
-      }),
-    );
+    const heartbeat =
+      this.#intervalMs > 0
+        ? store.add(
+            new Heartbeat({
+              intervalMs: this.#intervalMs,
+              maxMisses: this.#maxMisses,
+              clock: this.#clock,
+              // The runtime pings us, not the other way round (it ignores JSON pings): nothing to send on a tick.
+              onDead: () => this.#lose(conn, RUNTIME_CLOSE.heartbeatTimeout, true),
+            }),
+          )
+        : undefined;
     const conn: Connection = { transport, heartbeat, store };
     store.add(transport.onMessage((text) => this.#receive(conn, text)));
     store.add(transport.onClose((close) => this.#lose(conn, close, false)));
+    if (heartbeat && transport.onActivity) store.add(transport.onActivity(() => heartbeat.touch()));
     this.#conn = conn;
-    heartbeat.start();
+    heartbeat?.start();
     this.#machine.to({ status: "open", since: this.#clock.now(), resumed: false });
     if (this.#conn !== conn) return;
 
@@ -294,7 +302,7 @@ export class RuntimeSession implements Disposable {
   }
 
   #receive(conn: Connection, text: string): void {
-    conn.heartbeat.touch(); // any frame is life, even one we cannot decode
+    conn.heartbeat?.touch(); // any frame is life, even one we cannot decode
     const result = decodeEvent(text);
     if (!result.ok) {
       this.#emitter.emit("invalid", { error: result.error, text });

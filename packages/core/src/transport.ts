@@ -18,4 +18,9 @@ export interface Transport {
   onMessage(listener: (text: string) => void): Disposable;
   /** Runs once, when the connection is closed by either side or lost. */
   onClose(listener: (close: CloseInfo) => void): Disposable;
+  /**
+   * Optional: a sign of life that carries no message, such as a WebSocket protocol ping or pong. Adapters that can
+   * see those implement it; heartbeat watchdogs count it like a frame (App Server runtimes ping only this way).
+   */
+  onActivity?(listener: () => void): Disposable;
 }

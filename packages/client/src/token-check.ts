@@ -1,10 +1,19 @@
-import type { FetchLike } from "./platform.js";
 
 /**
  * What `GET /byor/v1/runtimes` with the token says about a failed WebSocket upgrade. A page never sees the HTTP
  * status of an upgrade (every refusal looks like close 1006), but it can see the status of a plain request that
  * checks the same token.
  */
+export interface FetchResponseLike {
+  readonly status: number;
+}
+
+/** What the token check needs of `fetch`. */
+export type FetchLike = (
+  url: string,
+  init: { method: "GET"; headers: Record<string, string>; cache: "no-store"; credentials: "omit"; signal?: unknown },
+) => Promise<FetchResponseLike>;
+
 export type TokenCheck =
   | { verdict: "refused"; status: 401 | 403 }
   /** The token is good: the socket failed for another reason (server full, Origin not allowed, a proxy…). */

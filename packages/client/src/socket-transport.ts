@@ -4,12 +4,18 @@ import { globals, OPEN, type WebSocketConstructorLike, type WebSocketLike } from
 /** A core Transport over an open WebSocket. */
 export type SocketTransport = Transport;
 
-/** Why a socket never opened: the browser only says "closed" (1006), never the HTTP status of the upgrade. */
+/**
+ * Why a socket never opened. A browser only says "closed" (1006); Node's `ws` also gives the HTTP status of a
+ * refused upgrade and its status text (the App Server runtime puts its reason there).
+ */
 export class UpgradeFailed extends Error {
   constructor(
     message: string,
     readonly close: CloseInfo,
     readonly timedOut = false,
+    /** The HTTP status of the refused upgrade, when the WebSocket implementation shows it. */
+    readonly status?: number,
+    readonly statusText?: string,
   ) {
     super(message);
   }
@@ -29,6 +35,8 @@ function closeReason(reason: string): string {
   return out;
 }
 
+const ignore = () => {};
+
 let decoder: { decode(input: ArrayBuffer | Uint8Array): string } | undefined;
 function toText(data: unknown): string | undefined {
   if (typeof data === "string") return data;
@@ -39,11 +47,13 @@ function toText(data: unknown): string | undefined {
   return undefined; // a Blob cannot happen with binaryType "arraybuffer"
 }
 
-function wrap(ws: WebSocketLike): SocketTransport {
+function wrap(ws: WebSocketLike, extras: SocketExtras | undefined): SocketTransport {
   const listeners = new TransportListeners();
+  let undo: (() => void) | undefined;
   const finish = (close: CloseInfo) => {
     if (listeners.closed) return;
-    ws.onmessage = ws.onclose = ws.onerror = ws.onopen = null;
+    ws.onmessage = ws.onclose = ws.onopen = null;
+    undo?.();
     listeners.close(close);
   };
   ws.onmessage = (event) => {
@@ -52,8 +62,7 @@ function wrap(ws: WebSocketLike): SocketTransport {
     listeners.message(text);
   };
   ws.onclose = (event) => finish({ code: event.code, reason: event.reason });
-  ws.onerror = () => {}; // a close event follows
-  return {
+  const transport: SocketTransport = {
     send(text) {
       if (!listeners.closed && ws.readyState === OPEN) ws.send(text);
     },
@@ -70,12 +79,31 @@ function wrap(ws: WebSocketLike): SocketTransport {
     onMessage: (listener) => listeners.onMessage(listener),
     onClose: (listener) => listeners.onClose(listener),
   };
+  if (extras) undo = extras.opened(ws, transport);
+  return transport;
+}
+
+/**
+ * What an entry point adds for a WebSocket implementation that shows more than a browser's (Node's `ws`: see
+ * ws-extras.ts). Kept out of this file so a page's bundle does not carry it.
+ */
+export interface SocketExtras {
+  /**
+   * Before the socket opens: call `refused` if the server answers the upgrade with an HTTP status; `why` says what
+   * failed when it closes before opening (ECONNREFUSED…). `undo` runs once the attempt is settled.
+   */
+  dialling(ws: WebSocketLike, refused: (status: number, statusText: string) => void): { undo(): void; why(): string };
+  /** The socket opened: give the transport `onActivity` (protocol pings), say. Returns an undo, run on close. */
+  opened(ws: WebSocketLike, transport: SocketTransport): () => void;
 }
 
 export interface OpenSocketOptions {
   WebSocket: WebSocketConstructorLike;
   url: string;
   protocols: string[];
+  /** Headers of the upgrade request (Node's `ws` only: a browser's WebSocket cannot send them). */
+  headers?: Record<string, string>;
+  extras?: SocketExtras;
   /** Give up on an upgrade that neither opens nor fails within this long. */
   timeoutMs: number;
   signal: AbortSignalLike;
@@ -93,7 +121,8 @@ export function openSocket(options: OpenSocketOptions): Promise<SocketTransport>
     }
     let ws: WebSocketLike;
     try {
-      ws = new options.WebSocket(options.url, options.protocols);
+      // Only ws takes the third argument; a browser's constructor ignores it.
+      ws = new options.WebSocket(options.url, options.protocols, options.headers && { headers: options.headers });
     } catch (error) {
       // A malformed URL or protocol list (SyntaxError): no point retrying, but it is still a failed attempt.
       reject(new UpgradeFailed(`cannot open a WebSocket: ${(error as Error).message}`, { code: 1006, reason: "" }));
@@ -103,12 +132,13 @@ export function openSocket(options: OpenSocketOptions): Promise<SocketTransport>
     const done = () => {
       clock.clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
+      dialling?.undo();
     };
     const fail = (error: unknown) => {
       done();
-      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+      ws.onopen = ws.onclose = ws.onmessage = null;
       try {
-        ws.close();
+        ws.close(); // ws: aborts the handshake (as terminate() would) while connecting
       } catch {
         // never opened
       }
@@ -120,11 +150,19 @@ export function openSocket(options: OpenSocketOptions): Promise<SocketTransport>
       options.timeoutMs,
     );
     signal.addEventListener("abort", onAbort, { once: true });
+    const dialling = options.extras?.dialling(ws, (status, text) =>
+      fail(new UpgradeFailed(`the upgrade was refused: HTTP ${status}${text ? ` ${text}` : ""}`, { code: 1006, reason: "" }, false, status, text)),
+    );
     ws.onopen = () => {
       done();
-      resolve(wrap(ws));
+      resolve(wrap(ws, options.extras));
     };
-    ws.onerror = () => {}; // the close event follows with the code
-    ws.onclose = (event) => fail(new UpgradeFailed(`the WebSocket closed before opening (${event.code})`, { code: event.code, reason: event.reason }));
+    // Errors are followed by a close event, which tells what happened. The handler stays for the socket's life:
+    // ws emits "error" after an aborted handshake, and an EventEmitter with no "error" listener throws it.
+    ws.onerror = ignore;
+    ws.onclose = (event) => {
+      const why = dialling?.why();
+      fail(new UpgradeFailed(`the WebSocket closed before opening (${event.code}${why ? `: ${why}` : ""})`, { code: event.code, reason: event.reason }));
+    };
   });
 }
