@@ -207,7 +207,7 @@ export class AppServerSession implements Disposable {
     this.#lastClose = close;
     const attempt = this.#attempt + 1;
     if (!this.#policy.shouldRetry(close, attempt)) {
-      this.#finish(close, `not reconnecting after ${close.code}${close.reason ? ` ${close.reason}` : ""}`);
+      this.#finish(close, this.#refusal?.message ?? `not reconnecting after ${close.code}${close.reason ? ` ${close.reason}` : ""}`);
       return;
     }
     this.#attempt = attempt;

@@ -31,7 +31,9 @@ const safeDecode = (text: string): string => {
 const QUERY_PAIR = /([?&;])([^=&#\s"'<>]*)=([^&#\s"'<>]*)/g;
 /** A token subprotocol (ours, or a wrong one) and the credentials of an Authorization header. */
 const TOKEN_SUBPROTOCOL = /(byor\.token\.)[^\s,"'<>]+/gi;
-const AUTH_SCHEME = /\b(Bearer)(\s+)[^\s,"'<>]+/gi;
+// Not the prose "bearer token(s)" (e.g. an App Server's "invalid websocket bearer token"): the server's own token is
+// redacted wherever it appears anyway.
+const AUTH_SCHEME = /\b(Bearer)(\s+)(?!tokens?\b)[^\s,"'<>]+/gi;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const hexDigit = (d: string) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d);

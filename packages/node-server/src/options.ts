@@ -1,4 +1,6 @@
+import { appServerUrl } from "@byor/client";
 import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/core";
+import type { DialTarget } from "./dial.js";
 import { defaultConsoleDir } from "./console-assets.js";
 import { generateToken } from "./auth.js";
 import { DEFAULT_APP_BUDGET, DEFAULT_RUNTIME_BUDGET, resolveBudget, type ConnectionBudget, type ResolvedBudget } from "./budget.js";
@@ -64,6 +66,12 @@ export interface ByorServerOptions {
    * none (a placeholder page). Default: the console shipped in this package.
    */
   console?: string | false;
+  /**
+   * Runtimes in App Server mode (`letta server --listen`) to dial, each listed beside the runtimes that register
+   * and driven the same way by apps and the console. Dialled from `listen()` until `close()`, with jittered backoff;
+   * a refused token is logged and ends that runtime's dialling.
+   */
+  dial?: readonly DialTarget[];
   /** Passed to each runtime's @byor/core RuntimeSession (heartbeat, request timeout, clock). */
   runtimeSession?: Omit<RuntimeSessionOptions, "mirror">;
   /** Passed to @byor/core AppSessions (replay buffer, parking, heartbeat). */
@@ -90,6 +98,7 @@ export interface ResolvedOptions {
   runtimeBudget: ResolvedBudget;
   appBudget: ResolvedBudget;
   perMessageDeflate: boolean | DeflateSettings;
+  dial: readonly DialTarget[];
   logRequests: boolean;
   /** Where the console build is, if any. */
   consoleDir: string | undefined;
@@ -122,7 +131,13 @@ export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
     runtimeBudget: resolveBudget(options.runtimeBudget, DEFAULT_RUNTIME_BUDGET, "runtimeBudget"),
     appBudget: resolveBudget(options.appBudget, DEFAULT_APP_BUDGET, "appBudget"),
     perMessageDeflate: options.perMessageDeflate ?? true,
+    dial: resolveDial(options.dial),
     logRequests: options.logRequests ?? false,
     consoleDir: options.console === false ? undefined : (options.console ?? defaultConsoleDir()),
   };
+}
+
+function resolveDial(targets: readonly DialTarget[] | undefined): readonly DialTarget[] {
+  for (const target of targets ?? []) appServerUrl(target.url); // a malformed URL fails here, not at listen()
+  return targets ?? [];
 }

@@ -11,6 +11,7 @@ export const brokerRuntimeInfo = (entry: RuntimeEntry): ByorRuntimeInfo => ({
   online: entry.online,
   connected_at: iso(entry.connectedAt),
   last_seen_at: iso(entry.lastSeenAt),
+  mode: entry.mode,
 });
 
 /** A runtime as `GET /byor/v1/runtimes` (and `server.runtimes()`) describes it: camelCase, like the register API. */
@@ -27,6 +28,10 @@ export interface RuntimeSummary {
   lastSeenAt: string | null;
   registeredAt: string | null;
   lettaCodeVersion: string | null;
+  /** `remote`: it registered (`letta remote`); `app_server`: the server dials it (`letta server --listen`). */
+  mode: "remote" | "app_server";
+  /** App Server mode: the listener the server dials. */
+  dialUrl: string | null;
   /** Scopes the server syncs on every (re)connect, because an app subscribed or sent a command there. */
   watchedScopes: { agent_id: string | null; conversation_id: string }[];
 }
@@ -40,6 +45,8 @@ export const httpRuntimeInfo = (entry: RuntimeEntry): RuntimeSummary => ({
   connectedAt: iso(entry.connectedAt),
   lastSeenAt: iso(entry.lastSeenAt),
   registeredAt: iso(entry.registeredAt),
-  lettaCodeVersion: entry.metadata?.lettaCodeVersion ?? null,
+  lettaCodeVersion: entry.metadata?.lettaCodeVersion ?? entry.dialer?.info?.letta_code_version ?? null,
+  mode: entry.mode,
+  dialUrl: entry.dialUrl ?? null,
   watchedScopes: entry.session.scopes.map((s) => ({ agent_id: s.agent_id, conversation_id: s.conversation_id })),
 });

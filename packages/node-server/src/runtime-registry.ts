@@ -1,16 +1,28 @@
 import { createHash } from "node:crypto";
-import { RUNTIME_CLOSE, RuntimeSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import { RUNTIME_CLOSE, RuntimeSession, type AppServerSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import { dialedRuntimeId, dialedRuntimeName, dialRuntime, type DialTarget } from "./dial.js";
 import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
 import type { FaultLog } from "./fault-log.js";
+import { idProblem } from "./ids.js";
 import type { Logger } from "./logger.js";
 
 /** A runtime for logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
 export const runtimeLabel = (connectionName: string, deviceId: string): string =>
   `${JSON.stringify(connectionName)} (${JSON.stringify(deviceId.slice(0, 8)).slice(1, -1)})`;
 
+/**
+ * How a runtime reaches this server: it registered and dialled in (`letta remote`), or the server dials it
+ * (`letta server --listen`, App Server mode).
+ */
+export type RuntimeMode = "remote" | "app_server";
+
 /** One runtime: its core session (which outlives its sockets) and what the server tracks about it. */
 export class RuntimeEntry {
   readonly session: RuntimeSession;
+  readonly mode: RuntimeMode;
+  /** App Server mode: what dials the runtime (and redials it), and where. */
+  readonly dialer: AppServerSession | undefined;
+  readonly dialUrl: string | undefined;
   connectionName: string;
   connectionId: string | null = null;
   listenerInstanceId: string | undefined;
@@ -22,10 +34,26 @@ export class RuntimeEntry {
   constructor(
     readonly deviceId: string,
     connectionName: string,
-    options: RuntimeSessionOptions,
+    options: RuntimeSessionOptions | { dialer: AppServerSession; url: string },
   ) {
     this.connectionName = connectionName;
-    this.session = new RuntimeSession(options);
+    if ("dialer" in options) {
+      this.mode = "app_server";
+      this.dialer = options.dialer;
+      this.dialUrl = options.url;
+      this.session = options.dialer.session;
+    } else {
+      this.mode = "remote";
+      this.dialer = undefined;
+      this.dialUrl = undefined;
+      this.session = new RuntimeSession(options);
+    }
+  }
+
+  /** Ends it for good: a dialled runtime is no longer dialled (its socket closed with 1000). */
+  close(): void {
+    if (this.dialer) this.dialer.close();
+    else this.session.close();
   }
 
   get online(): boolean {
@@ -75,6 +103,8 @@ export class RuntimeRegistry implements Disposable {
   readonly #sessionOptions: RuntimeSessionOptions;
   readonly #clock: Pick<Clock, "now">;
   #closed = false;
+  /** How many entries are dialled runtimes (never evicted, never removed). */
+  #dialed = 0;
 
   constructor(
     private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; faults: FaultLog; clock?: Pick<Clock, "now"> },
@@ -121,7 +151,8 @@ export class RuntimeRegistry implements Disposable {
         message: `another runtime of this device (${existing.label}) is connected to this server; one runtime per device`,
       };
     }
-    if (existing || this.#entries.size < this.options.maxRuntimes || this.#evictOne()) return undefined;
+    if (existing?.mode === "app_server") return { status: 409, error: "device_already_connected", message: "this id belongs to a runtime the server dials" };
+    if (existing || this.#registeredCount() < this.options.maxRuntimes || this.#evictOne()) return undefined;
     return this.#full();
   }
 
@@ -143,10 +174,45 @@ export class RuntimeRegistry implements Disposable {
     return entry;
   }
 
+  /**
+   * Starts dialling a runtime in App Server mode and lists it from now on (online once connected). It counts
+   * toward no limit and is never evicted: it was configured. Dialling the same URL twice returns the same entry.
+   */
+  dial(target: DialTarget): RuntimeEntry {
+    const id = dialedRuntimeId(target.url);
+    const existing = this.#entries.get(id);
+    if (existing) return existing;
+    const dialer = dialRuntime(target, this.#sessionOptions);
+    const entry = new RuntimeEntry(id, dialedRuntimeName(target), { dialer, url: target.url });
+    dialer.on("state", ({ to }) => {
+      if (to.status === "open") entry.connectedAt = entry.lastSeenAt = this.#clock.now();
+      else if (to.status === "closed" && !this.#closed) {
+        this.options.logger.error(`App Server runtime ${entry.label} at ${target.url}: gave up (${to.reason})`);
+      }
+    });
+    dialer.on("error", (error) => this.options.logger.warn(`App Server runtime ${entry.label}: ${error.message}`));
+    // The runtime names itself (its --computer-name or host name) in its device status, unless we were told a name.
+    if (target.name === undefined) {
+      entry.session.onEvent("update_device_status", (event) => {
+        const name = event.device_status.connection_name;
+        if (typeof name === "string" && name.length > 0 && !idProblem(name)) entry.connectionName = name;
+      });
+    }
+    this.#wire(entry);
+    this.#entries.set(id, entry);
+    this.#dialed++;
+    return entry;
+  }
+
+  /** Entries of runtimes that registered (the ones `maxRuntimes` bounds). */
+  #registeredCount(): number {
+    return this.#entries.size - this.#dialed;
+  }
+
   /** Closes every runtime socket with 1001 `Server shutting down` (the runtimes retry until a server is back). */
   close(): void {
     this.#closed = true;
-    for (const entry of this.#entries.values()) entry.session.close();
+    for (const entry of this.#entries.values()) entry.close();
   }
 
   dispose(): void {
@@ -155,8 +221,15 @@ export class RuntimeRegistry implements Disposable {
 
   #create(deviceId: string, connectionName: string): RuntimeEntry | undefined {
     if (this.#closed) return undefined;
-    if (this.#entries.size >= this.options.maxRuntimes && !this.#evictOne()) return undefined;
+    if (this.#registeredCount() >= this.options.maxRuntimes && !this.#evictOne()) return undefined;
     const entry = new RuntimeEntry(deviceId, connectionName, this.#sessionOptions);
+    this.#wire(entry);
+    this.#entries.set(deviceId, entry);
+    return entry;
+  }
+
+  /** The session's events, as the server consumes them. */
+  #wire(entry: RuntimeEntry): void {
     const { session } = entry;
     session.on("state", ({ from, to }) => {
       if (to.status === "open") this.events.online(entry);
@@ -178,20 +251,18 @@ export class RuntimeRegistry implements Disposable {
         this.options.logger.warn(`runtime ${entry.label} sent an invalid frame (#${invalid}): ${error.lines().slice(0, 3).join("; ")}`);
       }
     });
-    this.#entries.set(deviceId, entry);
-    return entry;
   }
 
   /** Drops the runtime that has been offline longest. */
   #evictOne(): boolean {
     let oldest: RuntimeEntry | undefined;
     for (const entry of this.#entries.values()) {
-      if (entry.online) continue;
+      if (entry.online || entry.mode === "app_server") continue;
       if (!oldest || (entry.lastSeenAt ?? 0) < (oldest.lastSeenAt ?? 0)) oldest = entry;
     }
     if (!oldest) return false;
     this.#entries.delete(oldest.deviceId);
-    oldest.session.close();
+    oldest.close();
     this.events.forgotten(oldest);
     this.options.logger.info(`forgot offline runtime ${oldest.label} to make room (maxRuntimes ${this.options.maxRuntimes})`);
     return true;

@@ -63,7 +63,8 @@ export class ByorServer {
       { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, faults: this.#faults, ...(clock && { clock }) },
       {
         online: (entry) => {
-          this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
+          if (entry.mode === "app_server") this.#logger.info(`App Server runtime ${entry.label} at ${entry.dialUrl} connected`);
+          else this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
           this.#broker.runtimeOnline(entry);
         },
         offline: (entry, close) => {
@@ -174,6 +175,10 @@ export class ByorServer {
       this.#http.listen(this.#options.port, this.#options.host, () => {
         this.#http.off("error", onError);
         this.#http.on("error", (error) => this.#logger.error(`server error: ${error.message}`));
+        for (const target of this.#options.dial) {
+          this.#logger.info(`dialling the App Server runtime at ${target.url}`);
+          this.#registry.dial(target);
+        }
         resolve(this);
       });
     });

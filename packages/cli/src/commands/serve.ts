@@ -1,9 +1,11 @@
 import { hostname } from "node:os";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, lettaRemoteCommand, streamLogger } from "@byor/node-server";
+import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, lettaRemoteCommand, streamLogger, type DialTarget } from "@byor/node-server";
+import { isByorError } from "@byor/protocol";
 import { EXIT, UsageError, type Io } from "../io.js";
 
-const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--verbose]
+const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--dial URL [dial options]]... [--verbose]
 
 Starts a BYOR server: the stock Letta Code runtime connects to it (\`letta remote\`), apps connect to its client
 endpoint, and its web console is served at /. Prints the command that starts a runtime against it, and the
@@ -14,6 +16,12 @@ console's URL (with the token in its #fragment, which browsers never send to the
   --env-name NAME   the --env-name shown in the printed letta command (default: this machine's name)
   --tls-key FILE, --tls-cert FILE   serve HTTPS/WSS
   --no-deflate      never negotiate permessage-deflate (less CPU on a fast local network)
+  --dial URL        also drive a runtime in App Server mode (\`letta server --listen URL\`): the server connects to it
+                    and lists it beside the runtimes that registered. Repeatable; these apply to the --dial before them:
+    --dial-name NAME          its name in the list (default: the name it reports)
+    --dial-token-file FILE    capability token (\`--ws-auth capability-token\`)
+    --dial-secret-file FILE   shared secret for signed tokens (\`--ws-auth signed-bearer-token\`), with
+    --dial-issuer I, --dial-audience A   the runtime's --ws-issuer / --ws-audience, if it sets them
   --verbose         log every HTTP request (unknown ones are always logged)
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -22,7 +30,14 @@ function parse(args: string[]) {
   try {
     return parseArgs({
       args,
+      tokens: true,
       options: {
+        dial: { type: "string", multiple: true },
+        "dial-name": { type: "string", multiple: true },
+        "dial-token-file": { type: "string", multiple: true },
+        "dial-secret-file": { type: "string", multiple: true },
+        "dial-issuer": { type: "string", multiple: true },
+        "dial-audience": { type: "string", multiple: true },
         host: { type: "string" },
         port: { type: "string" },
         token: { type: "string" },
@@ -55,8 +70,54 @@ function consoleLine(server: ByorServer, local: string): string {
 /** A name usable as --env-name without quoting. */
 const defaultEnvName = () => hostname().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "my-computer";
 
+type DialOption = "dial-name" | "dial-token-file" | "dial-secret-file" | "dial-issuer" | "dial-audience";
+
+/** The --dial targets, each with the dial options that follow it (secrets read from their files). */
+function dialTargets(tokens: NonNullable<ReturnType<typeof parse>["tokens"]>): DialTarget[] {
+  const targets: { url: string; options: Partial<Record<DialOption, string>> }[] = [];
+  for (const token of tokens) {
+    if (token.kind !== "option" || !token.name.startsWith("dial")) continue;
+    if (token.name === "dial") {
+      targets.push({ url: token.value!, options: {} });
+      continue;
+    }
+    const current = targets.at(-1);
+    if (!current) throw new UsageError(`--${token.name} goes after the --dial it is for`);
+    if (current.options[token.name as DialOption] !== undefined) throw new UsageError(`--${token.name} is given twice for --dial ${current.url}`);
+    current.options[token.name as DialOption] = token.value!;
+  }
+  return targets.map(({ url, options }) => {
+    const read = (option: DialOption) => {
+      try {
+        const text = readFileSync(options[option]!, "utf8").trim();
+        if (!text) throw new Error("the file is empty");
+        return text;
+      } catch (err) {
+        throw new UsageError(`cannot read --${option} ${options[option]} (for --dial ${url}): ${(err as Error).message}`);
+      }
+    };
+    if (options["dial-token-file"] !== undefined && options["dial-secret-file"] !== undefined) {
+      throw new UsageError(`--dial ${url}: --dial-token-file and --dial-secret-file exclude each other (the runtime has one --ws-auth mode)`);
+    }
+    if ((options["dial-issuer"] !== undefined || options["dial-audience"] !== undefined) && options["dial-secret-file"] === undefined) {
+      throw new UsageError(`--dial ${url}: --dial-issuer and --dial-audience go with --dial-secret-file`);
+    }
+    const auth =
+      options["dial-token-file"] !== undefined
+        ? { token: read("dial-token-file") }
+        : options["dial-secret-file"] !== undefined
+          ? {
+              secret: read("dial-secret-file"),
+              ...(options["dial-issuer"] !== undefined ? { issuer: options["dial-issuer"] } : {}),
+              ...(options["dial-audience"] !== undefined ? { audience: options["dial-audience"] } : {}),
+            }
+          : undefined;
+    return { url, ...(auth ? { auth } : {}), ...(options["dial-name"] !== undefined ? { name: options["dial-name"] } : {}) };
+  });
+}
+
 export async function main(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args);
+  const { values, tokens } = parse(args);
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.ok;
@@ -67,7 +128,6 @@ export async function main(args: string[], io: Io): Promise<number> {
   if ((values["tls-key"] === undefined) !== (values["tls-cert"] === undefined)) throw new UsageError("--tls-key and --tls-cert go together");
   let tls: { key: Buffer; cert: Buffer } | undefined;
   if (values["tls-key"] && values["tls-cert"]) {
-    const { readFileSync } = await import("node:fs");
     const read = (option: "tls-key" | "tls-cert") => {
       try {
         return readFileSync(values[option]!);
@@ -78,13 +138,23 @@ export async function main(args: string[], io: Io): Promise<number> {
     tls = { key: read("tls-key"), cert: read("tls-cert") };
   }
   const host = values.host ?? DEFAULT_HOST;
+  const dial = dialTargets(tokens ?? []);
 
   let server: ByorServer;
   try {
-    server = new ByorServer({ host, port, token: values.token, tls, logger: streamLogger(io.stderr), logRequests: values.verbose ?? false, perMessageDeflate: !values["no-deflate"] });
+    server = new ByorServer({
+      host,
+      port,
+      token: values.token,
+      tls,
+      logger: streamLogger(io.stderr),
+      logRequests: values.verbose ?? false,
+      perMessageDeflate: !values["no-deflate"],
+      dial,
+    });
   } catch (err) {
-    // The options the server refuses (a BYOR_TOKEN with spaces, ...) are the user's to fix, not a crash.
-    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message);
+    // The options the server refuses (a BYOR_TOKEN with spaces, a malformed --dial URL, ...) are the user's to fix.
+    if (err instanceof TypeError || err instanceof RangeError || isByorError(err)) throw new UsageError(err.message);
     throw err;
   }
   try {
@@ -108,6 +178,7 @@ export async function main(args: string[], io: Io): Promise<number> {
     "",
     consoleLine(server, local),
     "",
+    ...(dial.length > 0 ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""] : []),
   ];
   io.stdout.write(`${lines.join("\n")}\n`);
   if (!isLoopback(host) && !tls) {

@@ -441,7 +441,7 @@ export interface ByorRuntimeInfo {
    */
   id: string;
   /**
-   * The --env-name it registered with.
+   * The --env-name it registered with (App Server mode: the name it reports, or the one the server was given).
    */
   connection_name: string;
   /**
@@ -457,6 +457,10 @@ export interface ByorRuntimeInfo {
    * ISO time of the last frame it sent.
    */
   last_seen_at?: string | null;
+  /**
+   * How the runtime reaches the server: remote (it registered and dialled in: letta remote) or app_server (the server dials it: letta server --listen). Absent from servers that predate App Server support: read it as remote.
+   */
+  mode?: "remote" | "app_server";
 }
 /**
  * Settings of a channel account to create. The runtime rejects the whole command if this object has any key not listed here.
