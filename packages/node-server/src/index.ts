@@ -1,4 +1,4 @@
-export { ByorServer, createByorServer } from "./server.js";
+export { ByorServer, createByorServer, type ServerRuntime } from "./server.js";
 export { DEFAULT_HOST, DEFAULT_PORT, type ByorServerOptions, type TokenOrigin } from "./options.js";
 export { PATHS } from "./paths.js";
 export { DEFAULT_DEFLATE, type DeflateSettings } from "./deflate.js";

@@ -60,6 +60,10 @@ export class RuntimeEntry {
     return this.session.state.status === "open";
   }
 
+  get id(): string {
+    return this.deviceId;
+  }
+
   /** For logs: `"my-laptop" (7ba1fdb5)`. */
   get label(): string {
     return runtimeLabel(this.connectionName, this.deviceId);

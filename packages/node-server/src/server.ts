@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { CLIENT_CLOSE, RUNTIME_CLOSE } from "@byor/core";
+import { CLIENT_CLOSE, RUNTIME_CLOSE, toDisposable, type Disposable, type RuntimeSession } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, offeredSubprotocols, type TokenSource } from "./auth.js";
 import { Broker } from "./broker.js";
@@ -14,7 +14,7 @@ import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
 import { PATHS } from "./paths.js";
 import { httpRuntimeInfo, type RuntimeSummary } from "./runtime-info.js";
-import { RuntimeRegistry, runtimeLabel } from "./runtime-registry.js";
+import { RuntimeRegistry, runtimeLabel, type RuntimeMode } from "./runtime-registry.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 import { deflateOptions } from "./deflate.js";
 import { wsTransport } from "./ws-transport.js";
@@ -31,6 +31,17 @@ const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-
 const CLOSE_GRACE_MS = 3_000;
 
 type SocketKind = "runtime" | "app";
+
+/** A runtime as an embedded app sees it: who it is, and its core session. */
+export interface ServerRuntime {
+  /** Its id on this server (the device id; `app-server-…` for a dialled runtime). */
+  readonly id: string;
+  readonly deviceId: string;
+  readonly mode: RuntimeMode;
+  readonly connectionName: string;
+  readonly online: boolean;
+  readonly session: RuntimeSession;
+}
 
 /** The permessage-deflate terms agreed at each runtime upgrade, until its socket is set up. */
 const negotiated = new WeakMap<IncomingMessage, string>();
@@ -52,6 +63,7 @@ export class ByorServer {
   #closing: Promise<void> | undefined;
   readonly #console: ConsoleAssets | undefined;
   readonly #faults: FaultLog;
+  readonly #runtimeHandlers = new Set<(runtime: ServerRuntime) => void>();
 
   constructor(options: ByorServerOptions = {}) {
     this.#options = resolveOptions(options);
@@ -66,6 +78,13 @@ export class ByorServer {
           if (entry.mode === "app_server") this.#logger.info(`App Server runtime ${entry.label} at ${entry.dialUrl} connected`);
           else this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
           this.#broker.runtimeOnline(entry);
+          for (const handler of [...this.#runtimeHandlers]) {
+            try {
+              handler(entry);
+            } catch (error) {
+              this.#faults.report("onRuntime handler", `an onRuntime handler failed for runtime ${entry.label}`, error);
+            }
+          }
         },
         offline: (entry, close) => {
           const why = close ? `${close.code}${close.reason ? ` ${close.reason}` : ""}` : "closed";
@@ -158,6 +177,24 @@ export class ByorServer {
   /** The runtimes this server knows, online or not. */
   runtimes(): RuntimeSummary[] {
     return this.#registry.all().map(httpRuntimeInfo);
+  }
+
+  /**
+   * A runtime's session, in process: what an app embedded in the server uses instead of the client endpoint (the
+   * seed page's "direct mode"): `watch`, `request`, `send`, `mirror`, `onEvent`, `events()`. Undefined for an id the
+   * server does not know.
+   */
+  runtime(id: string): ServerRuntime | undefined {
+    return this.#registry.get(id);
+  }
+
+  /**
+   * Runs `handler` each time a runtime's socket opens (its first connection and every reconnect; App Server
+   * runtimes included), after the server's own bookkeeping. A throwing handler is logged; the server carries on.
+   */
+  onRuntime(handler: (runtime: ServerRuntime) => void): Disposable {
+    this.#runtimeHandlers.add(handler);
+    return toDisposable(() => this.#runtimeHandlers.delete(handler));
   }
 
   /** Open WebSockets, by kind. */
