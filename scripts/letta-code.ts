@@ -102,6 +102,87 @@ function installRuntime(): void {
   }
 }
 
+/** A running `letta.js` child: what startLettaRemote and startLettaServer share. */
+interface LettaProcess {
+  child: ChildProcess;
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+interface SpawnOptions {
+  /** LETTA_DEBUG=1 with LETTA_DEBUG_FILE in its HOME: its internal debug lines and warnings, read with debugLog(). */
+  debugLog?: boolean;
+  /** More variables, or overrides; an undefined value leaves that variable out. */
+  env?: Record<string, string | undefined>;
+}
+
+const debugFileIn = (home: string) => join(home, "letta-debug.log");
+const readDebugLog = (home: string) => (existsSync(debugFileIn(home)) ? readFileSync(debugFileIn(home), "utf8") : "");
+
+/** Everything a child printed (stdout and stderr), across restarts; the oldest half dropped past 200 kB. */
+function outputBuffer() {
+  let text = "";
+  let dropped = 0;
+  return {
+    keep(chunk: Buffer) {
+      text += chunk.toString("utf8");
+      if (text.length > 200_000) {
+        dropped += text.length - 100_000;
+        text = text.slice(-100_000);
+      }
+    },
+    text: () => text,
+    /** A position that stays valid after older text is dropped: text printed since it is `since(mark)`. */
+    mark: () => dropped + text.length,
+    since: (mark: number) => text.slice(Math.max(0, mark - dropped)),
+  };
+}
+
+/**
+ * Spawns `node22 letta.js <args>` in `home` (also its cwd) with an environment built from scratch: nothing LETTA_*
+ * leaks in from the caller's; no telemetry, no auto-update, and the built-in deterministic model (every turn answers
+ * "pong") unless `env` overrides LETTA_LOCAL_BACKEND_EXECUTOR.
+ */
+function spawnLetta(args: string[], home: string, output: ReturnType<typeof outputBuffer>, options: SpawnOptions, env: Record<string, string> = {}): LettaProcess {
+  const { node, letta } = ensureRuntime();
+  const child = spawn(node, [letta, ...args], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      LETTA_CODE_TELEM: "0",
+      DO_NOT_TRACK: "1",
+      DISABLE_AUTOUPDATER: "1",
+      LETTA_LOCAL_BACKEND_EXECUTOR: "deterministic",
+      ...env,
+      ...(options.debugLog ? { LETTA_DEBUG: "1", LETTA_DEBUG_FILE: debugFileIn(home) } : {}),
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", output.keep);
+  child.stderr!.on("data", output.keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { child, pid: child.pid!, exited };
+}
+
+/** Kills it by pid (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
+async function killLetta({ child, pid, exited }: LettaProcess): Promise<void> {
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  if (!alive()) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (alive()) process.kill(pid, name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error; // exited meanwhile
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export interface LettaRemote {
   child: ChildProcess;
   pid: number;
@@ -122,62 +203,171 @@ export interface LettaRemote {
  * a fresh HOME, no telemetry, no auto-update, and the built-in deterministic model (every turn answers "pong"),
  * so nothing leaves 127.0.0.1. The environment is built from scratch: nothing LETTA_* leaks in from the caller's.
  */
-export function startLettaRemote(options: {
-  baseUrl: string;
-  token: string;
-  envName: string;
-  /** `--debug`: every frame it sends and receives goes to its log under HOME/.letta/logs/remote/. */
-  debug?: boolean;
-  /** LETTA_DEBUG=1 with LETTA_DEBUG_FILE in its HOME: its internal debug lines and warnings, read with debugLog(). */
-  debugLog?: boolean;
-  /** More variables, or overrides; an undefined value leaves that variable out. */
-  env?: Record<string, string | undefined>;
-}): LettaRemote {
+export function startLettaRemote(
+  options: SpawnOptions & {
+    baseUrl: string;
+    token: string;
+    envName: string;
+    /** `--debug`: every frame it sends and receives goes to its log under HOME/.letta/logs/remote/. */
+    debug?: boolean;
+  },
+): LettaRemote {
   if (!/^https?:\/\/127\.0\.0\.1[:/]/.test(options.baseUrl)) throw new Error(`the runtime may only be pointed at 127.0.0.1, not ${options.baseUrl}`);
-  const { node, letta } = ensureRuntime();
   const home = mkdtempSync(join(tmpdir(), "letta-home-"));
-  const debugFile = join(home, "letta-debug.log");
-  const args = [letta, "remote", "--env-name", options.envName, "--backend", "local", ...(options.debug ? ["--debug"] : [])];
-  const child = spawn(node, args, {
-    cwd: home,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-      LETTA_BASE_URL: options.baseUrl,
-      IGNORE_SELF_HOSTED_LISTENER_ERROR: "1",
-      LETTA_API_KEY: options.token,
-      LETTA_CODE_TELEM: "0",
-      DO_NOT_TRACK: "1",
-      DISABLE_AUTOUPDATER: "1",
-      LETTA_LOCAL_BACKEND_EXECUTOR: "deterministic",
-      ...(options.debugLog ? { LETTA_DEBUG: "1", LETTA_DEBUG_FILE: debugFile } : {}),
-      ...options.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const output = outputBuffer();
+  const args = ["remote", "--env-name", options.envName, "--backend", "local", ...(options.debug ? ["--debug"] : [])];
+  const proc = spawnLetta(args, home, output, options, {
+    LETTA_BASE_URL: options.baseUrl,
+    IGNORE_SELF_HOSTED_LISTENER_ERROR: "1",
+    LETTA_API_KEY: options.token,
   });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const pid = child.pid!;
   return {
-    child,
-    pid,
+    ...proc,
     home,
-    output: () => output,
-    debugLog: () => (existsSync(debugFile) ? readFileSync(debugFile, "utf8") : ""),
-    exited,
+    output: output.text,
+    debugLog: () => readDebugLog(home),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(pid, "SIGTERM");
-        const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(pid, "SIGKILL"), 5_000);
-        await exited;
+      await killLetta(proc);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** How `letta server` authenticates WebSocket upgrades (`Authorization: Bearer <token>`). */
+export type LettaServerAuth =
+  /** Loopback without auth: no token, but an upgrade carrying an Origin header is refused (403). */
+  | "none"
+  | { mode: "none" }
+  /** `--ws-auth capability-token --ws-token-file <HOME>/ws-token`: the bearer token must equal `token`. */
+  | { mode: "capability-token"; token: string }
+  /**
+   * `--ws-auth signed-bearer-token --ws-shared-secret-file <HOME>/ws-secret`: an HS256 JWT with `exp` (and `nbf`, `iss`,
+   * `aud` checked when present or configured). The runtime refuses to start with a secret under 32 bytes.
+   */
+  | { mode: "signed-bearer-token"; secret: string; issuer?: string; audience?: string; maxClockSkewSeconds?: number };
+
+export interface LettaServer {
+  /** `ws://127.0.0.1:<port>`, as the runtime printed it. */
+  readonly url: string;
+  /** `ws://127.0.0.1:<port>/ws`, where clients connect (the runtime also upgrades `/`). */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** The temporary HOME (agents, conversations, settings, the auth files): kept across restart(), removed by stop(). */
+  readonly home: string;
+  /** The current process (a new one after restart()). */
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Resolves once the current process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it printed, across restarts: `Listening on …`, and `Rejecting app-server websocket client: …` lines. */
+  output(): string;
+  /** Its debug log (with `debugLog: true`). */
+  debugLog(): string;
+  /** Stops it (SIGTERM: it terminates its sockets) and starts it again on the same port and HOME (same agents). */
+  restart(): Promise<void>;
+  /** Kills it by pid (SIGTERM, then SIGKILL after 5 s) and removes its HOME. */
+  stop(): Promise<void>;
+}
+
+/** Its first line once it listens; the whole line (a chunk may end mid-URL). */
+const LISTENING = /Listening on (ws:\/\/\S+)\r?\n/;
+
+/**
+ * Starts the real runtime as an App Server, `letta server --listen ws://127.0.0.1:<port> --backend local`: clients
+ * connect to it (`/ws`) and speak the v2 protocol directly, no broker. Same environment as startLettaRemote (fresh
+ * HOME, no telemetry, deterministic model unless `env` says otherwise). `port` 0 (the default) lets the runtime pick
+ * one; the port is read from the `Listening on ws://127.0.0.1:NNNN` line it prints. Resolves once it listens.
+ */
+export async function startLettaServer(
+  options: SpawnOptions & {
+    /** A free port on 127.0.0.1, or 0 (default): any. restart() reuses the port it got. */
+    port?: number;
+    /** Default "none". */
+    auth?: LettaServerAuth;
+    /** How long to wait for `Listening on`, per start. Default 60 s. */
+    startTimeoutMs?: number;
+  } = {},
+): Promise<LettaServer> {
+  const requested = options.port ?? 0;
+  if (!Number.isInteger(requested) || requested < 0 || requested > 65535) throw new Error(`invalid port ${requested}`);
+  const auth = options.auth ?? "none";
+  const home = mkdtempSync(join(tmpdir(), "letta-server-home-"));
+  const authArgs: string[] = [];
+  if (auth !== "none" && auth.mode !== "none") {
+    const file = join(home, auth.mode === "capability-token" ? "ws-token" : "ws-secret");
+    writeFileSync(file, `${auth.mode === "capability-token" ? auth.token : auth.secret}\n`, { mode: 0o600 });
+    if (auth.mode === "capability-token") authArgs.push("--ws-auth", "capability-token", "--ws-token-file", file);
+    else {
+      authArgs.push("--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", file);
+      if (auth.issuer !== undefined) authArgs.push("--ws-issuer", auth.issuer);
+      if (auth.audience !== undefined) authArgs.push("--ws-audience", auth.audience);
+      if (auth.maxClockSkewSeconds !== undefined) authArgs.push("--ws-max-clock-skew-seconds", String(auth.maxClockSkewSeconds));
+    }
+  }
+  const output = outputBuffer();
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+
+  /** Spawns it on `port` and waits for its `Listening on` line; a process that exits or stays silent is killed. */
+  async function launch(port: number): Promise<{ proc: LettaProcess; url: string; port: number }> {
+    const mark = output.mark();
+    const proc = spawnLetta(["server", "--listen", `ws://127.0.0.1:${port}`, "--backend", "local", ...authArgs], home, output, options);
+    const fail = async (why: string): Promise<never> => {
+      await killLetta(proc);
+      throw new Error(`letta server ${why}\n--- its output ---\n${output.since(mark).slice(-3000)}`);
+    };
+    const url = await new Promise<string | Error>((resolve) => {
+      const check = () => {
+        const found = LISTENING.exec(output.since(mark));
+        if (found) done(found[1]!);
+      };
+      const timer = setTimeout(() => done(new Error(`did not listen within ${timeoutMs} ms`)), timeoutMs);
+      const onExit = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) => done(new Error(`exited (${signal ?? code}) before it listened`));
+      const done = (result: string | Error) => {
         clearTimeout(timer);
-      }
+        proc.child.stdout!.off("data", check);
+        resolve(result);
+      };
+      proc.child.stdout!.on("data", check);
+      void proc.exited.then(onExit);
+      check();
+    });
+    if (url instanceof Error) return fail(url.message);
+    // Only ever 127.0.0.1 (the guard startLettaRemote has): we asked for it, and check what it says it bound.
+    const bound = /^ws:\/\/127\.0\.0\.1:(\d+)$/.exec(url);
+    if (!bound) return fail(`listens on ${url}, not on 127.0.0.1`);
+    return { proc, url, port: Number(bound[1]) };
+  }
+
+  let current: Awaited<ReturnType<typeof launch>>;
+  try {
+    current = await launch(requested);
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  const { url, port } = current;
+  return {
+    url,
+    wsUrl: `${url}/ws`,
+    port,
+    home,
+    get child() {
+      return current.proc.child;
+    },
+    get pid() {
+      return current.proc.pid;
+    },
+    get exited() {
+      return current.proc.exited;
+    },
+    output: output.text,
+    debugLog: () => readDebugLog(home),
+    async restart() {
+      await killLetta(current.proc);
+      current = await launch(port);
+    },
+    async stop() {
+      await killLetta(current.proc);
       rmSync(home, { recursive: true, force: true });
     },
   };
