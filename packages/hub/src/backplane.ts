@@ -1,0 +1,73 @@
+// The seam between a hub and the other hubs it shares runtimes and apps with. One node: the in-memory backplane
+// (the default, nothing to set up). Several nodes: a backplane on a distributed engine (@byor/redis: Redis
+// Streams, keys with TTLs, pub/sub). A hub never talks to another hub except through this.
+import type { Disposable } from "@byor/core";
+import type { ByorRuntimeInfo } from "@byor/protocol";
+
+/** A runtime as every node sees it: the wire description, and which node holds its socket. */
+export interface RuntimeRecord {
+  info: ByorRuntimeInfo;
+  /** The node whose hub holds the runtime's socket (or dials it); commands for the runtime go there. */
+  node: string;
+  /** What `GET /byor/v1/runtimes` adds (camelCase there): registration time, version, dial URL, watched scopes. */
+  registeredAt: string | null;
+  lettaCodeVersion: string | null;
+  dialUrl: string | null;
+  watchedScopes: { agent_id: string | null; conversation_id: string }[];
+}
+
+/** A runtime frame as the bus carries it: the owner publishes it, every node (the owner too) receives it. */
+export interface BusEvent {
+  runtimeId: string;
+  /** The frame's text as the runtime sent it (it passed validation on the owner). */
+  text: string;
+  /** Its position in the runtime's event log: increasing per runtime (`comparePositions`). */
+  position: string;
+}
+
+/** What one hub tells another. */
+export type HubMessage =
+  /** Send this command (encoded, validated, request id already the hub's) to a runtime you hold. */
+  | { kind: "command"; runtimeId: string; text: string; reply: string; requestId?: string }
+  /** The command could not be sent (the runtime went offline or is not yours): answer the app that asked. */
+  | { kind: "command_failed"; runtimeId: string; requestId: string; code: string; message: string }
+  /** Watch this scope of a runtime you hold (sync it now and after each reconnect); answer with `watched`. */
+  | { kind: "watch"; runtimeId: string; scope: { agent_id: string | null; conversation_id: string }; ticket: string; reply: string }
+  | { kind: "watched"; ticket: string; success: boolean; error?: string }
+  /** A runtime came online, went offline or changed (broadcast by its owner). */
+  | { kind: "runtime_status"; record: RuntimeRecord }
+  /** A runtime is gone from the directory (forgotten). */
+  | { kind: "runtime_forgotten"; runtimeId: string };
+
+export interface BackplaneHandlers {
+  /** A runtime frame from the bus (every node receives every runtime's frames, in order per runtime). */
+  event(event: BusEvent): void;
+  /** A message for this node, or broadcast. */
+  message(message: HubMessage, from: string): void;
+  /** The backplane lost (false) or regained (true) its engine; a hub keeps serving its own runtimes meanwhile. */
+  health?(up: boolean): void;
+}
+
+/** One node's handle on the backplane. */
+export interface Backplane extends Disposable {
+  /** This node's id, unique among the nodes sharing the backplane. */
+  readonly nodeId: string;
+  /** Connects and starts delivering to `handlers`. */
+  start(handlers: BackplaneHandlers): Promise<void>;
+  /** Directory: the owner writes its runtimes' records (kept alive while the node lives), everyone reads. */
+  putRuntime(record: RuntimeRecord): void;
+  removeRuntime(runtimeId: string): void;
+  listRuntimes(): Promise<RuntimeRecord[]>;
+  getRuntime(runtimeId: string): Promise<RuntimeRecord | undefined>;
+  /** Appends a runtime frame to its log and delivers it to every node. */
+  publish(runtimeId: string, text: string): void;
+  send(node: string, message: HubMessage): void;
+  broadcast(message: HubMessage): void;
+}
+
+/** Orders two positions of one runtime's log: negative, zero or positive. */
+export function comparePositions(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
+  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
+  return aMs - bMs || aSeq - bSeq;
+}
