@@ -16,15 +16,22 @@ export const toDisposable = (dispose: () => void): Disposable => {
 
 /** Collects disposables and disposes them together, last added first. */
 export class DisposableStore implements Disposable {
-  #items: Disposable[] = [];
+  // Stores are per connection and hold a handful of items: the first `push` onto an array reserves room for 17
+  // (~0.15 KiB), `concat` makes one the exact size. Past a few items, push as usual (no quadratic copying).
+  #items: Disposable[] | undefined;
   #disposed = false;
   add<T extends Disposable>(item: T): T {
+    const items = this.#items;
     if (this.#disposed) item.dispose();
-    else this.#items.push(item);
+    else if (!items) this.#items = [item];
+    else if (items.length < 8) this.#items = items.concat([item]);
+    else items.push(item);
     return item;
   }
   dispose(): void {
     this.#disposed = true;
-    for (const item of this.#items.splice(0).reverse()) item.dispose();
+    const items = this.#items;
+    this.#items = undefined;
+    if (items) for (const item of items.reverse()) item.dispose();
   }
 }

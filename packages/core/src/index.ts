@@ -13,7 +13,7 @@ export type { AbortSignalLike } from "./platform.js";
 export { CLIENT_CLOSE, FATAL_CLIENT_CLOSE_CODES, RUNTIME_CLOSE } from "./close-codes.js";
 
 // States, liveness, retries, requests
-export { StateMachine, TRANSITIONS, type SessionState, type SessionStatus, type StateChange } from "./states.js";
+export { StateMachine, TRANSITIONS, type SessionState, type SessionStatus, type StateChange, type StateChangeTarget } from "./states.js";
 export { Heartbeat, type HeartbeatOptions } from "./heartbeat.js";
 export { exponentialBackoff, type BackoffOptions, type ReconnectPolicy } from "./reconnect.js";
 export { RequestTracker, type RequestOptions, type ResponseLike } from "./requests.js";

@@ -50,6 +50,9 @@ const ANSWERED_MEMORY = 1024;
 /** How many idempotency keys are remembered to drop relayed duplicates. */
 const SEEN_LIMIT = 8192;
 
+/** The event types `StateMirror.apply` folds in; it ignores every other. */
+export const MIRRORED_TYPES: ReadonlySet<string> = new Set(["update_device_status", "update_loop_status", "update_queue", "update_subagent_state", "control_request"]);
+
 /**
  * State mirror per scope. Fold every runtime event in with `apply`; only the snapshot frames and control_request
  * matter, everything else is ignored. Snapshots replace what they describe (the runtime sends full snapshots,
@@ -60,12 +63,14 @@ export class StateMirror {
   readonly #clock: Clock;
   readonly #states = new Map<string, ScopeState>();
   readonly #emitter: Emitter<{ change: MirrorChange }>;
+  // Made on first use (each empty Map or Set costs ~0.2 KiB, and a server holds a mirror per runtime): approvals
+  // are rare, and a runtime that sent no snapshot has nothing to dedupe.
   /** Arrival order of pending approvals across scopes. */
-  readonly #arrival = new Map<string, number>();
+  #arrival: Map<string, number> | undefined;
   #arrivals = 0;
   /** request_id → scope key of approvals answered locally whose answer the runtime has not confirmed yet. */
-  readonly #answered = new Map<string, string>();
-  readonly #seen = new EventDeduper({ capacity: SEEN_LIMIT, refresh: false });
+  #answered: Map<string, string> | undefined;
+  #seen: EventDeduper | undefined;
 
   /** `onHandlerError`: where a change handler's exception goes (see EmitterOptions; a RuntimeSession passes its own). */
   constructor(options: { clock?: Clock; onHandlerError?: HandlerErrorReporter } = {}) {
@@ -75,17 +80,8 @@ export class StateMirror {
 
   /** Folds one event in. Returns true (and emits "change") if the mirror changed. */
   apply(event: RuntimeEvent): boolean {
-    switch (event.type) {
-      case "update_device_status":
-      case "update_loop_status":
-      case "update_queue":
-      case "update_subagent_state":
-      case "control_request":
-        if (this.#seen.seen(event)) return false;
-        break;
-      default:
-        return false;
-    }
+    if (!MIRRORED_TYPES.has(event.type)) return false;
+    if ((this.#seen ??= new EventDeduper({ capacity: SEEN_LIMIT, refresh: false })).seen(event)) return false;
     switch (event.type) {
       case "update_device_status":
         return this.#applyDeviceStatus(event);
@@ -111,7 +107,7 @@ export class StateMirror {
       const index = state.pendingApprovals.findIndex((request) => request.request_id === requestId);
       if (index < 0) continue;
       this.#remember(requestId, scopeKey(state.scope));
-      this.#arrival.delete(requestId);
+      this.#arrival?.delete(requestId);
       const pendingApprovals = state.pendingApprovals.filter((_, i) => i !== index);
       this.#commit(state, { pendingApprovals }, ["pendingApprovals"]);
       return true;
@@ -130,7 +126,8 @@ export class StateMirror {
   /** Pending approvals of every scope, oldest first. */
   pendingApprovals(): ControlRequestEvent[] {
     const all = [...this.#states.values()].flatMap((state) => state.pendingApprovals);
-    return all.sort((a, b) => (this.#arrival.get(a.request_id) ?? 0) - (this.#arrival.get(b.request_id) ?? 0));
+    const arrival = this.#arrival;
+    return arrival ? all.sort((a, b) => (arrival.get(a.request_id) ?? 0) - (arrival.get(b.request_id) ?? 0)) : all;
   }
 
   on(name: "change", handler: (change: MirrorChange) => void): Disposable {
@@ -147,8 +144,8 @@ export class StateMirror {
       const state = this.#states.get(key);
       if (!state) continue;
       this.#states.delete(key);
-      for (const request of state.pendingApprovals) this.#arrival.delete(request.request_id);
-      for (const [id, owner] of this.#answered) if (owner === key) this.#answered.delete(id);
+      for (const request of state.pendingApprovals) this.#arrival?.delete(request.request_id);
+      if (this.#answered) for (const [id, owner] of this.#answered) if (owner === key) this.#answered.delete(id);
       const changed: MirrorKey[] = (["deviceStatus", "loopStatus", "queue", "subagents"] as const).filter((k) => state[k] !== undefined);
       if (state.pendingApprovals.length) changed.push("pendingApprovals");
       const empty: ScopeState = { scope: state.scope, pendingApprovals: [], updatedAt: this.#clock.now() };
@@ -176,10 +173,10 @@ export class StateMirror {
   #addApproval(event: ControlRequestEvent): boolean {
     const state = this.#state(event.runtime);
     // The runtime itself says it is pending (again): a local answer it has not seen yet no longer counts.
-    this.#answered.delete(event.request_id);
+    this.#answered?.delete(event.request_id);
     // Re-sent after a reconnect and on every sync: keep the first copy and its place in the order.
     if (state.pendingApprovals.some((request) => request.request_id === event.request_id)) return false;
-    this.#arrival.set(event.request_id, ++this.#arrivals);
+    (this.#arrival ??= new Map()).set(event.request_id, ++this.#arrivals);
     this.#commit(state, { pendingApprovals: [...state.pendingApprovals, event] }, ["pendingApprovals"]);
     return true;
   }
@@ -194,15 +191,16 @@ export class StateMirror {
     const key = scopeKey(state.scope);
     const listed = event.device_status.pending_control_requests;
     const listedIds = new Set(listed.map((pending) => pending.request_id));
-    for (const [id, owner] of this.#answered) if (owner === key && !listedIds.has(id)) this.#answered.delete(id);
+    const answered = this.#answered;
+    if (answered) for (const [id, owner] of answered) if (owner === key && !listedIds.has(id)) answered.delete(id);
 
     const kept = state.pendingApprovals.filter((request) => listedIds.has(request.request_id));
-    for (const request of state.pendingApprovals) if (!listedIds.has(request.request_id)) this.#arrival.delete(request.request_id);
+    for (const request of state.pendingApprovals) if (!listedIds.has(request.request_id)) this.#arrival?.delete(request.request_id);
     const known = new Set(kept.map((request) => request.request_id));
     for (const pending of listed) {
-      if (known.has(pending.request_id) || this.#answered.has(pending.request_id)) continue;
+      if (known.has(pending.request_id) || answered?.has(pending.request_id)) continue;
       known.add(pending.request_id);
-      this.#arrival.set(pending.request_id, ++this.#arrivals);
+      (this.#arrival ??= new Map()).set(pending.request_id, ++this.#arrivals);
       kept.push(fromListing(pending, event));
     }
 
@@ -230,10 +228,11 @@ export class StateMirror {
   }
 
   #remember(requestId: string, key: string): void {
-    this.#answered.set(requestId, key);
-    if (this.#answered.size > ANSWERED_MEMORY) {
-      const oldest = this.#answered.keys().next();
-      if (!oldest.done) this.#answered.delete(oldest.value);
+    const answered = (this.#answered ??= new Map());
+    answered.set(requestId, key);
+    if (answered.size > ANSWERED_MEMORY) {
+      const oldest = answered.keys().next();
+      if (!oldest.done) answered.delete(oldest.value);
     }
   }
 }

@@ -19,7 +19,7 @@ import { DisposableStore, type Disposable } from "./disposable.js";
 import { Emitter, errorEventReporter, reportHandlerError } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
-import { StateMirror } from "./mirror.js";
+import { MIRRORED_TYPES, StateMirror } from "./mirror.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
 import { StateMachine, type SessionState, type StateChange } from "./states.js";
@@ -92,26 +92,42 @@ interface Waiter {
  * States: idle → open → offline (socket lost, waiting for the runtime to come back) → open … → closed.
  */
 export class RuntimeSession implements Disposable {
-  readonly mirror: StateMirror;
+  // A server holds one session per runtime, most of them idle: the mirror, the request tracker and the maps and
+  // sets below are made on first use (each empty Map or Set costs ~0.2 KiB). See `mirror` and `#tracker`.
+  #mirror: StateMirror | undefined;
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #maxMisses: number;
-  readonly #tracker: RequestTracker;
-  readonly #emitter: Emitter<RuntimeSessionEvents> = new Emitter({ onHandlerError: errorEventReporter(() => this.#emitter) });
-  readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
-  readonly #watched = new Map<string, Scope>();
+  readonly #timeoutMs: number | undefined;
+  #requests: RequestTracker | undefined;
+  readonly #emitter: Emitter<RuntimeSessionEvents> = new Emitter({ errorEvent: true });
+  readonly #machine = new StateMachine(this.#emitter);
+  /** The watched scopes: one as it is (the usual case), several by scope key. */
+  #watched: Scope | Map<string, Scope> | undefined;
   /** Waiters whose sync is still to be sent (no socket when they asked, or the socket died before the answer). */
-  readonly #deferred = new Set<Waiter>();
+  #deferred: Set<Waiter> | undefined;
   /** Waiters whose sync is on the current socket, by request id. */
-  readonly #inFlight = new Map<string, Waiter>();
+  #inFlight: Map<string, Waiter> | undefined;
   #conn: Connection | undefined;
 
   constructor(options: RuntimeSessionOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#intervalMs = options.heartbeat === false ? 0 : (options.heartbeat?.intervalMs ?? 30_000);
     this.#maxMisses = (options.heartbeat || undefined)?.maxMisses ?? 3;
-    this.#tracker = new RequestTracker({ clock: this.#clock, timeoutMs: options.requestTimeoutMs });
-    this.mirror = options.mirror ?? new StateMirror({ clock: this.#clock, onHandlerError: errorEventReporter(() => this.#emitter) });
+    this.#timeoutMs = options.requestTimeoutMs;
+    this.#mirror = options.mirror;
+  }
+
+  /**
+   * What the runtime has told about each scope (its snapshot frames and pending approvals). Made when first read,
+   * or at the first frame it folds in: until then there is nothing in it.
+   */
+  get mirror(): StateMirror {
+    return (this.#mirror ??= new StateMirror({ clock: this.#clock, onHandlerError: errorEventReporter(() => this.#emitter) }));
+  }
+
+  get #tracker(): RequestTracker {
+    return (this.#requests ??= new RequestTracker({ clock: this.#clock, timeoutMs: this.#timeoutMs }));
   }
 
   get state(): SessionState {
@@ -120,7 +136,8 @@ export class RuntimeSession implements Disposable {
 
   /** The watched scopes, re-synced on every new socket. */
   get scopes(): readonly Scope[] {
-    return [...this.#watched.values()];
+    const watched = this.#watched;
+    return watched instanceof Map ? [...watched.values()] : watched ? [watched] : [];
   }
 
   /**
@@ -161,9 +178,10 @@ export class RuntimeSession implements Disposable {
     this.#machine.to({ status: "open", since: this.#clock.now(), resumed: false });
     if (this.#conn !== conn) return;
 
-    const waiting = [...this.#deferred];
-    this.#deferred.clear();
-    for (const [key, scope] of this.#watched) {
+    const waiting = this.#deferred ? [...this.#deferred] : [];
+    this.#deferred = undefined;
+    const watched = this.#watched;
+    for (const [key, scope] of watched instanceof Map ? watched : watched ? [[scopeKey(watched), watched] as const] : []) {
       const mine = waiting.filter((w) => scopeKey(w.scope) === key);
       if (mine.length === 0) this.#sendSync(conn, scope, undefined);
       for (const waiter of mine) this.#sendSync(conn, scope, waiter);
@@ -184,7 +202,7 @@ export class RuntimeSession implements Disposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#watched.set(scopeKey(target), target);
+    this.#watch(target);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new ByorError("request_aborted", "watch aborted", { cause: signal.reason }));
 
@@ -197,7 +215,7 @@ export class RuntimeSession implements Disposable {
         settle: (error, response) => {
           if (waiter.settled) return;
           waiter.settled = true;
-          this.#deferred.delete(waiter);
+          this.#deferred?.delete(waiter);
           signal?.removeEventListener("abort", onAbort);
           if (response) resolve(response);
           else reject(error);
@@ -205,7 +223,7 @@ export class RuntimeSession implements Disposable {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       if (this.#conn) this.#sendSync(this.#conn, target, waiter);
-      else this.#deferred.add(waiter);
+      else (this.#deferred ??= new Set()).add(waiter);
     });
   }
 
@@ -215,8 +233,10 @@ export class RuntimeSession implements Disposable {
    */
   unwatch(scope: Scope): void {
     const key = scopeKey(scope);
-    this.#watched.delete(key);
-    for (const waiter of [...this.#deferred]) {
+    const watched = this.#watched;
+    if (watched instanceof Map) watched.delete(key);
+    else if (watched && scopeKey(watched) === key) this.#watched = undefined;
+    for (const waiter of this.#deferred ? [...this.#deferred] : []) {
       if (scopeKey(waiter.scope) === key) waiter.settle(new ByorError("request_aborted", "scope unwatched before it was synced"));
     }
   }
@@ -250,8 +270,9 @@ export class RuntimeSession implements Disposable {
     const response = this.#tracker.track<EventTypeMap[ResponseTypeMap[T]]>(requestId, RESPONSE_TYPES[command.type], options);
     conn.transport.send(text);
     const answered = approvalAnswered(command);
-    // The runtime accepted the answer: the approval is no longer pending, even before a device status says so.
-    return answered === undefined ? response : response.then((event) => (this.mirror.answered(answered), event));
+    // The runtime accepted the answer: the approval is no longer pending, even before a device status says so
+    // (a mirror not made yet has nothing pending).
+    return answered === undefined ? response : response.then((event) => (this.#mirror?.answered(answered), event));
   }
 
   on<K extends keyof RuntimeSessionEvents>(name: K, handler: (value: RuntimeSessionEvents[K]) => void): Disposable {
@@ -286,9 +307,9 @@ export class RuntimeSession implements Disposable {
       conn.transport.close(close.code, close.reason);
     }
     const error = () => new ByorError("connection_closed", "runtime session closed");
-    for (const waiter of [...this.#deferred, ...this.#inFlight.values()]) waiter.settle(error());
-    this.#inFlight.clear();
-    this.#tracker.dispose();
+    for (const waiter of [...(this.#deferred ?? []), ...(this.#inFlight?.values() ?? [])]) waiter.settle(error());
+    this.#inFlight = undefined;
+    this.#requests?.dispose(); // never made: nothing to fail, and nothing can be sent any more
     this.#machine.to({ status: "closed", close, reason: options.terminateRuntime ? "runtime terminated" : "session closed" });
     this.#emitter.close();
   }
@@ -311,7 +332,9 @@ export class RuntimeSession implements Disposable {
     const event = result.message;
     if (event.type === "ping") conn.transport.send(PONG);
     try {
-      this.mirror.apply(event);
+      // Our own mirror is made at the first frame it folds in; one passed in by the caller gets every frame.
+      if (this.#mirror) this.#mirror.apply(event);
+      else if (MIRRORED_TYPES.has(event.type)) this.mirror.apply(event);
     } catch (error) {
       // A mirror passed in by the caller may be anything; its failure must not cost the frame its relay.
       const why = error instanceof Error ? error.message : String(error);
@@ -319,7 +342,7 @@ export class RuntimeSession implements Disposable {
       if (this.#emitter.has("error")) this.#emitter.emit("error", fault);
       else reportHandlerError(fault, "event");
     }
-    this.#tracker.handle(event);
+    this.#requests?.handle(event);
     if (event.type === "sync_response") this.#emitter.emit("sync", event);
     if (this.#emitter.has("frame")) this.#emitter.emit("frame", { event, text });
     this.#emitter.emit("event", event);
@@ -333,21 +356,44 @@ export class RuntimeSession implements Disposable {
     if (!waiter) {
       response.catch(() => {}); // a re-sync nobody waits for: its answer is the `sync` event
     } else {
-      this.#inFlight.set(requestId, waiter);
+      (this.#inFlight ??= new Map()).set(requestId, waiter);
       response.then(
         (event) => {
-          this.#inFlight.delete(requestId);
+          this.#landed(requestId);
           waiter.settle(undefined, event);
         },
         (error: unknown) => {
           // Not in flight any more: the socket was lost and the waiter moved to the next one.
-          if (this.#inFlight.get(requestId) !== waiter) return;
-          this.#inFlight.delete(requestId);
+          if (this.#inFlight?.get(requestId) !== waiter) return;
+          this.#landed(requestId);
           waiter.settle(error);
         },
       );
     }
     conn.transport.send(text);
+  }
+
+  #watch(scope: Scope): void {
+    const key = scopeKey(scope);
+    const watched = this.#watched;
+    if (watched === undefined || (!(watched instanceof Map) && scopeKey(watched) === key)) this.#watched = scope;
+    else if (watched instanceof Map) watched.set(key, scope);
+    else
+      this.#watched = new Map([
+        [scopeKey(watched), watched],
+        [key, scope],
+      ]);
+  }
+
+  #isWatched(key: string): boolean {
+    const watched = this.#watched;
+    return watched instanceof Map ? watched.has(key) : watched !== undefined && scopeKey(watched) === key;
+  }
+
+  /** A sync was answered (or failed): no longer in flight; the map goes once empty (most of the time it is). */
+  #landed(requestId: string): void {
+    const inFlight = this.#inFlight;
+    if (inFlight?.delete(requestId) && inFlight.size === 0) this.#inFlight = undefined;
   }
 
   /** The socket stopped being this session's: by its close, a dead heartbeat or a replacement. */
@@ -356,13 +402,14 @@ export class RuntimeSession implements Disposable {
     this.#conn = undefined;
     conn.store.dispose();
     // Watches survive the socket: their sync goes out again on the next one.
-    for (const waiter of this.#inFlight.values()) {
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    for (const waiter of inFlight?.values() ?? []) {
       if (waiter.settled) continue;
-      if (this.#watched.has(scopeKey(waiter.scope))) this.#deferred.add(waiter);
+      if (this.#isWatched(scopeKey(waiter.scope))) (this.#deferred ??= new Set()).add(waiter);
       else waiter.settle(new ByorError("connection_closed", "runtime socket closed before the sync was answered"));
     }
-    this.#inFlight.clear();
-    this.#tracker.rejectAll("connection_closed", `runtime socket closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    this.#requests?.rejectAll("connection_closed", `runtime socket closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
     if (closeSocket) conn.transport.close(close.code, close.reason);
     this.#machine.to({ status: "offline", since: this.#clock.now(), lastClose: close });
   }

@@ -32,10 +32,16 @@ export interface StateChange {
   to: SessionState;
 }
 
+/** Where a StateMachine reports its changes: an emitter's `state` event (no closure to keep per session). */
+export interface StateChangeTarget {
+  emit(name: "state", change: StateChange): void;
+}
+
 /** Holds the current state and enforces the table. */
 export class StateMachine {
   #state: SessionState = { status: "idle" };
-  constructor(private readonly onChange: (change: StateChange) => void) {}
+  /** Told each change: a function, or an emitter whose `state` event gets it. */
+  constructor(private readonly onChange: ((change: StateChange) => void) | StateChangeTarget) {}
 
   get state(): SessionState {
     return this.#state;
@@ -51,6 +57,8 @@ export class StateMachine {
       throw new ByorError("invalid_state", `session cannot go from ${from.status} to ${next.status}`);
     }
     this.#state = next;
-    this.onChange({ from, to: next });
+    const change = { from, to: next };
+    if (typeof this.onChange === "function") this.onChange(change);
+    else this.onChange.emit("state", change);
   }
 }

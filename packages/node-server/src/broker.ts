@@ -18,8 +18,7 @@ import {
 import type { FaultLog } from "./fault-log.js";
 import type { Logger } from "./logger.js";
 import { RequestRoutes } from "./request-routes.js";
-import { brokerRuntimeInfo } from "./runtime-info.js";
-import type { RuntimeEntry, RuntimeRegistry } from "./runtime-registry.js";
+import type { RuntimeHandle } from "@byor/hub";
 import { Subscriptions } from "./subscriptions.js";
 
 export interface BrokerOptions {
@@ -33,6 +32,14 @@ export interface BrokerOptions {
   clock?: Pick<Clock, "now">;
   /** Where faults while handling an app's frame are logged (rate-limited). */
   faults?: FaultLog;
+  /** Prefix of the request ids the broker forwards: unique per node when several share runtimes. */
+  requestIdPrefix?: string;
+}
+
+/** The runtimes apps can reach: this node's, and with a backplane, those of other nodes. */
+export interface RuntimeDirectory {
+  get(id: string): RuntimeHandle | undefined;
+  all(): RuntimeHandle[];
 }
 
 /** Responses the runtime pairs with a request_id; one the server does not route (its own syncs) goes to nobody. */
@@ -64,7 +71,7 @@ export class Broker {
   readonly #faults: FaultLog | undefined;
 
   constructor(
-    private readonly registry: RuntimeRegistry,
+    private readonly registry: RuntimeDirectory,
     private readonly logger: Logger,
     options: BrokerOptions = {},
   ) {
@@ -75,6 +82,7 @@ export class Broker {
       maxPerApp: options.maxPendingRequestsPerApp ?? 256,
       ttlMs: options.requestTtlMs ?? 10 * 60_000,
       clock: options.clock ?? { now: () => Date.now() },
+      ...(options.requestIdPrefix !== undefined ? { prefix: options.requestIdPrefix } : {}),
     });
   }
 
@@ -85,16 +93,12 @@ export class Broker {
     // A frame handler that throws is answered internal_error by the session itself, which reports it here, as it
     // does an exception of any other handler. A subscribe fails later, in its promise: answered and logged here.
     app.on("error", (error) => this.#faults?.report("app handler", `a handler of app ${label} failed`, error.cause ?? error));
-    const subscribeFailed = (error: unknown) => {
-      this.#faults?.report("app frame", `handling byor.subscribe of app ${label} failed; answered internal_error`, error);
-      app.reply({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped", frame_type: "byor.subscribe" });
-    };
     app.on("frame", (frame) => {
       switch (frame.type) {
         case "byor.send":
           return this.#send(app, frame);
         case "byor.subscribe":
-          return void this.#subscribe(app, frame).catch(subscribeFailed);
+          return void this.#subscribe(app, frame).catch((error: unknown) => this.#subscribeFailed(app, label, error));
         case "byor.unsubscribe":
           return this.#unsubscribe(app, frame);
         case "byor.list_runtimes":
@@ -115,21 +119,40 @@ export class Broker {
     return app;
   }
 
+  #subscribeFailed(app: AppConnection, label: string, error: unknown): void {
+    this.#faults?.report("app frame", `handling byor.subscribe of app ${label} failed; answered internal_error`, error);
+    app.reply({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped", frame_type: "byor.subscribe" });
+  }
+
   /** A runtime came online (first connect or reconnect): every app hears it. */
-  runtimeOnline(entry: RuntimeEntry): void {
+  runtimeOnline(entry: RuntimeHandle): void {
+    // Scopes apps here subscribed to while the runtime was held by another node (or before it moved) are not watched
+    // by the session that holds it now: watch them, which re-syncs them.
+    for (const scope of this.#subs.scopesOf(entry.deviceId)) {
+      if (entry.session.scopes.some((s) => sameScope(s, scope))) continue;
+      entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
+    }
     this.#broadcastStatus(entry);
   }
 
   /** A runtime went offline: every app hears it; requests it had not answered fail. */
-  runtimeOffline(entry: RuntimeEntry): void {
+  runtimeOffline(entry: RuntimeHandle): void {
     for (const route of this.#routes.dropRuntime(entry.deviceId)) {
       route.app.reply({ type: "byor.error", code: "runtime_offline", message: `runtime ${entry.deviceId} went offline before answering`, request_id: route.originalId });
     }
     this.#broadcastStatus(entry);
   }
 
+  /** A command forwarded to the node holding the runtime could not be sent there: the app that asked hears why. */
+  commandFailed(_runtimeId: string, forwardedId: string, code: string, text: string): void {
+    const route = this.#routes.fail(forwardedId);
+    if (!route) return;
+    const known: ByorErrorCode = code === "runtime_offline" || code === "not_connected" ? "runtime_offline" : "request_failed";
+    route.app.reply({ type: "byor.error", code: known, message: text, request_id: route.originalId, frame_type: "byor.send" });
+  }
+
   /** A runtime was dropped from the registry: nothing of it is kept. */
-  runtimeForgotten(entry: RuntimeEntry): void {
+  runtimeForgotten(entry: RuntimeHandle): void {
     this.#routes.dropRuntime(entry.deviceId);
     this.#subs.removeRuntime(entry.deviceId);
   }
@@ -139,7 +162,7 @@ export class Broker {
    * get that text spliced into their byor.event, built once for all of them; without it the event is encoded once.
    * Answers routed to one app carry the app's own request_id, so they are encoded (at any depth).
    */
-  runtimeEvent(entry: RuntimeEntry, event: RuntimeEvent, text?: string): void {
+  runtimeEvent(entry: RuntimeHandle, event: RuntimeEvent, text?: string): void {
     if (event.type === "ping") return; // the session answered it
     const deviceId = entry.deviceId;
     const requestId = (event as { request_id?: unknown }).request_id;
@@ -156,8 +179,10 @@ export class Broker {
     }
     const scope = scopeOf(event);
     const targets = scope ? this.#subs.subscribers(deviceId, scope) : this.#subs.followers(deviceId);
-    let frame: DeliveredFrame | EncodedFrame | undefined;
-    for (const app of targets) app.deliver((frame ??= text === undefined ? { type: "byor.event", runtime_id: deviceId, event } : encodedEvent(deviceId, text)));
+    if (targets === undefined) return;
+    const frame: DeliveredFrame | EncodedFrame = text === undefined ? { type: "byor.event", runtime_id: deviceId, event } : encodedEvent(deviceId, text);
+    if (targets instanceof Set) for (const app of targets) app.deliver(frame);
+    else targets.deliver(frame);
   }
 
   /** Every app session closed with 1001 `Server shutting down`. */
@@ -243,20 +268,20 @@ export class Broker {
   #listRuntimes(app: AppConnection, frame: ByorListRuntimesFrame): void {
     app.reply({
       type: "byor.runtimes",
-      runtimes: this.registry.all().map(brokerRuntimeInfo),
+      runtimes: this.registry.all().map((runtime) => runtime.info()),
       ...(frame.request_id !== undefined && { request_id: frame.request_id }),
     });
   }
 
   /** Subscribes an app to a scope it used, watching it on the runtime unless already watched. */
-  #subscribeQuietly(app: AppConnection, entry: RuntimeEntry, scope: Scope | undefined): void {
+  #subscribeQuietly(app: AppConnection, entry: RuntimeHandle, scope: Scope | undefined): void {
     if (!scope || this.#subs.add(app, entry.deviceId, scope) === "full") return;
     const watched = entry.session.scopes.some((s) => sameScope(s, scope));
     if (!watched) entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
   }
 
   /** The runtime, if known and online; otherwise answers the app with byor.error. */
-  #online(app: AppConnection, runtimeId: string, requestId: string | undefined, frameType: string): RuntimeEntry | undefined {
+  #online(app: AppConnection, runtimeId: string, requestId: string | undefined, frameType: string): RuntimeHandle | undefined {
     const entry = this.registry.get(runtimeId);
     if (!entry) return void this.#error(app, "unknown_runtime", `no runtime ${runtimeId} on this server`, requestId, frameType);
     if (!entry.online) return void this.#error(app, "runtime_offline", `runtime ${entry.label} is offline`, requestId, frameType);
@@ -267,8 +292,8 @@ export class Broker {
     app.reply({ type: "byor.error", code, message: text, frame_type: frameType, ...(requestId !== undefined && { request_id: requestId }) });
   }
 
-  #broadcastStatus(entry: RuntimeEntry): void {
-    const runtime = brokerRuntimeInfo(entry);
+  #broadcastStatus(entry: RuntimeHandle): void {
+    const runtime = entry.info();
     for (const app of this.#apps) app.deliver({ type: "byor.runtime_status", runtime });
   }
 }

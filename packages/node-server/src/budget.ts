@@ -27,40 +27,51 @@ export interface ResolvedBudget {
 /** A burst may spend this many seconds of the rate at once (a runtime's snapshots after a sync, a paste). */
 const BURST_SECONDS = 2;
 
+/** A budget's rates and caps, worked out once and shared by every socket it applies to. */
+export class BudgetTerms {
+  readonly frameRate: number;
+  readonly byteRate: number;
+  readonly frameCap: number;
+  readonly byteCap: number;
+  readonly now: () => number;
+
+  constructor(budget: ResolvedBudget, maxPayload: number, now: () => number = Date.now) {
+    this.frameRate = budget.framesPerSecond / 1000;
+    this.byteRate = budget.bytesPerSecond / 1000;
+    this.frameCap = budget.framesPerSecond * BURST_SECONDS;
+    this.byteCap = Math.max(budget.bytesPerSecond * BURST_SECONDS, maxPayload);
+    this.now = now;
+  }
+}
+
 /**
  * Two token buckets (frames, bytes), refilled continuously. The byte bucket always holds at least one frame of
- * the largest size the socket accepts, so a single maximal frame is never over budget on its own.
+ * the largest size the socket accepts, so a single maximal frame is never over budget on its own. One per socket:
+ * it keeps only its levels, the terms are shared.
  */
 export class Budget {
-  readonly #frameRate: number;
-  readonly #byteRate: number;
-  readonly #frameCap: number;
-  readonly #byteCap: number;
-  readonly #now: () => number;
+  readonly #terms: BudgetTerms;
   #frames: number;
   #bytes: number;
   #at: number;
 
-  constructor(budget: ResolvedBudget, maxPayload: number, now: () => number = Date.now) {
-    this.#frameRate = budget.framesPerSecond / 1000;
-    this.#byteRate = budget.bytesPerSecond / 1000;
-    this.#frameCap = budget.framesPerSecond * BURST_SECONDS;
-    this.#byteCap = Math.max(budget.bytesPerSecond * BURST_SECONDS, maxPayload);
-    this.#now = now;
-    this.#frames = this.#frameCap;
-    this.#bytes = this.#byteCap;
-    this.#at = now();
+  constructor(terms: BudgetTerms) {
+    this.#terms = terms;
+    this.#frames = terms.frameCap;
+    this.#bytes = terms.byteCap;
+    this.#at = terms.now();
   }
 
   /** Spends one frame of `bytes`; false when the connection is over its budget. */
   spend(bytes: number): boolean {
-    const now = this.#now();
+    const terms = this.#terms;
+    const now = terms.now();
     const elapsed = Math.max(0, now - this.#at);
     this.#at = now;
     // (elapsed 0 with an infinite rate would be NaN)
     if (elapsed > 0) {
-      this.#frames = Math.min(this.#frameCap, this.#frames + elapsed * this.#frameRate);
-      this.#bytes = Math.min(this.#byteCap, this.#bytes + elapsed * this.#byteRate);
+      this.#frames = Math.min(terms.frameCap, this.#frames + elapsed * terms.frameRate);
+      this.#bytes = Math.min(terms.byteCap, this.#bytes + elapsed * terms.byteRate);
     }
     this.#frames -= 1;
     this.#bytes -= bytes;

@@ -10,7 +10,7 @@ import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import { PATHS, RUNTIME_STATUS_PATH } from "./paths.js";
 import { placeholderPage } from "./placeholder-page.js";
-import { httpRuntimeInfo } from "./runtime-info.js";
+import type { RuntimeSummary } from "./runtime-info.js";
 import { isRefusal, runtimeLabel, type RuntimeRegistry } from "./runtime-registry.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +18,8 @@ export interface HttpContext {
   options: ResolvedOptions;
   logger: Logger;
   registry: RuntimeRegistry;
+  /** Every runtime, this node's and (with a backplane) the other nodes'. */
+  runtimes(): RuntimeSummary[];
   /** `ws://host:port` (or wss) as the caller reached this server. */
   socketBase(req: IncomingMessage): string;
   /** The request line as it may be logged (token query values redacted by the logger). */
@@ -84,7 +86,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     case PATHS.runtimes:
       if (!allow(["GET"])) return;
       if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
-      return sendJson(res, 200, { runtimes: ctx.registry.all().map(httpRuntimeInfo) });
+      return sendJson(res, 200, { runtimes: ctx.runtimes() });
     case PATHS.console:
       if (!allow(["GET", "HEAD"])) return;
       if (ctx.console && serveConsole(ctx.console, path, req, res)) return;

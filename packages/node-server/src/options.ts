@@ -1,6 +1,7 @@
 import { appServerUrl } from "@byor/client";
 import type { AppConnectionOptions, Clock, RuntimeSessionOptions } from "@byor/core";
 import type { DialTarget } from "./dial.js";
+import type { Backplane } from "@byor/hub";
 import { defaultConsoleDir } from "./console-assets.js";
 import { generateToken } from "./auth.js";
 import { DEFAULT_APP_BUDGET, DEFAULT_RUNTIME_BUDGET, resolveBudget, type ConnectionBudget, type ResolvedBudget } from "./budget.js";
@@ -72,6 +73,11 @@ export interface ByorServerOptions {
    * a refused token is logged and ends that runtime's dialling.
    */
   dial?: readonly DialTarget[];
+  /**
+   * Shares runtimes and apps with other nodes: `redisBackplane(...)` from @byor/redis (each node its own handle).
+   * Default: this node alone, in memory. The server disposes it on close.
+   */
+  backplane?: Backplane;
   /** Passed to each runtime's @byor/core RuntimeSession (heartbeat, request timeout, clock). */
   runtimeSession?: Omit<RuntimeSessionOptions, "mirror">;
   /** Passed to @byor/core AppSessions (replay buffer, parking, heartbeat). */

@@ -20,7 +20,8 @@ export class RequestRoutes {
   readonly #perApp = new Map<AppConnection, Set<string>>();
   #counter = 0;
 
-  constructor(private readonly options: { maxPerApp: number; ttlMs: number; clock: Pick<Clock, "now"> }) {}
+  /** `prefix` makes the ids unique among the nodes sharing a runtime: answers travel to every node. */
+  constructor(private readonly options: { maxPerApp: number; ttlMs: number; clock: Pick<Clock, "now">; prefix?: string }) {}
 
   /** The id to forward in place of `originalId`, or undefined when the app has too many requests in flight. */
   add(app: AppConnection, deviceId: string, originalId: string, responseType: string): string | undefined {
@@ -28,7 +29,7 @@ export class RequestRoutes {
     let mine = this.#perApp.get(app);
     if (!mine) this.#perApp.set(app, (mine = new Set()));
     if (mine.size >= this.options.maxPerApp) return undefined;
-    const id = `byor-${++this.#counter}`;
+    const id = `byor-${this.options.prefix ?? ""}${++this.#counter}`;
     this.#routes.set(id, { app, deviceId, originalId, responseType, expiresAt: this.options.clock.now() + this.options.ttlMs });
     mine.add(id);
     return id;
@@ -42,6 +43,13 @@ export class RequestRoutes {
     const route = this.#routes.get(requestId);
     if (!route || route.deviceId !== deviceId) return undefined;
     if (route.responseType === type) this.#delete(requestId, route);
+    return route;
+  }
+
+  /** Ends the route of a command that could not be sent after all (another node said so), returning it. */
+  fail(id: string): Pick<Route, "app" | "originalId"> | undefined {
+    const route = this.#routes.get(id);
+    if (route) this.#delete(id, route);
     return route;
   }
 

@@ -1,3 +1,4 @@
+import type { RemoteRuntime, RuntimeRecord } from "@byor/hub";
 import type { ByorRuntimeInfo } from "@byor/protocol";
 import type { RuntimeEntry } from "./runtime-registry.js";
 
@@ -32,6 +33,8 @@ export interface RuntimeSummary {
   mode: "remote" | "app_server";
   /** App Server mode: the listener the server dials. */
   dialUrl: string | null;
+  /** The node holding its socket (several `byor serve` nodes on one backplane; one node: this one's id). */
+  node?: string;
   /** Scopes the server syncs on every (re)connect, because an app subscribed or sent a command there. */
   watchedScopes: { agent_id: string | null; conversation_id: string }[];
 }
@@ -50,3 +53,36 @@ export const httpRuntimeInfo = (entry: RuntimeEntry): RuntimeSummary => ({
   dialUrl: entry.dialUrl ?? null,
   watchedScopes: entry.session.scopes.map((s) => ({ agent_id: s.agent_id, conversation_id: s.conversation_id })),
 });
+
+/** One of this node's runtimes as the shared directory records it. */
+export const runtimeRecord = (entry: RuntimeEntry, node: string): RuntimeRecord => {
+  const summary = httpRuntimeInfo(entry);
+  return {
+    info: brokerRuntimeInfo(entry),
+    node,
+    registeredAt: summary.registeredAt,
+    lettaCodeVersion: summary.lettaCodeVersion,
+    dialUrl: summary.dialUrl,
+    watchedScopes: summary.watchedScopes,
+  };
+};
+
+/** A runtime another node holds, as `GET /byor/v1/runtimes` describes it. */
+export const remoteRuntimeInfo = (runtime: RemoteRuntime): RuntimeSummary => {
+  const { info, node, registeredAt, lettaCodeVersion, dialUrl, watchedScopes } = runtime.record;
+  return {
+    id: info.id,
+    deviceId: info.id,
+    connectionName: info.connection_name,
+    connectionId: info.connection_id ?? null,
+    online: info.online,
+    connectedAt: info.connected_at ?? null,
+    lastSeenAt: info.last_seen_at ?? null,
+    registeredAt,
+    lettaCodeVersion,
+    mode: info.mode ?? "remote",
+    dialUrl,
+    node,
+    watchedScopes,
+  };
+};

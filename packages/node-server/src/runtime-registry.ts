@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import { RUNTIME_CLOSE, RuntimeSession, type AppServerSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import { runtimeLabel, type LocalRuntime } from "@byor/hub";
+import type { ByorRuntimeInfo } from "@byor/protocol";
+import { brokerRuntimeInfo } from "./runtime-info.js";
 import { dialedRuntimeId, dialedRuntimeName, dialRuntime, type DialTarget } from "./dial.js";
 import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
 import type { FaultLog } from "./fault-log.js";
 import { idProblem } from "./ids.js";
 import type { Logger } from "./logger.js";
 
-/** A runtime for logs: `"my-laptop" (7ba1fdb5)`. Quoted as JSON: both come from the runtime and may hold anything. */
-export const runtimeLabel = (connectionName: string, deviceId: string): string =>
-  `${JSON.stringify(connectionName)} (${JSON.stringify(deviceId.slice(0, 8)).slice(1, -1)})`;
+export { runtimeLabel };
 
 /**
  * How a runtime reaches this server: it registered and dialled in (`letta remote`), or the server dials it
@@ -17,7 +18,7 @@ export const runtimeLabel = (connectionName: string, deviceId: string): string =
 export type RuntimeMode = "remote" | "app_server";
 
 /** One runtime: its core session (which outlives its sockets) and what the server tracks about it. */
-export class RuntimeEntry {
+export class RuntimeEntry implements LocalRuntime {
   readonly session: RuntimeSession;
   readonly mode: RuntimeMode;
   /** App Server mode: what dials the runtime (and redials it), and where. */
@@ -62,6 +63,11 @@ export class RuntimeEntry {
 
   get id(): string {
     return this.deviceId;
+  }
+
+  /** Its description on the client endpoint (byor.runtimes, byor.runtime_status). */
+  info(): ByorRuntimeInfo {
+    return brokerRuntimeInfo(this);
   }
 
   /** For logs: `"my-laptop" (7ba1fdb5)`. */

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { CLIENT_CLOSE, RUNTIME_CLOSE, toDisposable, type Disposable, type RuntimeSession } from "@byor/core";
+import { CLIENT_CLOSE, RUNTIME_CLOSE, toDisposable, type Disposable, type RuntimeSession, type Transport } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, offeredSubprotocols, type TokenSource } from "./auth.js";
 import { Broker } from "./broker.js";
@@ -13,11 +13,12 @@ import { idProblem } from "./ids.js";
 import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
 import { PATHS } from "./paths.js";
-import { httpRuntimeInfo, type RuntimeSummary } from "./runtime-info.js";
-import { RuntimeRegistry, runtimeLabel, type RuntimeMode } from "./runtime-registry.js";
+import { httpRuntimeInfo, remoteRuntimeInfo, runtimeRecord, type RuntimeSummary } from "./runtime-info.js";
+import { RuntimeRegistry, runtimeLabel, type RuntimeEntry, type RuntimeMode } from "./runtime-registry.js";
+import { Federation, memoryBackplane } from "@byor/hub";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 import { deflateOptions } from "./deflate.js";
-import { wsTransport } from "./ws-transport.js";
+import { wsTransport, type WsTransportOptions } from "./ws-transport.js";
 
 const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
 /** Apps: a header (Node), or for browsers (which cannot set headers) the subprotocol, or `?token=`. */
@@ -57,8 +58,16 @@ export class ByorServer {
   readonly #runtimeWss: WebSocketServer;
   readonly #appWss: WebSocketServer;
   readonly #registry: RuntimeRegistry;
+  readonly #federation: Federation;
   readonly #broker: Broker;
-  readonly #sockets = new Map<WebSocket, SocketKind>();
+  readonly #sockets = new Map<WebSocket, SocketInfo>();
+  // Per socket the server keeps an entry here and nothing else: the listeners and the transport options below are
+  // one per server (a closure per socket costs ~0.1 KiB with its context, and one made in the upgrade would keep
+  // the upgrade request alive, ~1.3 KiB).
+  readonly #socketError: (this: WebSocket, error: Error) => void;
+  readonly #socketClosed: (this: WebSocket) => void;
+  readonly #runtimeTransport: WsTransportOptions;
+  readonly #appTransport: WsTransportOptions;
   #appCounter = 0;
   #closing: Promise<void> | undefined;
   readonly #console: ConsoleAssets | undefined;
@@ -70,6 +79,19 @@ export class ByorServer {
     const opts = this.#options;
     this.#logger = redactingLogger(options.logger ?? silentLogger, opts.token);
     this.#faults = new FaultLog(this.#logger);
+    const sockets = this.#sockets;
+    const logger = this.#logger;
+    this.#socketError = function (this: WebSocket, error: Error) {
+      const info = sockets.get(this);
+      const maxPayload = info?.kind === "app" ? opts.maxAppPayload : opts.maxRuntimePayload;
+      logger.warn(`${info?.kind ?? "socket"} ${info?.label ?? "?"}: ${describeSocketError(error, maxPayload)}`);
+    };
+    this.#socketClosed = function (this: WebSocket) {
+      sockets.delete(this);
+    };
+    const transports = this.#transportOptions();
+    this.#runtimeTransport = transports.runtime;
+    this.#appTransport = transports.app;
     const clock = options.clock;
     this.#registry = new RuntimeRegistry(
       { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, faults: this.#faults, ...(clock && { clock }) },
@@ -78,6 +100,7 @@ export class ByorServer {
           if (entry.mode === "app_server") this.#logger.info(`App Server runtime ${entry.label} at ${entry.dialUrl} connected`);
           else this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
           this.#broker.runtimeOnline(entry);
+          this.#federation.localStatus(entry);
           for (const handler of [...this.#runtimeHandlers]) {
             try {
               handler(entry);
@@ -90,12 +113,39 @@ export class ByorServer {
           const why = close ? `${close.code}${close.reason ? ` ${close.reason}` : ""}` : "closed";
           this.#logger.info(`runtime ${entry.label} offline (${why})`);
           this.#broker.runtimeOffline(entry);
+          this.#federation.localStatus(entry);
         },
-        event: (entry, event, text) => this.#broker.runtimeEvent(entry, event, text),
-        forgotten: (entry) => this.#broker.runtimeForgotten(entry),
+        event: (entry, event, text) => {
+          this.#broker.runtimeEvent(entry, event, text);
+          this.#federation.localEvent(entry.deviceId, text);
+        },
+        forgotten: (entry) => {
+          this.#broker.runtimeForgotten(entry);
+          this.#federation.localForgotten(entry.deviceId);
+        },
       },
     );
-    this.#broker = new Broker(this.#registry, this.#logger, { appSessions: { ...options.appSessions, ...(clock && { clock }) }, faults: this.#faults, ...(clock && { clock }) });
+    // Several nodes on one backplane: answers travel to every node, so each forwards under ids of its own.
+    const shared = options.backplane !== undefined;
+    const backplane = options.backplane ?? memoryBackplane();
+    const runtimes = {
+      get: (id: string) => this.#registry.get(id) ?? this.#federation.get(id),
+      all: () => [...this.#registry.all(), ...this.#federation.all()],
+    };
+    this.#broker = new Broker(runtimes, this.#logger, {
+      appSessions: { ...options.appSessions, ...(clock && { clock }) },
+      faults: this.#faults,
+      ...(clock && { clock }),
+      ...(shared ? { requestIdPrefix: `${backplane.nodeId}.` } : {}),
+    });
+    this.#federation = new Federation({
+      backplane,
+      local: this.#registry,
+      record: (entry) => runtimeRecord(entry as RuntimeEntry, backplane.nodeId),
+      broker: this.#broker,
+      ...(clock && { clock }),
+      logger: this.#logger,
+    });
 
     // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
     const deflate = deflateOptions(opts.perMessageDeflate);
@@ -120,6 +170,7 @@ export class ByorServer {
       options: opts,
       logger: this.#logger,
       registry: this.#registry,
+      runtimes: () => this.runtimes(),
       socketBase: (req) => this.#socketBase(req),
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
       console: this.#console,
@@ -176,7 +227,7 @@ export class ByorServer {
 
   /** The runtimes this server knows, online or not. */
   runtimes(): RuntimeSummary[] {
-    return this.#registry.all().map(httpRuntimeInfo);
+    return [...this.#registry.all().map(httpRuntimeInfo), ...this.#federation.all().map(remoteRuntimeInfo)];
   }
 
   /**
@@ -200,12 +251,13 @@ export class ByorServer {
   /** Open WebSockets, by kind. */
   get connections(): { runtimes: number; apps: number } {
     let runtimes = 0;
-    for (const kind of this.#sockets.values()) if (kind === "runtime") runtimes++;
+    for (const { kind } of this.#sockets.values()) if (kind === "runtime") runtimes++;
     return { runtimes, apps: this.#sockets.size - runtimes };
   }
 
-  /** Starts listening. Rejects if the port is taken. */
-  listen(): Promise<this> {
+  /** Starts listening (after joining the backplane). Rejects if the port is taken or the backplane unreachable. */
+  async listen(): Promise<this> {
+    await this.#federation.start();
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.#http.once("error", onError);
@@ -235,6 +287,7 @@ export class ByorServer {
     const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#registry.close();
     this.#broker.close();
+    this.#federation.dispose();
     const deadline = Date.now() + CLOSE_GRACE_MS;
     while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.#sockets.keys()) ws.terminate();
@@ -253,7 +306,7 @@ export class ByorServer {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on("error", () => socket.destroy());
+    socket.on("error", destroySocket);
     const url = new URL(req.url ?? "/", "http://localhost");
     const what = `${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"}`;
     const refuse = (status: number, error: string, message: string, log = true) => {
@@ -289,48 +342,66 @@ export class ByorServer {
     const connectionName = url.searchParams.get("connectionName") ?? deviceId;
     const refusal = this.#registry.admit(deviceId, connectionName);
     if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
-    this.#runtimeWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "runtime", () => {
-      this.#track(ws, "runtime");
-      let label = runtimeLabel(connectionName, deviceId);
-      ws.on("error", (error) => this.#logger.warn(`runtime ${label}: ${describeSocketError(error, this.#options.maxRuntimePayload)}`));
-      const transport = wsTransport(ws, {
-        maxBufferedBytes: this.#options.maxBufferedBytes,
-        // Any close but 1008 and `Replaced by new connection` makes the runtime reconnect: it gets a fresh socket.
-        overflowClose: RUNTIME_CLOSE.notReading,
-        onOverflow: (bytes) => this.#logger.warn(`runtime ${label} is not reading (${bytes} bytes waiting); closing its socket`),
-        budget: this.#options.runtimeBudget,
-        maxPayload: this.#options.maxRuntimePayload,
-        rateLimitClose: RUNTIME_CLOSE.rateLimited,
-        onRateLimited: () => this.#logger.warn(`runtime ${label} went over its budget (runtimeBudget); closing its socket (1013)`),
-        // The frame is dropped; the runtime is not told (it has no error frame), and never closed for it.
-        onFault: (error) => this.#faults.report("runtime frame", `handling a frame of runtime ${label} failed; dropped it`, error),
-      });
-      this.#logger.info(`runtime ${label} socket: ${negotiated.get(req) ?? "no compression"}`);
-      const entry = this.#registry.attach(deviceId, connectionName, url.searchParams.get("connectionId"), transport);
-      if (entry) label = entry.label;
-    }));
+    const connectionId = url.searchParams.get("connectionId");
+    this.#runtimeWss.handleUpgrade(req, socket, head, (ws) =>
+      this.#fenced(ws, "runtime", () => this.#runtimeSocket(ws, deviceId, connectionName, connectionId, negotiated.get(req))),
+    );
+  }
+
+  /** A runtime's socket is up. Given what it needs of the upgrade request, not the request (see #sockets). */
+  #runtimeSocket(ws: WebSocket, deviceId: string, connectionName: string, connectionId: string | null, compression: string | undefined): void {
+    const info = this.#track(ws, "runtime", runtimeLabel(connectionName, deviceId));
+    const transport = wsTransport(ws, this.#runtimeTransport);
+    info.transport = transport;
+    this.#logger.info(`runtime ${info.label} socket: ${compression ?? "no compression"}`);
+    const entry = this.#registry.attach(deviceId, connectionName, connectionId, transport);
+    if (entry) info.label = entry.label;
   }
 
   #upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#appWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "app", () => {
-      this.#track(ws, "app");
-      const label = `#${++this.#appCounter} (${req.socket.remoteAddress ?? "?"})`;
-      ws.on("error", (error) => this.#logger.warn(`app ${label}: ${describeSocketError(error, this.#options.maxAppPayload)}`));
-      const transport = wsTransport(ws, {
-        maxBufferedBytes: this.#options.maxBufferedBytes,
+    const address = req.socket.remoteAddress ?? "?";
+    this.#appWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "app", () => this.#appSocket(ws, address)));
+  }
+
+  /** An app's socket is up. */
+  #appSocket(ws: WebSocket, address: string): void {
+    const info = this.#track(ws, "app", `#${++this.#appCounter} (${address})`);
+    const transport = wsTransport(ws, this.#appTransport);
+    info.transport = transport;
+    this.#broker.accept(transport, info.label);
+  }
+
+  /** The transport options of each kind of socket, shared: the callbacks find the socket's label in #sockets. */
+  #transportOptions(): { runtime: WsTransportOptions; app: WsTransportOptions } {
+    const opts = this.#options;
+    const label = (ws: WebSocket) => this.#sockets.get(ws)?.label ?? "?";
+    return {
+      runtime: {
+        maxBufferedBytes: opts.maxBufferedBytes,
+        // Any close but 1008 and `Replaced by new connection` makes the runtime reconnect: it gets a fresh socket.
+        overflowClose: RUNTIME_CLOSE.notReading,
+        onOverflow: (bytes, ws) => this.#logger.warn(`runtime ${label(ws)} is not reading (${bytes} bytes waiting); closing its socket`),
+        budget: opts.runtimeBudget,
+        maxPayload: opts.maxRuntimePayload,
+        rateLimitClose: RUNTIME_CLOSE.rateLimited,
+        onRateLimited: (ws) => this.#logger.warn(`runtime ${label(ws)} went over its budget (runtimeBudget); closing its socket (1013)`),
+        // The frame is dropped; the runtime is not told (it has no error frame), and never closed for it.
+        onFault: (error, ws) => this.#faults.report("runtime frame", `handling a frame of runtime ${label(ws)} failed; dropped it`, error),
+      },
+      app: {
+        maxBufferedBytes: opts.maxBufferedBytes,
         overflowClose: { code: CLIENT_CLOSE.slowConsumer, reason: "Slow consumer" },
-        onOverflow: (bytes) => this.#logger.warn(`app ${label} is not reading (${bytes} bytes waiting); closing it (4001)`),
-        budget: this.#options.appBudget,
-        maxPayload: this.#options.maxAppPayload,
+        onOverflow: (bytes, ws) => this.#logger.warn(`app ${label(ws)} is not reading (${bytes} bytes waiting); closing it (4001)`),
+        budget: opts.appBudget,
+        maxPayload: opts.maxAppPayload,
         rateLimitClose: { code: CLIENT_CLOSE.rateLimited, reason: "Rate limit exceeded" },
-        onRateLimited: () => this.#logger.warn(`app ${label} went over its budget (appBudget); closing it (4008)`),
-        onFault: (error) => {
-          this.#faults.report("app frame", `handling a frame of app ${label} failed; answered internal_error`, error);
-          transport.send(INTERNAL_ERROR);
+        onRateLimited: (ws) => this.#logger.warn(`app ${label(ws)} went over its budget (appBudget); closing it (4008)`),
+        onFault: (error, ws) => {
+          this.#faults.report("app frame", `handling a frame of app ${label(ws)} failed; answered internal_error`, error);
+          this.#sockets.get(ws)?.transport?.send(INTERNAL_ERROR);
         },
-      });
-      this.#broker.accept(transport, label);
-    }));
+      },
+    };
   }
 
   /** Runs the setup of an accepted socket; if it throws, the socket is closed with 1011 (never 1008: runtimes reconnect). */
@@ -343,10 +414,24 @@ export class ByorServer {
     }
   }
 
-  #track(ws: WebSocket, kind: SocketKind): void {
-    this.#sockets.set(ws, kind);
-    ws.once("close", () => this.#sockets.delete(ws));
+  #track(ws: WebSocket, kind: SocketKind, label: string): SocketInfo {
+    const info: SocketInfo = { kind, label, transport: undefined };
+    this.#sockets.set(ws, info);
+    ws.on("error", this.#socketError);
+    ws.on("close", this.#socketClosed); // not `once` (a bound wrapper per socket): ws emits close once
+    return info;
   }
+}
+
+/** What the server keeps per open socket. A runtime's label becomes its entry's once attached. */
+interface SocketInfo {
+  kind: SocketKind;
+  label: string;
+  transport: Transport | undefined;
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** A Host's port, if any, is a port number. */

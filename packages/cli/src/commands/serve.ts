@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, lettaRemoteCommand, streamLogger, type DialTarget } from "@byor/node-server";
 import { isByorError } from "@byor/protocol";
+import { redisBackplane, type RedisBackplane } from "@byor/redis";
 import { EXIT, UsageError, type Io } from "../io.js";
 
 const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--dial URL [dial options]]... [--verbose]
@@ -22,6 +23,9 @@ console's URL (with the token in its #fragment, which browsers never send to the
     --dial-token-file FILE    capability token (\`--ws-auth capability-token\`)
     --dial-secret-file FILE   shared secret for signed tokens (\`--ws-auth signed-bearer-token\`), with
     --dial-issuer I, --dial-audience A   the runtime's --ws-issuer / --ws-audience, if it sets them
+  --redis URL       share runtimes and apps with the other byor serve nodes on this Redis (redis://host:port):
+                    apps on any node see every runtime. Default: this node alone, in memory
+  --node-id ID      this node's id on the Redis (default: random)
   --verbose         log every HTTP request (unknown ones are always logged)
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -45,6 +49,8 @@ function parse(args: string[]) {
         "tls-key": { type: "string" },
         "tls-cert": { type: "string" },
         verbose: { type: "boolean", short: "v" },
+        redis: { type: "string" },
+        "node-id": { type: "string" },
         "no-deflate": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -139,6 +145,12 @@ export async function main(args: string[], io: Io): Promise<number> {
   }
   const host = values.host ?? DEFAULT_HOST;
   const dial = dialTargets(tokens ?? []);
+  if (values["node-id"] !== undefined && values.redis === undefined) throw new UsageError("--node-id goes with --redis");
+  let backplane: RedisBackplane | undefined;
+  if (values.redis !== undefined) {
+    if (!/^rediss?:\/\//.test(values.redis)) throw new UsageError(`--redis takes a redis:// or rediss:// URL, not "${values.redis}"`);
+    backplane = redisBackplane({ url: values.redis, ...(values["node-id"] ? { nodeId: values["node-id"] } : {}), logger: streamLogger(io.stderr) });
+  }
 
   let server: ByorServer;
   try {
@@ -151,6 +163,7 @@ export async function main(args: string[], io: Io): Promise<number> {
       logRequests: values.verbose ?? false,
       perMessageDeflate: !values["no-deflate"],
       dial,
+      ...(backplane ? { backplane } : {}),
     });
   } catch (err) {
     // The options the server refuses (a BYOR_TOKEN with spaces, a malformed --dial URL, ...) are the user's to fix.
@@ -162,7 +175,8 @@ export async function main(args: string[], io: Io): Promise<number> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === "EADDRINUSE" ? `port ${port} is already in use (another byor serve?); pick one with --port` : e.message;
-    io.stderr.write(`byor serve: cannot listen on ${host}:${port}: ${why}\n`);
+    io.stderr.write(`byor serve: cannot ${backplane && !e.code ? "join the Redis backplane" : `listen on ${host}:${port}`}: ${why}\n`);
+    await server.close().catch(() => {});
     return EXIT.failed;
   }
 
@@ -178,6 +192,7 @@ export async function main(args: string[], io: Io): Promise<number> {
     "",
     consoleLine(server, local),
     "",
+    ...(backplane ? [`Sharing runtimes and apps through ${values.redis} as node ${backplane.nodeId}`, ""] : []),
     ...(dial.length > 0 ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""] : []),
   ];
   io.stdout.write(`${lines.join("\n")}\n`);

@@ -1,0 +1,228 @@
+import { systemClock, type Clock, type Disposable, type RuntimeSession } from "@byor/core";
+import type { RuntimeCommand, RuntimeEvent } from "@byor/protocol";
+import type { Backplane, BusEvent, HubMessage, RuntimeRecord } from "./backplane.js";
+import { RemoteLink, RemoteRuntime, type RuntimeHandle } from "./remote-runtime.js";
+
+/** A runtime whose socket this node holds. */
+export interface LocalRuntime extends RuntimeHandle {
+  readonly session: RuntimeSession;
+}
+
+/** What the federation tells this node's broker about runtimes of other nodes. */
+export interface FederatedBroker {
+  /** A frame of a remote runtime, from the bus (`event` parsed from `text`). */
+  runtimeEvent(runtime: RuntimeHandle, event: RuntimeEvent, text: string): void;
+  runtimeOnline(runtime: RuntimeHandle): void;
+  runtimeOffline(runtime: RuntimeHandle): void;
+  runtimeForgotten(runtime: RuntimeHandle): void;
+  /** A command this node forwarded could not be sent by the owner: answer the app that asked. */
+  commandFailed(runtimeId: string, requestId: string, code: string, message: string): void;
+}
+
+export interface FederationOptions {
+  backplane: Backplane;
+  /** This node's runtimes, by id. */
+  local: { get(id: string): LocalRuntime | undefined };
+  /** The directory record of one of this node's runtimes. */
+  record(runtime: LocalRuntime): RuntimeRecord;
+  broker: FederatedBroker;
+  clock?: Clock;
+  /** How long a watch sent to another node may take (default 30 000 ms). */
+  watchTimeoutMs?: number;
+  /** How often the directory is re-read to notice nodes that died (default 5 000 ms). */
+  reconcileMs?: number;
+  logger: { warn(message: string): void };
+}
+
+/**
+ * Runtimes across nodes. This node's runtimes go into the shared directory and their frames onto the bus; other
+ * nodes' runtimes appear here as RemoteRuntimes, which the broker routes to like its own: commands and watches go
+ * to the owner, frames come back on the bus. With the in-memory backplane and one node, none of that has anything
+ * to do: every runtime is local.
+ */
+export class Federation implements Disposable {
+  readonly #options: FederationOptions;
+  readonly #backplane: Backplane;
+  readonly #remote = new Map<string, RemoteRuntime>();
+  readonly #link: RemoteLink;
+  readonly #clock: Clock;
+  #timer: unknown;
+  #closed = false;
+
+  constructor(options: FederationOptions) {
+    this.#options = options;
+    this.#backplane = options.backplane;
+    this.#clock = options.clock ?? systemClock;
+    this.#link = new RemoteLink(this.#backplane, this.#clock, options.watchTimeoutMs ?? 30_000);
+  }
+
+  get nodeId(): string {
+    return this.#backplane.nodeId;
+  }
+
+  /** Connects the backplane and learns the other nodes' runtimes. */
+  async start(): Promise<void> {
+    await this.#backplane.start({
+      event: (event) => this.#onEvent(event),
+      message: (message, from) => this.#onMessage(message, from),
+    });
+    await this.#reconcile();
+    const tick = () => {
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#reconcile().finally(() => this.#closed || tick());
+      }, this.#options.reconcileMs ?? 5_000);
+    };
+    tick();
+  }
+
+  /** A runtime held by another node, if the directory knows it. */
+  get(runtimeId: string): RemoteRuntime | undefined {
+    return this.#remote.get(runtimeId);
+  }
+
+  all(): RemoteRuntime[] {
+    return [...this.#remote.values()];
+  }
+
+  /** One of this node's runtimes came online, went offline or changed: the directory and the other nodes hear it. */
+  localStatus(runtime: LocalRuntime): void {
+    const record = this.#options.record(runtime);
+    // This node holds it now: a stale remote handle of the same runtime (it moved here) goes.
+    this.#remote.delete(record.info.id);
+    this.#backplane.putRuntime(record);
+    this.#backplane.broadcast({ kind: "runtime_status", record });
+  }
+
+  localForgotten(runtimeId: string): void {
+    this.#backplane.removeRuntime(runtimeId);
+    this.#backplane.broadcast({ kind: "runtime_forgotten", runtimeId });
+  }
+
+  /** A frame of one of this node's runtimes: onto the bus for the apps of other nodes. */
+  localEvent(runtimeId: string, text: string): void {
+    this.#backplane.publish(runtimeId, text);
+  }
+
+  dispose(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#link.dispose();
+    this.#backplane.dispose();
+  }
+
+  #onEvent({ runtimeId, text }: BusEvent): void {
+    // This node's own runtimes were delivered to its apps directly.
+    const remote = this.#remote.get(runtimeId);
+    if (!remote || this.#options.local.get(runtimeId)) return;
+    let event: RuntimeEvent;
+    try {
+      event = JSON.parse(text) as RuntimeEvent; // validated by the owner before it was published
+    } catch {
+      return;
+    }
+    this.#options.broker.runtimeEvent(remote, event, text);
+  }
+
+  #onMessage(message: HubMessage, from: string): void {
+    const self = from === this.#backplane.nodeId;
+    switch (message.kind) {
+      case "command":
+        return this.#command(message);
+      case "command_failed":
+        return this.#options.broker.commandFailed(message.runtimeId, message.requestId, message.code, message.message);
+      case "watch":
+        return this.#watch(message);
+      case "watched":
+        return this.#link.answered(message.ticket, message.success, message.error);
+      case "runtime_status":
+        if (!self && message.record.node !== this.#backplane.nodeId) this.#status(message.record);
+        return;
+      case "runtime_forgotten": {
+        const remote = this.#remote.get(message.runtimeId);
+        if (self || !remote) return;
+        this.#remote.delete(message.runtimeId);
+        this.#options.broker.runtimeForgotten(remote);
+        return;
+      }
+    }
+  }
+
+  #command(message: Extract<HubMessage, { kind: "command" }>): void {
+    const runtime = this.#options.local.get(message.runtimeId);
+    const fail = (code: string, text: string) => {
+      if (message.requestId) this.#backplane.send(message.reply, { kind: "command_failed", runtimeId: message.runtimeId, requestId: message.requestId, code, message: text });
+    };
+    if (!runtime?.online) return fail("runtime_offline", `runtime ${message.runtimeId} is not connected to the node that held it`);
+    try {
+      runtime.session.send(JSON.parse(message.text) as RuntimeCommand);
+    } catch (error) {
+      fail("request_failed", error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #watch(message: Extract<HubMessage, { kind: "watch" }>): void {
+    const answer = (success: boolean, error?: string) =>
+      this.#backplane.send(message.reply, { kind: "watched", ticket: message.ticket, success, ...(error !== undefined ? { error } : {}) });
+    const runtime = this.#options.local.get(message.runtimeId);
+    if (!runtime?.online) return answer(false, `runtime ${message.runtimeId} is not connected to the node that held it`);
+    runtime.session.watch(message.scope).then(
+      () => answer(true),
+      (error: unknown) => answer(false, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  #status(record: RuntimeRecord): void {
+    if (this.#options.local.get(record.info.id)?.online) return; // it is connected here: this node's view wins
+    let remote = this.#remote.get(record.info.id);
+    if (!remote) {
+      remote = new RemoteRuntime(record, this.#link);
+      this.#remote.set(record.info.id, remote);
+      if (record.info.online) this.#options.broker.runtimeOnline(remote);
+      else this.#options.broker.runtimeOffline(remote);
+      return;
+    }
+    const wasOnline = remote.online;
+    const moved = record.node !== remote.node;
+    // It reconnected to another node while this one still thought it online there: say it went offline first.
+    if (wasOnline && moved) this.#options.broker.runtimeOffline(remoteWith(remote, false));
+    const cameOnline = remote.update(record);
+    if (cameOnline) {
+      remote.rewatch();
+      this.#options.broker.runtimeOnline(remote);
+    } else if (!record.info.online && wasOnline && !moved) {
+      this.#options.broker.runtimeOffline(remote);
+    } else if (record.info.online) {
+      this.#options.broker.runtimeOnline(remote);
+    }
+  }
+
+  /** Re-reads the directory: learns runtimes it missed, and notices those whose node died (their records expired). */
+  async #reconcile(): Promise<void> {
+    let records: RuntimeRecord[];
+    try {
+      records = await this.#backplane.listRuntimes();
+    } catch (error) {
+      this.#options.logger.warn(`could not read the runtime directory: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (this.#closed) return;
+    const seen = new Set<string>();
+    for (const record of records) {
+      if (record.node === this.#backplane.nodeId) continue;
+      seen.add(record.info.id);
+      const known = this.#remote.get(record.info.id);
+      if (!known || known.node !== record.node || known.online !== record.info.online) this.#status(record);
+    }
+    for (const [id, remote] of this.#remote) {
+      if (seen.has(id) || !remote.online) continue;
+      // Its node stopped refreshing its records: it is gone, and the runtime with it until it reconnects somewhere.
+      remote.update({ ...remote.record, info: { ...remote.record.info, online: false } });
+      this.#options.broker.runtimeOffline(remote);
+    }
+  }
+}
+
+/** The runtime as it was, with another online flag (for the offline notice of a runtime that moved). */
+function remoteWith(remote: RemoteRuntime, online: boolean): RuntimeHandle {
+  return { deviceId: remote.deviceId, label: remote.label, online, session: remote.session, info: () => ({ ...remote.info(), online }) };
+}
