@@ -19,11 +19,12 @@ import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
 import type { Disposable } from "./disposable.js";
 import { stringifyJson } from "./deep-json.js";
-import { Emitter, errorEventReporter } from "./emitter.js";
+import { Emitter, errorEventReporter, reportHandlerError } from "./emitter.js";
 import { Heartbeat } from "./heartbeat.js";
+import { sharedTimers } from "./shared-timers.js";
 import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
 import { ReplayBuffer, type ReplayBufferOptions } from "./seq.js";
-import { StateMachine, type SessionState, type StateChange } from "./states.js";
+import { EmittingStateMachine, type SessionState, type StateChange, type StateMachine } from "./states.js";
 import type { CloseInfo, Transport } from "./transport.js";
 
 /** JSON of a delivered frame without any `seq` (each app numbers it itself), computed once per frame object. */
@@ -120,6 +121,16 @@ export interface AppConnectionEvents {
   error: ByorError;
 }
 
+/**
+ * Handlers of every connection of an AppSessions, each told the connection: what a server registers on each app,
+ * kept once instead of a closure and a list entry per app and event. They run before the connection's own `on`
+ * handlers and are isolated like them (a `frame` handler's exception is answered `internal_error`, and goes to the
+ * `error` handlers).
+ */
+export type AppConnectionHandlers = {
+  [K in keyof AppConnectionEvents]?: (connection: AppConnection, value: AppConnectionEvents[K]) => void;
+};
+
 interface Resolved {
   clock: Clock;
   replay: ReplayBufferOptions;
@@ -140,6 +151,7 @@ export interface AppSessionRegistry {
   pending: Set<AppConnection>;
   /** Recently expired session ids, to tell `expired` from `unknown_session`. */
   expired: Set<string>;
+  handlers: AppConnectionHandlers | undefined;
 }
 
 const EXPIRED_MEMORY = 1024;
@@ -187,7 +199,8 @@ function errorFrame(error: DecodeError, text: string): ByorErrorFrame {
 export class AppSessions implements Disposable {
   readonly #registry: AppSessionRegistry;
 
-  constructor(options: AppConnectionOptions = {}) {
+  /** `handlers`: run for every connection, before its own (see AppConnectionHandlers). */
+  constructor(options: AppConnectionOptions = {}, handlers?: AppConnectionHandlers) {
     this.#registry = {
       options: {
         clock: options.clock ?? systemClock,
@@ -203,6 +216,7 @@ export class AppSessions implements Disposable {
       sessions: new Map(),
       pending: new Set(),
       expired: new Set(),
+      handlers,
     };
   }
 
@@ -226,6 +240,11 @@ export class AppSessions implements Disposable {
     return this.#registry.sessions.size;
   }
 
+  /** Welcomed sessions, online or parked. */
+  all(): IterableIterator<AppConnection> {
+    return this.#registry.sessions.values();
+  }
+
   /** Closes every connection (1001) and ends every session. */
   dispose(): void {
     const all = [...this.#registry.pending, ...this.#registry.sessions.values()];
@@ -238,11 +257,42 @@ let handlerFailed: (connection: AppConnection, error: unknown, name: PropertyKey
 
 /**
  * An app's emitter, which knows its connection: a handler's exception reaches the connection through one shared
- * reporter (the emitter is its `this`), not a closure per app.
+ * reporter (the emitter is its `this`), not a closure per app; and the AppSessions' handlers run first.
  */
 class ConnectionEmitter extends Emitter<AppConnectionEvents> {
-  constructor(readonly connection: AppConnection) {
+  #closed = false;
+
+  constructor(
+    readonly connection: AppConnection,
+    readonly handlers: AppConnectionHandlers | undefined,
+  ) {
     super({ onHandlerError: connectionHandlerFailed });
+  }
+
+  override has(name: keyof AppConnectionEvents): boolean {
+    return (!this.#closed && this.handlers?.[name] !== undefined) || super.has(name);
+  }
+
+  override emit<K extends keyof AppConnectionEvents>(name: K, value: AppConnectionEvents[K]): void {
+    const handler = this.handlers?.[name] as ((connection: AppConnection, value: AppConnectionEvents[K]) => void) | undefined;
+    if (handler && !this.#closed) {
+      try {
+        handler.call(this.handlers, this.connection, value);
+      } catch (error) {
+        try {
+          connectionHandlerFailed.call(this, error, name);
+        } catch (reporterError) {
+          reportHandlerError(error, name);
+          reportHandlerError(reporterError, name);
+        }
+      }
+    }
+    super.emit(name, value);
+  }
+
+  override close(): void {
+    this.#closed = true;
+    super.close();
   }
 }
 
@@ -253,7 +303,7 @@ function connectionHandlerFailed(this: unknown, error: unknown, name: PropertyKe
 export class AppConnection {
   readonly #registry: AppSessionRegistry;
   readonly #options: Resolved;
-  readonly #emitter: Emitter<AppConnectionEvents> = new ConnectionEmitter(this);
+  readonly #emitter: Emitter<AppConnectionEvents>;
   readonly #machine: StateMachine;
   #sessionId = "";
   #seqAck = false;
@@ -279,7 +329,8 @@ export class AppConnection {
   constructor(registry: AppSessionRegistry) {
     this.#registry = registry;
     this.#options = registry.options;
-    this.#machine = new StateMachine(this.#emitter);
+    this.#emitter = new ConnectionEmitter(this, registry.handlers);
+    this.#machine = new EmittingStateMachine(this.#emitter);
     registry.pending.add(this);
   }
 
@@ -306,6 +357,11 @@ export class AppConnection {
   /** Frames sent and not yet acknowledged (0 without seq/ack). */
   get unacked(): number {
     return this.#buffer ? this.#buffer.lastSeq - this.#buffer.ackedSeq : 0;
+  }
+
+  /** What the replay buffer holds for a resume: frames and their size (UTF-16 code units of their text). */
+  get replayHeld(): { frames: number; bytes: number } {
+    return this.#buffer ? { frames: this.#buffer.frames, bytes: this.#buffer.bytes } : { frames: 0, bytes: 0 };
   }
 
   on<K extends keyof AppConnectionEvents>(name: K, handler: (value: AppConnectionEvents[K]) => void): Disposable {
@@ -382,7 +438,8 @@ export class AppConnection {
     const heartbeat = new Heartbeat({
       intervalMs: this.#options.intervalMs,
       maxMisses: this.#options.maxMisses,
-      clock: this.#options.clock,
+      // One platform timer for the heartbeats of every app (a timer each costs ~0.2 KiB).
+      clock: this.#options.clock === systemClock ? sharedTimers(this.#options.intervalMs) : this.#options.clock,
       onTick: () => this.#transport?.send(BYOR_PING),
       onDead: () => this.#lose(CLIENT_CLOSE.heartbeatTimeout, "Heartbeat timeout"),
     });

@@ -29,7 +29,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { CLIENT_CLOSE } from "./close-codes.js";
 import { ConnectRefused } from "./connect-refused.js";
 import { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
-import { Emitter, errorEventReporter } from "./emitter.js";
+import { Emitter, ownErrorEvent } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
 import { BYOR_PING, BYOR_PONG } from "./heartbeat-frames.js";
@@ -187,7 +187,7 @@ export class ClientSession implements Disposable {
   readonly #timeoutMs: number;
   readonly #ackEvery: number;
   readonly #ackDelayMs: number;
-  readonly #emitter: Emitter<ClientSessionEvents> = new Emitter({ onHandlerError: errorEventReporter(() => this.#emitter) });
+  readonly #emitter: Emitter<ClientSessionEvents> = new Emitter({ onHandlerError: ownErrorEvent });
   readonly #machine = new StateMachine((change) => this.#emitter.emit("state", change));
   /** Requests to runtimes: their responses are relayed events, replayed on a resume. */
   readonly #requests: RequestTracker;

@@ -3,8 +3,7 @@ import { toDisposable, type Disposable } from "./disposable.js";
 import type { AbortSignalLike } from "./platform.js";
 
 type Handler<T> = (value: T) => void;
-/** One handler, or several (copy-on-write). */
-type HandlerList = Handler<never> | readonly Handler<never>[];
+const NONE: readonly never[] = [];
 
 /** Where an exception thrown by a handler goes: told the error and the event whose handler threw. */
 export type HandlerErrorReporter = (error: unknown, event: PropertyKey) => void;
@@ -30,30 +29,29 @@ export const reportHandlerError: HandlerErrorReporter = (error, event) => {
  * while nobody listens to `error`, goes to `reportHandlerError` instead, so reporting cannot loop or go unseen.
  */
 export function errorEventReporter(target: () => ErrorEventTarget): HandlerErrorReporter {
-  return (error, event) => reportToErrorEvent(target(), error, event);
+  return (error, event) => ownErrorEvent.call(target(), error, event);
 }
 
 type ErrorEventTarget = { has(name: "error"): boolean; emit(name: "error", value: ByorError): void };
 
-function reportToErrorEvent(emitter: ErrorEventTarget, error: unknown, event: PropertyKey): void {
+/**
+ * `errorEventReporter` for the emitter it is given to (a reporter is called with its emitter as `this`): one
+ * function for every emitter, where `errorEventReporter(() => emitter)` makes two closures per emitter.
+ */
+export const ownErrorEvent: HandlerErrorReporter = function (this: unknown, error, event) {
+  const emitter = this as ErrorEventTarget;
   if (event === "error" || !emitter.has("error")) return reportHandlerError(error, event);
   const why = error instanceof Error ? error.message : String(error);
   emitter.emit("error", new ByorError("internal_error", `a "${String(event)}" handler threw: ${why}`, { cause: error }));
-}
+};
 
 export interface EmitterOptions {
   /**
    * Told about every exception a handler throws (default `reportHandlerError`), with the emitter as `this`. The
    * other handlers of that emit and later emits run as if nothing happened. Sessions with an `error` event pass a
-   * reporter that emits it. If this throws, the default reporter gets both errors.
+   * reporter that emits it (`ownErrorEvent`). If this throws, the default reporter gets both errors.
    */
   onHandlerError?: HandlerErrorReporter;
-  /**
-   * Report a handler's exception as this emitter's own `error` event, as `errorEventReporter(() => emitter)` does
-   * (and to `reportHandlerError` when nobody listens to `error`, or when an `error` handler threw). Sessions use it
-   * instead of that reporter: it needs no closure per emitter. Takes precedence over `onHandlerError`.
-   */
-  errorEvent?: boolean;
 }
 
 /**
@@ -64,73 +62,36 @@ export interface EmitterOptions {
 export class Emitter<Events extends object> {
   // Copy-on-write lists: emit iterates the list as it was, with no copy per event (the hot path), and a handler
   // added or removed during an emit takes effect from the next one. A server holds an emitter or two per
-  // connection, most never listened to or streamed, with a handful of event names and most events with one
-  // handler. So the table is a flat array [name, list, name, list, …] (smaller than a Map, ~0.2 KiB, and as fast to
-  // search at that size), made on first use; a lone handler is kept as it is (no array); and arrays are copied
-  // with `concat` (the exact size; a spread or a push reserves room for 17, ~0.15 KiB).
-  #handlers: (keyof Events | HandlerList | undefined)[] | undefined;
+  // connection, some never listened to or streamed: the map and the set are made on first use (~0.2 KiB each), and
+  // lists are copied with `concat` (an array of the exact size; a spread or a push reserves room for 17).
+  #handlers: Map<keyof Events, readonly Handler<never>[]> | undefined;
   #closed = false;
   #onClose: Set<() => void> | undefined;
-  /** A reporter, or `true`: this emitter's own `error` event (EmitterOptions.errorEvent). */
-  readonly #report: HandlerErrorReporter | true;
+  readonly #report: HandlerErrorReporter;
 
   constructor(options: EmitterOptions = {}) {
-    this.#report = options.errorEvent ? true : (options.onHandlerError ?? reportHandlerError);
+    this.#report = options.onHandlerError ?? reportHandlerError;
   }
 
   /** Whether `name` has a handler (e.g. to report to an `error` event only when someone listens). */
   has(name: keyof Events): boolean {
-    return this.#list(name) !== undefined;
-  }
-
-  /** The handlers of `name`: one, several, or none (undefined). */
-  #list(name: keyof Events): HandlerList | undefined {
-    const handlers = this.#handlers;
-    if (handlers === undefined) return undefined;
-    for (let i = 0; i < handlers.length; i += 2) if (handlers[i] === name) return handlers[i + 1] as HandlerList | undefined;
-    return undefined;
-  }
-
-  #setList(name: keyof Events, list: HandlerList | undefined): void {
-    const handlers = this.#handlers;
-    if (handlers === undefined) {
-      if (list !== undefined) this.#handlers = [name, list];
-      return;
-    }
-    for (let i = 0; i < handlers.length; i += 2) {
-      if (handlers[i] !== name) continue;
-      handlers[i + 1] = list;
-      return;
-    }
-    if (list !== undefined) this.#handlers = handlers.concat([name, list]);
+    return (this.#handlers?.get(name)?.length ?? 0) > 0;
   }
 
   /** Adds a handler; after `close()` nothing is added (nothing will be emitted). */
   on<K extends keyof Events>(name: K, handler: Handler<Events[K]>): Disposable {
     if (this.#closed) return toDisposable(() => {});
     const entry = handler as Handler<never>;
-    const list = this.#list(name);
-    this.#setList(name, list === undefined ? entry : typeof list === "function" ? [list, entry] : list.concat(entry));
+    const handlers = (this.#handlers ??= new Map<keyof Events, readonly Handler<never>[]>());
+    handlers.set(name, (handlers.get(name) ?? []).concat(entry));
     return toDisposable(() => {
-      const list = this.#list(name);
-      if (list === undefined) return;
-      const rest = typeof list === "function" ? [list].filter((h) => h !== entry) : list.filter((h) => h !== entry);
-      this.#setList(name, rest.length > 1 ? rest : rest[0]);
+      const list = handlers.get(name);
+      if (list) handlers.set(name, list.filter((h) => h !== entry));
     });
   }
 
   emit<K extends keyof Events>(name: K, value: Events[K]): void {
-    const list = this.#list(name);
-    if (list === undefined) return;
-    if (typeof list === "function") {
-      try {
-        (list as Handler<Events[K]>)(value);
-      } catch (error) {
-        this.#failed(error, name);
-      }
-      return;
-    }
-    for (const handler of list) {
+    for (const handler of this.#handlers?.get(name) ?? NONE) {
       try {
         (handler as Handler<Events[K]>)(value);
       } catch (error) {
@@ -140,10 +101,8 @@ export class Emitter<Events extends object> {
   }
 
   #failed(error: unknown, name: keyof Events): void {
-    const report = this.#report;
     try {
-      if (report === true) reportToErrorEvent(this as unknown as ErrorEventTarget, error, name);
-      else report.call(this, error, name);
+      this.#report.call(this, error, name);
     } catch (reporterError) {
       reportHandlerError(error, name);
       reportHandlerError(reporterError, name);
@@ -156,31 +115,25 @@ export class Emitter<Events extends object> {
     let wake: (() => void) | undefined;
     let done = this.#closed || signal?.aborted === true;
     let sub: Disposable | undefined;
-    if (done) {
-      // Over before it began: nothing to listen to.
-      const over: AsyncIterableIterator<Events[K]> = {
-        next: async () => ({ value: undefined, done: true }),
-        return: async () => ({ value: undefined, done: true }),
-        [Symbol.asyncIterator]: () => over,
-      };
-      return over;
-    }
     const finish = () => {
       done = true;
       sub?.dispose(); // stop buffering at once, not at the reader's next read
       wake?.();
     };
-    sub = this.on(name, (value) => {
-      buffer.push(value);
-      wake?.();
-    });
-    (this.#onClose ??= new Set()).add(finish);
-    signal?.addEventListener("abort", finish, { once: true });
     const cleanup = () => {
       sub?.dispose();
       this.#onClose?.delete(finish);
       signal?.removeEventListener("abort", finish);
     };
+    // Over before it began: nothing to listen to, and the iterator ends at once.
+    if (!done) {
+      sub = this.on(name, (value) => {
+        buffer.push(value);
+        wake?.();
+      });
+      (this.#onClose ??= new Set()).add(finish);
+      signal?.addEventListener("abort", finish, { once: true });
+    }
     const iterator: AsyncIterableIterator<Events[K]> = {
       async next() {
         while (buffer.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
@@ -204,8 +157,7 @@ export class Emitter<Events extends object> {
   /** Ends every stream and drops all handlers. */
   close(): void {
     this.#closed = true;
-    if (this.#onClose) for (const finish of [...this.#onClose]) finish();
-    this.#onClose = undefined;
-    this.#handlers = undefined;
+    for (const finish of [...(this.#onClose ?? [])]) finish();
+    this.#handlers = this.#onClose = undefined;
   }
 }

@@ -7,13 +7,13 @@ export { TransportListeners } from "./transport-listeners.js";
 export { createTransportPair, type MemoryTransport } from "./memory-transport.js";
 export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 export { systemClock, type Clock } from "./clock.js";
-export { Emitter, errorEventReporter, reportHandlerError, type EmitterOptions, type HandlerErrorReporter } from "./emitter.js";
+export { Emitter, errorEventReporter, ownErrorEvent, reportHandlerError, type EmitterOptions, type HandlerErrorReporter } from "./emitter.js";
 export { jsonEqual, stringifyJson } from "./deep-json.js";
 export type { AbortSignalLike } from "./platform.js";
 export { CLIENT_CLOSE, FATAL_CLIENT_CLOSE_CODES, RUNTIME_CLOSE } from "./close-codes.js";
 
 // States, liveness, retries, requests
-export { StateMachine, TRANSITIONS, type SessionState, type SessionStatus, type StateChange, type StateChangeTarget } from "./states.js";
+export { StateMachine, TRANSITIONS, type SessionState, type SessionStatus, type StateChange } from "./states.js";
 export { Heartbeat, type HeartbeatOptions } from "./heartbeat.js";
 export { exponentialBackoff, type BackoffOptions, type ReconnectPolicy } from "./reconnect.js";
 export { RequestTracker, type RequestOptions, type ResponseLike } from "./requests.js";
@@ -56,6 +56,7 @@ export {
   RATE_LIMIT_REASON,
   encodedEvent,
   type AppConnectionEvents,
+  type AppConnectionHandlers,
   type AppConnectionOptions,
   type AppRequestFrame,
   type DeliveredFrame,

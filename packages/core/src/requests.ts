@@ -34,9 +34,7 @@ export class RequestTracker implements Disposable {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #idPrefix: string;
-  // Made for the first request and dropped when the last is settled: a tracker per connection mostly waits for
-  // nothing, and an empty Map costs ~0.2 KiB.
-  #pending: Map<string, Pending> | undefined;
+  readonly #pending = new Map<string, Pending>();
   #counter = 0;
   #disposed = false;
 
@@ -48,7 +46,7 @@ export class RequestTracker implements Disposable {
 
   /** Requests waiting for their response. */
   get pending(): number {
-    return this.#pending?.size ?? 0;
+    return this.#pending.size;
   }
 
   /** A request id unique for this tracker: `<prefix>-<n>`. */
@@ -66,7 +64,7 @@ export class RequestTracker implements Disposable {
     if (this.#disposed) return Promise.reject(new ByorError("connection_closed", `request ${requestId} not sent: the tracker is disposed`));
     if (signal?.aborted) return Promise.reject(new ByorError("request_aborted", `request ${requestId} aborted`, { cause: signal.reason }));
     const key = keyOf(requestId, responseType);
-    if (this.#pending?.has(key)) return Promise.reject(new ByorError("invalid_state", `request ${requestId} is already waiting for ${responseType}`));
+    if (this.#pending.has(key)) return Promise.reject(new ByorError("invalid_state", `request ${requestId} is already waiting for ${responseType}`));
 
     return new Promise<T>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
@@ -76,17 +74,15 @@ export class RequestTracker implements Disposable {
       const onAbort = () => pending.settle(new ByorError("request_aborted", `request ${requestId} aborted`, { cause: signal?.reason }));
       const pending: Pending = {
         settle: (error, value) => {
-          const all = this.#pending;
-          if (all?.get(key) !== pending) return;
-          all.delete(key);
-          if (all.size === 0) this.#pending = undefined;
+          if (this.#pending.get(key) !== pending) return;
+          this.#pending.delete(key);
           if (timer !== undefined) this.#clock.clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
           if (error) reject(error);
           else resolve(value as T);
         },
       };
-      (this.#pending ??= new Map()).set(key, pending);
+      this.#pending.set(key, pending);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -94,7 +90,7 @@ export class RequestTracker implements Disposable {
   /** Settles the request this event answers, if any. Returns whether it did. */
   handle(event: ResponseLike): boolean {
     if (typeof event.request_id !== "string") return false;
-    const pending = this.#pending?.get(keyOf(event.request_id, event.type));
+    const pending = this.#pending.get(keyOf(event.request_id, event.type));
     if (!pending) return false;
     if (event.success === false || event.accepted === false) {
       const why = typeof event.error === "string" && event.error ? `: ${event.error}` : "";
@@ -108,7 +104,7 @@ export class RequestTracker implements Disposable {
   /** Fails the request with this id (whatever response it waits for), e.g. when the peer refused it. */
   fail(requestId: string, error: ByorError): boolean {
     const suffix = `\u0000${requestId}`;
-    for (const [key, pending] of this.#pending ?? []) {
+    for (const [key, pending] of this.#pending) {
       if (!key.endsWith(suffix)) continue;
       pending.settle(error);
       return true;
@@ -118,7 +114,7 @@ export class RequestTracker implements Disposable {
 
   /** Fails every pending request, e.g. with `connection_closed` when the socket is gone. */
   rejectAll(code: ByorErrorCode, message: string): void {
-    for (const pending of [...(this.#pending?.values() ?? [])]) pending.settle(new ByorError(code, message));
+    for (const pending of [...this.#pending.values()]) pending.settle(new ByorError(code, message));
   }
 
   /** Fails pending requests with `connection_closed`; later `track` calls reject at once. */

@@ -16,13 +16,14 @@ import {
 import { systemClock, type Clock } from "./clock.js";
 import { RUNTIME_CLOSE } from "./close-codes.js";
 import { DisposableStore, type Disposable } from "./disposable.js";
-import { Emitter, errorEventReporter, reportHandlerError } from "./emitter.js";
+import { Emitter, errorEventReporter, ownErrorEvent, reportHandlerError } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
+import { sharedTimers } from "./shared-timers.js";
 import { MIRRORED_TYPES, StateMirror } from "./mirror.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
-import { StateMachine, type SessionState, type StateChange } from "./states.js";
+import { EmittingStateMachine, type SessionState, type StateChange, type StateMachine } from "./states.js";
 import type { CloseInfo, Transport } from "./transport.js";
 import type { AbortSignalLike } from "./platform.js";
 
@@ -93,15 +94,17 @@ interface Waiter {
  */
 export class RuntimeSession implements Disposable {
   // A server holds one session per runtime, most of them idle: the mirror, the request tracker and the maps and
-  // sets below are made on first use (each empty Map or Set costs ~0.2 KiB). See `mirror` and `#tracker`.
+  // sets below are made on first use (each empty Map or Set costs ~0.2 KiB), and the tracker is dropped again once
+  // nothing waits (the session numbers requests itself, so ids never repeat). See `mirror` and `#tracker`.
   #mirror: StateMirror | undefined;
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #maxMisses: number;
   readonly #timeoutMs: number | undefined;
   #requests: RequestTracker | undefined;
-  readonly #emitter: Emitter<RuntimeSessionEvents> = new Emitter({ errorEvent: true });
-  readonly #machine = new StateMachine(this.#emitter);
+  #requestIds = 0;
+  readonly #emitter: Emitter<RuntimeSessionEvents> = new Emitter({ onHandlerError: ownErrorEvent });
+  readonly #machine: StateMachine = new EmittingStateMachine(this.#emitter);
   /** The watched scopes: one as it is (the usual case), several by scope key. */
   #watched: Scope | Map<string, Scope> | undefined;
   /** Waiters whose sync is still to be sent (no socket when they asked, or the socket died before the answer). */
@@ -124,6 +127,11 @@ export class RuntimeSession implements Disposable {
    */
   get mirror(): StateMirror {
     return (this.#mirror ??= new StateMirror({ clock: this.#clock, onHandlerError: errorEventReporter(() => this.#emitter) }));
+  }
+
+  /** `req-<n>`, as a RequestTracker numbers them, but across trackers. */
+  #nextId(): string {
+    return `req-${++this.#requestIds}`;
   }
 
   get #tracker(): RequestTracker {
@@ -163,7 +171,8 @@ export class RuntimeSession implements Disposable {
             new Heartbeat({
               intervalMs: this.#intervalMs,
               maxMisses: this.#maxMisses,
-              clock: this.#clock,
+              // One platform timer for the heartbeats of every runtime (a timer each costs ~0.2 KiB).
+              clock: this.#clock === systemClock ? sharedTimers(this.#intervalMs) : this.#clock,
               // The runtime pings us, not the other way round (it ignores JSON pings): nothing to send on a tick.
               onDead: () => this.#lose(conn, RUNTIME_CLOSE.heartbeatTimeout, true),
             }),
@@ -260,7 +269,7 @@ export class RuntimeSession implements Disposable {
     const conn = this.#conn;
     if (!conn) return Promise.reject(new ByorError("not_connected", `cannot send ${command.type}: the runtime is not connected`));
     if (!isRequestType(command.type)) return Promise.reject(new ByorError("invalid_message", `${JSON.stringify(command.type)} has no response to wait for`));
-    const requestId = command.request_id ?? this.#tracker.nextId();
+    const requestId = command.request_id ?? this.#nextId();
     let text: string;
     try {
       text = encodeCommand({ ...command, request_id: requestId } as unknown as RuntimeCommand);
@@ -309,7 +318,8 @@ export class RuntimeSession implements Disposable {
     const error = () => new ByorError("connection_closed", "runtime session closed");
     for (const waiter of [...(this.#deferred ?? []), ...(this.#inFlight?.values() ?? [])]) waiter.settle(error());
     this.#inFlight = undefined;
-    this.#requests?.dispose(); // never made: nothing to fail, and nothing can be sent any more
+    this.#requests?.dispose(); // none: nothing to fail, and nothing can be sent any more
+    this.#requests = undefined;
     this.#machine.to({ status: "closed", close, reason: options.terminateRuntime ? "runtime terminated" : "session closed" });
     this.#emitter.close();
   }
@@ -342,14 +352,14 @@ export class RuntimeSession implements Disposable {
       if (this.#emitter.has("error")) this.#emitter.emit("error", fault);
       else reportHandlerError(fault, "event");
     }
-    this.#requests?.handle(event);
+    if (this.#requests?.handle(event) && this.#requests.pending === 0) this.#requests = undefined;
     if (event.type === "sync_response") this.#emitter.emit("sync", event);
     if (this.#emitter.has("frame")) this.#emitter.emit("frame", { event, text });
     this.#emitter.emit("event", event);
   }
 
   #sendSync(conn: Connection, scope: Scope, waiter: Waiter | undefined): void {
-    const requestId = this.#tracker.nextId();
+    const requestId = this.#nextId();
     const text = encodeCommand({ type: "sync", runtime: scope, request_id: requestId });
     const options = waiter?.options ?? {};
     const response = this.#tracker.track<SyncResponseEvent>(requestId, "sync_response", options);
@@ -410,6 +420,7 @@ export class RuntimeSession implements Disposable {
       else waiter.settle(new ByorError("connection_closed", "runtime socket closed before the sync was answered"));
     }
     this.#requests?.rejectAll("connection_closed", `runtime socket closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    this.#requests = undefined;
     if (closeSocket) conn.transport.close(close.code, close.reason);
     this.#machine.to({ status: "offline", since: this.#clock.now(), lastClose: close });
   }

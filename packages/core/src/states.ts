@@ -32,16 +32,10 @@ export interface StateChange {
   to: SessionState;
 }
 
-/** Where a StateMachine reports its changes: an emitter's `state` event (no closure to keep per session). */
-export interface StateChangeTarget {
-  emit(name: "state", change: StateChange): void;
-}
-
 /** Holds the current state and enforces the table. */
 export class StateMachine {
   #state: SessionState = { status: "idle" };
-  /** Told each change: a function, or an emitter whose `state` event gets it. */
-  constructor(private readonly onChange: ((change: StateChange) => void) | StateChangeTarget) {}
+  constructor(private readonly onChange: (change: StateChange) => void) {}
 
   get state(): SessionState {
     return this.#state;
@@ -57,8 +51,28 @@ export class StateMachine {
       throw new ByorError("invalid_state", `session cannot go from ${from.status} to ${next.status}`);
     }
     this.#state = next;
-    const change = { from, to: next };
-    if (typeof this.onChange === "function") this.onChange(change);
-    else this.onChange.emit("state", change);
+    this.onChange({ from, to: next });
+  }
+}
+
+/** An emitter with a `state` event. */
+export interface StateChangeTarget {
+  emit(name: "state", change: StateChange): void;
+}
+
+/**
+ * @internal A StateMachine that reports each change to an emitter's `state` event, through one shared function
+ * (`onChange` is called on the machine) instead of a closure per session: a server has a session per socket.
+ */
+export class EmittingStateMachine extends StateMachine {
+  readonly #target: StateChangeTarget;
+
+  constructor(target: StateChangeTarget) {
+    super(EmittingStateMachine.#forward);
+    this.#target = target;
+  }
+
+  static #forward(this: EmittingStateMachine, change: StateChange): void {
+    this.#target.emit("state", change);
   }
 }

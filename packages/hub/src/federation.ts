@@ -21,8 +21,8 @@ export interface FederatedBroker {
 
 export interface FederationOptions {
   backplane: Backplane;
-  /** This node's runtimes, by id. */
-  local: { get(id: string): LocalRuntime | undefined };
+  /** This node's runtimes, by id (and all of them: announced again when the backplane comes back). */
+  local: { get(id: string): LocalRuntime | undefined; all?(): LocalRuntime[] };
   /** The directory record of one of this node's runtimes. */
   record(runtime: LocalRuntime): RuntimeRecord;
   broker: FederatedBroker;
@@ -48,6 +48,7 @@ export class Federation implements Disposable {
   readonly #clock: Clock;
   #timer: unknown;
   #closed = false;
+  #lagMs: number | undefined;
 
   constructor(options: FederationOptions) {
     this.#options = options;
@@ -65,6 +66,7 @@ export class Federation implements Disposable {
     await this.#backplane.start({
       event: (event) => this.#onEvent(event),
       message: (message, from) => this.#onMessage(message, from),
+      health: (up) => this.#health(up),
     });
     await this.#reconcile();
     const tick = () => {
@@ -73,6 +75,14 @@ export class Federation implements Disposable {
       }, this.#options.reconcileMs ?? 5_000);
     };
     tick();
+  }
+
+  /**
+   * How old the last frame of another node's runtime was when it arrived here, in ms (positions that carry a time,
+   * like Redis Stream ids, only; undefined before the first one).
+   */
+  get lagMs(): number | undefined {
+    return this.#lagMs;
   }
 
   /** A runtime held by another node, if the directory knows it. */
@@ -93,6 +103,21 @@ export class Federation implements Disposable {
     this.#backplane.broadcast({ kind: "runtime_status", record });
   }
 
+  /**
+   * Call when one of this node's runtimes comes online, before the broker hears it. If this node knew it online on
+   * another node (that node died, or has not noticed yet that the runtime left), returns the handle as it was there,
+   * now offline, for the broker to announce first: this node's apps then hear offline → online, as the other nodes'
+   * apps do (#status), and the requests they had forwarded to the old node fail instead of waiting for answers that
+   * will not come. Without this, the node the runtime moved to only ever said "online" (seen with three `byor serve`
+   * processes: the node holding a runtime SIGKILLed, the runtime reconnecting to another node through a balancer).
+   */
+  movedHere(runtimeId: string): RuntimeHandle | undefined {
+    const remote = this.#remote.get(runtimeId);
+    if (!remote?.online) return undefined;
+    this.#remote.delete(runtimeId);
+    return remoteWith(remote, false);
+  }
+
   localForgotten(runtimeId: string): void {
     this.#backplane.removeRuntime(runtimeId);
     this.#backplane.broadcast({ kind: "runtime_forgotten", runtimeId });
@@ -110,10 +135,36 @@ export class Federation implements Disposable {
     this.#backplane.dispose();
   }
 
-  #onEvent({ runtimeId, text }: BusEvent): void {
+  /**
+   * The backplane lost (or regained) its engine, e.g. Redis restarted. While it is down, the other nodes' frames and
+   * this node's commands and watches to their runtimes are dropped: those runtimes are offline as far as this node's
+   * apps can tell (and the requests they forwarded fail now, not at their timeout). Once it is back, the directory is
+   * read again and this node's runtimes announced again, so the other nodes' runtimes come back online here with a
+   * re-sync of the scopes apps watch, which restores what was dropped meanwhile. Without this, a Redis restart of
+   * ~100 ms lost frames of a streaming turn at the apps on other nodes silently (no status change, no re-sync; seen
+   * with three `byor serve` processes and a real redis-server), and a longer outage showed them offline until a
+   * reconcile found them again.
+   */
+  #health(up: boolean): void {
+    if (this.#closed) return;
+    if (!up) {
+      for (const remote of this.#remote.values()) {
+        if (!remote.online) continue;
+        remote.update({ ...remote.record, info: { ...remote.record.info, online: false } });
+        this.#options.broker.runtimeOffline(remote);
+      }
+      return;
+    }
+    for (const runtime of this.#options.local.all?.() ?? []) if (runtime.online) this.localStatus(runtime);
+    void this.#reconcile();
+  }
+
+  #onEvent({ runtimeId, text, position }: BusEvent): void {
     // This node's own runtimes were delivered to its apps directly.
     const remote = this.#remote.get(runtimeId);
     if (!remote || this.#options.local.get(runtimeId)) return;
+    const at = Number(position.slice(0, position.indexOf("-")));
+    if (at > 0) this.#lagMs = Math.max(0, this.#clock.now() - at);
     let event: RuntimeEvent;
     try {
       event = JSON.parse(text) as RuntimeEvent; // validated by the owner before it was published
@@ -192,6 +243,9 @@ export class Federation implements Disposable {
     } else if (!record.info.online && wasOnline && !moved) {
       this.#options.broker.runtimeOffline(remote);
     } else if (record.info.online) {
+      // Online as before, same socket: its owner announced it again after the backplane came back (#health). A
+      // watch this node sent before the owner was listening again was lost: ask again (one more sync, harmless).
+      remote.rewatch();
       this.#options.broker.runtimeOnline(remote);
     }
   }

@@ -19,6 +19,7 @@ import type { FaultLog } from "./fault-log.js";
 import type { Logger } from "./logger.js";
 import { RequestRoutes } from "./request-routes.js";
 import type { RuntimeHandle } from "@byor/hub";
+import type { Metrics } from "./metrics.js";
 import { Subscriptions } from "./subscriptions.js";
 
 export interface BrokerOptions {
@@ -34,6 +35,8 @@ export interface BrokerOptions {
   faults?: FaultLog;
   /** Prefix of the request ids the broker forwards: unique per node when several share runtimes. */
   requestIdPrefix?: string;
+  /** Where events, deliveries and commands are counted. */
+  metrics?: Metrics;
 }
 
 /** The runtimes apps can reach: this node's, and with a backplane, those of other nodes. */
@@ -65,18 +68,50 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  */
 export class Broker {
   readonly sessions: AppSessions;
-  readonly #apps = new Set<AppConnection>();
+  /** Every app, with its label for logs. */
+  readonly #apps = new Map<AppConnection, string>();
   readonly #subs: Subscriptions;
   readonly #routes: RequestRoutes;
   readonly #faults: FaultLog | undefined;
+  readonly #metrics: Metrics | undefined;
 
   constructor(
     private readonly registry: RuntimeDirectory,
     private readonly logger: Logger,
     options: BrokerOptions = {},
   ) {
-    this.sessions = new AppSessions(options.appSessions);
+    // The handlers of every app, once for all of them (a closure per app and event would be ~0.1 KiB each).
+    this.sessions = new AppSessions(options.appSessions, {
+      // A frame handler that throws is answered internal_error by the session itself, which reports it here, as it
+      // does an exception of any other handler. A subscribe fails later, in its promise: answered and logged here.
+      error: (app, error) => this.#faults?.report("app handler", `a handler of app ${this.#label(app)} failed`, error.cause ?? error),
+      frame: (app, frame) => {
+        switch (frame.type) {
+          case "byor.send":
+            return this.#send(app, frame);
+          case "byor.subscribe":
+            return void this.#subscribe(app, frame).catch((error: unknown) => this.#subscribeFailed(app, this.#label(app), error));
+          case "byor.unsubscribe":
+            return this.#unsubscribe(app, frame);
+          case "byor.list_runtimes":
+            return this.#listRuntimes(app, frame);
+        }
+      },
+      state: (app, { to }) => {
+        // Not the session id: it is what a resume presents.
+        if (to.status === "open") this.logger.info(`app ${this.#label(app)} ${to.resumed ? "resumed its session" : `connected${app.seqAck ? " (seq/ack)" : ""}`}`);
+        if (to.status === "offline") this.logger.info(`app ${this.#label(app)} dropped (${to.lastClose.code}); session kept for a resume`);
+      },
+      closed: (app, close) => {
+        const label = this.#label(app);
+        this.#apps.delete(app);
+        this.#routes.dropApp(app);
+        for (const { deviceId, scope } of this.#subs.removeApp(app)) this.registry.get(deviceId)?.session.unwatch(scope);
+        if (close.reason !== "resumed") this.logger.info(`app ${label} closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+      },
+    });
     this.#faults = options.faults;
+    this.#metrics = options.metrics;
     this.#subs = new Subscriptions(options.maxSubscriptionsPerApp ?? 256);
     this.#routes = new RequestRoutes({
       maxPerApp: options.maxPendingRequestsPerApp ?? 256,
@@ -89,34 +124,12 @@ export class Broker {
   /** A new app socket. */
   accept(transport: Transport, label: string): AppConnection {
     const app = this.sessions.accept(transport);
-    this.#apps.add(app);
-    // A frame handler that throws is answered internal_error by the session itself, which reports it here, as it
-    // does an exception of any other handler. A subscribe fails later, in its promise: answered and logged here.
-    app.on("error", (error) => this.#faults?.report("app handler", `a handler of app ${label} failed`, error.cause ?? error));
-    app.on("frame", (frame) => {
-      switch (frame.type) {
-        case "byor.send":
-          return this.#send(app, frame);
-        case "byor.subscribe":
-          return void this.#subscribe(app, frame).catch((error: unknown) => this.#subscribeFailed(app, label, error));
-        case "byor.unsubscribe":
-          return this.#unsubscribe(app, frame);
-        case "byor.list_runtimes":
-          return this.#listRuntimes(app, frame);
-      }
-    });
-    app.on("state", ({ to }) => {
-      // Not the session id: it is what a resume presents.
-      if (to.status === "open") this.logger.info(`app ${label} ${to.resumed ? "resumed its session" : `connected${app.seqAck ? " (seq/ack)" : ""}`}`);
-      if (to.status === "offline") this.logger.info(`app ${label} dropped (${to.lastClose.code}); session kept for a resume`);
-    });
-    app.on("closed", (close) => {
-      this.#apps.delete(app);
-      this.#routes.dropApp(app);
-      for (const { deviceId, scope } of this.#subs.removeApp(app)) this.registry.get(deviceId)?.session.unwatch(scope);
-      if (close.reason !== "resumed") this.logger.info(`app ${label} closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
-    });
+    this.#apps.set(app, label);
     return app;
+  }
+
+  #label(app: AppConnection): string {
+    return this.#apps.get(app) ?? "?";
   }
 
   #subscribeFailed(app: AppConnection, label: string, error: unknown): void {
@@ -164,6 +177,7 @@ export class Broker {
    */
   runtimeEvent(entry: RuntimeHandle, event: RuntimeEvent, text?: string): void {
     if (event.type === "ping") return; // the session answered it
+    if (this.#metrics) this.#metrics.events++;
     const deviceId = entry.deviceId;
     const requestId = (event as { request_id?: unknown }).request_id;
     if (typeof requestId === "string") {
@@ -171,6 +185,7 @@ export class Broker {
       if (route) {
         const answer: ByorEventFrame["event"] = Object.assign({}, event, { request_id: route.originalId });
         route.app.deliver({ type: "byor.event", runtime_id: deviceId, event: answer });
+        if (this.#metrics) this.#metrics.deliveries++;
         if (event.type === "runtime_start_response" && event.success) this.#subscribeQuietly(route.app, entry, scopeOf(event));
         return;
       }
@@ -183,6 +198,7 @@ export class Broker {
     const frame: DeliveredFrame | EncodedFrame = text === undefined ? { type: "byor.event", runtime_id: deviceId, event } : encodedEvent(deviceId, text);
     if (targets instanceof Set) for (const app of targets) app.deliver(frame);
     else targets.deliver(frame);
+    if (this.#metrics) this.#metrics.deliveries += targets instanceof Set ? targets.size : 1;
   }
 
   /** Every app session closed with 1001 `Server shutting down`. */
@@ -202,6 +218,7 @@ export class Broker {
       if (error.issues.length) reply.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: `/command${pointer}`, keyword, expected, found }));
       if (error.moreIssues) reply.more_issues = error.moreIssues;
       if (requestId) reply.request_id = requestId;
+      this.#metrics?.commandRefused(error.code);
       return app.reply(reply);
     }
     let outgoing: RuntimeCommand = decoded.message;
@@ -224,6 +241,7 @@ export class Broker {
     }
     try {
       entry.session.send(outgoing);
+      if (this.#metrics) this.#metrics.commands++;
     } catch (error) {
       if (forwardedId) this.#routes.cancel(forwardedId);
       const code = error instanceof ByorError ? error.code : "request_failed";
@@ -289,11 +307,12 @@ export class Broker {
   }
 
   #error(app: AppConnection, code: ByorErrorCode, text: string, requestId: string | undefined, frameType: string): void {
+    if (frameType === "byor.send") this.#metrics?.commandRefused(code);
     app.reply({ type: "byor.error", code, message: text, frame_type: frameType, ...(requestId !== undefined && { request_id: requestId }) });
   }
 
   #broadcastStatus(entry: RuntimeHandle): void {
     const runtime = entry.info();
-    for (const app of this.#apps) app.deliver({ type: "byor.runtime_status", runtime });
+    for (const app of this.#apps.keys()) app.deliver({ type: "byor.runtime_status", runtime });
   }
 }

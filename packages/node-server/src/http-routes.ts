@@ -20,6 +20,10 @@ export interface HttpContext {
   registry: RuntimeRegistry;
   /** Every runtime, this node's and (with a backplane) the other nodes'. */
   runtimes(): RuntimeSummary[];
+  /** This node's metrics, rendered (with the `metrics` option). */
+  metrics(): string;
+  /** Counts a refused registration. */
+  refused(error: string): void;
   /** `ws://host:port` (or wss) as the caller reached this server. */
   socketBase(req: IncomingMessage): string;
   /** The request line as it may be logged (token query values redacted by the logger). */
@@ -87,6 +91,13 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       if (!allow(["GET"])) return;
       if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
       return sendJson(res, 200, { runtimes: ctx.runtimes() });
+    case PATHS.metrics:
+      if (!ctx.options.metrics) break;
+      if (!allow(["GET"])) return;
+      if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" });
+      res.end(ctx.metrics());
+      return;
     case PATHS.console:
       if (!allow(["GET", "HEAD"])) return;
       if (ctx.console && serveConsole(ctx.console, path, req, res)) return;
@@ -137,6 +148,7 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   if (badIds.length) return refuseRegistration(ctx, res, "the register body has an id the server cannot use", badIds, 0);
   const outcome = ctx.registry.register(request);
   if (isRefusal(outcome)) {
+    ctx.refused(outcome.error);
     ctx.logger.warn(`refused registration of ${runtimeLabel(request.connectionName, request.deviceId)}: ${outcome.message} (${outcome.status})`);
     return sendError(res, outcome.status, outcome.error, outcome.message);
   }

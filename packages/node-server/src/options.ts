@@ -78,6 +78,11 @@ export interface ByorServerOptions {
    * Default: this node alone, in memory. The server disposes it on close.
    */
   backplane?: Backplane;
+  /**
+   * Serve this node's metrics in the Prometheus text format at `GET /byor/v1/metrics`, behind the token like the
+   * runtime list (default false: 404).
+   */
+  metrics?: boolean;
   /** Passed to each runtime's @byor/core RuntimeSession (heartbeat, request timeout, clock). */
   runtimeSession?: Omit<RuntimeSessionOptions, "mirror">;
   /** Passed to @byor/core AppSessions (replay buffer, parking, heartbeat). */
@@ -105,6 +110,7 @@ export interface ResolvedOptions {
   appBudget: ResolvedBudget;
   perMessageDeflate: boolean | DeflateSettings;
   dial: readonly DialTarget[];
+  metrics: boolean;
   logRequests: boolean;
   /** Where the console build is, if any. */
   consoleDir: string | undefined;
@@ -138,6 +144,7 @@ export function resolveOptions(options: ByorServerOptions): ResolvedOptions {
     appBudget: resolveBudget(options.appBudget, DEFAULT_APP_BUDGET, "appBudget"),
     perMessageDeflate: options.perMessageDeflate ?? true,
     dial: resolveDial(options.dial),
+    metrics: options.metrics ?? false,
     logRequests: options.logRequests ?? false,
     consoleDir: options.console === false ? undefined : (options.console ?? defaultConsoleDir()),
   };

@@ -12,6 +12,8 @@ export const PATHS = {
   clientSocket: CLIENT_ENDPOINT.socketPath,
   /** GET: JSON list of runtimes, for dashboards and health checks. */
   runtimes: CLIENT_ENDPOINT.runtimesPath,
+  /** GET: Prometheus metrics of this node (with the `metrics` option; behind the token). */
+  metrics: "/byor/v1/metrics",
   /** GET: the web console (its assets live below it; a placeholder page when it is not built). */
   console: "/",
 } as const;

@@ -16,6 +16,7 @@ import { PATHS } from "./paths.js";
 import { httpRuntimeInfo, remoteRuntimeInfo, runtimeRecord, type RuntimeSummary } from "./runtime-info.js";
 import { RuntimeRegistry, runtimeLabel, type RuntimeEntry, type RuntimeMode } from "./runtime-registry.js";
 import { Federation, memoryBackplane } from "@byor/hub";
+import { Metrics, renderMetrics } from "./metrics.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 import { deflateOptions } from "./deflate.js";
 import { wsTransport, type WsTransportOptions } from "./ws-transport.js";
@@ -59,6 +60,7 @@ export class ByorServer {
   readonly #appWss: WebSocketServer;
   readonly #registry: RuntimeRegistry;
   readonly #federation: Federation;
+  readonly #metrics = new Metrics();
   readonly #broker: Broker;
   readonly #sockets = new Map<WebSocket, SocketInfo>();
   // Per socket the server keeps an entry here and nothing else: the listeners and the transport options below are
@@ -99,6 +101,9 @@ export class ByorServer {
         online: (entry) => {
           if (entry.mode === "app_server") this.#logger.info(`App Server runtime ${entry.label} at ${entry.dialUrl} connected`);
           else this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
+          // It was online on another node as far as this one knew (that node died): offline there first, then online here.
+          const left = this.#federation.movedHere(entry.deviceId);
+          if (left) this.#broker.runtimeOffline(left);
           this.#broker.runtimeOnline(entry);
           this.#federation.localStatus(entry);
           for (const handler of [...this.#runtimeHandlers]) {
@@ -137,6 +142,7 @@ export class ByorServer {
       faults: this.#faults,
       ...(clock && { clock }),
       ...(shared ? { requestIdPrefix: `${backplane.nodeId}.` } : {}),
+      metrics: this.#metrics,
     });
     this.#federation = new Federation({
       backplane,
@@ -171,6 +177,8 @@ export class ByorServer {
       logger: this.#logger,
       registry: this.#registry,
       runtimes: () => this.runtimes(),
+      metrics: () => this.#renderMetrics(),
+      refused: (error) => this.#metrics.refusal(error),
       socketBase: (req) => this.#socketBase(req),
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
       console: this.#console,
@@ -227,7 +235,10 @@ export class ByorServer {
 
   /** The runtimes this server knows, online or not. */
   runtimes(): RuntimeSummary[] {
-    return [...this.#registry.all().map(httpRuntimeInfo), ...this.#federation.all().map(remoteRuntimeInfo)];
+    // This node's runtimes name it too (RuntimeSummary.node: "one node: this one's id"); without it the node holding
+    // a runtime listed it with no `node` while every other node said which one it was.
+    const node = this.#federation.nodeId;
+    return [...this.#registry.all().map((entry) => ({ ...httpRuntimeInfo(entry), node })), ...this.#federation.all().map(remoteRuntimeInfo)];
   }
 
   /**
@@ -246,6 +257,25 @@ export class ByorServer {
   onRuntime(handler: (runtime: ServerRuntime) => void): Disposable {
     this.#runtimeHandlers.add(handler);
     return toDisposable(() => this.#runtimeHandlers.delete(handler));
+  }
+
+  #renderMetrics(): string {
+    let frames = 0;
+    let bytes = 0;
+    for (const app of this.#broker.sessions.all()) {
+      const held = app.replayHeld;
+      frames += held.frames;
+      bytes += held.bytes;
+    }
+    const local = this.#registry.all().filter((entry) => entry.online).length;
+    return renderMetrics(this.#metrics, {
+      node: this.#federation.nodeId,
+      connections: this.connections,
+      runtimesOnline: { local, all: local + this.#federation.all().filter((remote) => remote.online).length },
+      appSessions: this.#broker.sessions.size,
+      replay: { frames, bytes },
+      backplaneLagMs: this.#federation.lagMs,
+    });
   }
 
   /** Open WebSockets, by kind. */
@@ -310,6 +340,7 @@ export class ByorServer {
     const url = new URL(req.url ?? "/", "http://localhost");
     const what = `${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"}`;
     const refuse = (status: number, error: string, message: string, log = true) => {
+      this.#metrics.refusal(error);
       if (log) this.#logger.warn(`refused WebSocket ${what}: ${message} (${status})`);
       refuseUpgrade(socket, status, { error, message }, status === 503 ? { "Retry-After": "5" } : {});
     };

@@ -26,6 +26,7 @@ console's URL (with the token in its #fragment, which browsers never send to the
   --redis URL       share runtimes and apps with the other byor serve nodes on this Redis (redis://host:port):
                     apps on any node see every runtime. Default: this node alone, in memory
   --node-id ID      this node's id on the Redis (default: random)
+  --metrics         serve Prometheus metrics at /byor/v1/metrics (behind the token)
   --verbose         log every HTTP request (unknown ones are always logged)
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -51,6 +52,7 @@ function parse(args: string[]) {
         verbose: { type: "boolean", short: "v" },
         redis: { type: "string" },
         "node-id": { type: "string" },
+        metrics: { type: "boolean" },
         "no-deflate": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -163,6 +165,7 @@ export async function main(args: string[], io: Io): Promise<number> {
       logRequests: values.verbose ?? false,
       perMessageDeflate: !values["no-deflate"],
       dial,
+      metrics: values.metrics ?? false,
       ...(backplane ? { backplane } : {}),
     });
   } catch (err) {
