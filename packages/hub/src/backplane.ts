@@ -54,7 +54,10 @@ export interface Backplane extends Disposable {
   readonly nodeId: string;
   /** Connects and starts delivering to `handlers`. */
   start(handlers: BackplaneHandlers): Promise<void>;
-  /** Directory: the owner writes its runtimes' records (kept alive while the node lives), everyone reads. */
+  /**
+   * Directory: the owner writes its runtimes' records (kept alive while the node lives), everyone reads. An offline
+   * record does not replace another node's online record of the same runtime (it moved there).
+   */
   putRuntime(record: RuntimeRecord): void;
   removeRuntime(runtimeId: string): void;
   listRuntimes(): Promise<RuntimeRecord[]>;

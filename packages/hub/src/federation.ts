@@ -160,9 +160,10 @@ export class Federation implements Disposable {
   }
 
   #onEvent({ runtimeId, text, position }: BusEvent): void {
-    // This node's own runtimes were delivered to its apps directly.
+    // This node's own runtimes were delivered to its apps directly. One that left for another node (an offline entry
+    // here) is not one of them any more: its frames come from the bus, as any other node's.
     const remote = this.#remote.get(runtimeId);
-    if (!remote || this.#options.local.get(runtimeId)) return;
+    if (!remote || this.#options.local.get(runtimeId)?.online) return;
     const at = Number(position.slice(0, position.indexOf("-")));
     if (at > 0) this.#lagMs = Math.max(0, this.#clock.now() - at);
     let event: RuntimeEvent;
@@ -225,6 +226,8 @@ export class Federation implements Disposable {
   #status(record: RuntimeRecord): void {
     if (this.#options.local.get(record.info.id)?.online) return; // it is connected here: this node's view wins
     let remote = this.#remote.get(record.info.id);
+    // A late "offline" from a node the runtime already left for another: stale, the other node holds it.
+    if (remote && !record.info.online && remote.online && remote.node !== record.node) return;
     if (!remote) {
       remote = new RemoteRuntime(record, this.#link);
       this.#remote.set(record.info.id, remote);

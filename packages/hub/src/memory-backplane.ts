@@ -62,7 +62,12 @@ class MemoryBackplane implements Backplane {
   }
 
   putRuntime(record: RuntimeRecord): void {
-    if (!this.#closed) this.cluster._runtimes().set(record.info.id, copy(record));
+    if (this.#closed) return;
+    const runtimes = this.cluster._runtimes();
+    // An offline record never hides another node's online one (a node that noticed late that its runtime left).
+    const current = runtimes.get(record.info.id);
+    if (current && current.node !== record.node && current.info.online && !record.info.online) return;
+    runtimes.set(record.info.id, copy(record));
   }
 
   removeRuntime(runtimeId: string): void {

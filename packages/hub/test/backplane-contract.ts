@@ -165,6 +165,20 @@ export function backplaneContract(name: string, makeCluster: () => Promise<Backp
       expect((await b.node.getRuntime("r1"))?.node).toBe("B");
     });
 
+    it("an old owner's late offline record does not hide the runtime online on its new node", async () => {
+      const a = await probe(cluster.node("A"));
+      const b = await probe(cluster.node("B"));
+      a.node.putRuntime(record("r1", "A"));
+      await eventually(async () => expect((await b.node.getRuntime("r1"))?.node).toBe("A"));
+      b.node.putRuntime(record("r1", "B")); // it reconnected to B
+      await eventually(async () => expect((await a.node.getRuntime("r1"))?.node).toBe("B"));
+      const offline = record("r1", "A");
+      a.node.putRuntime({ ...offline, info: { ...offline.info, online: false } }); // A notices late
+      a.node.putRuntime(record("r9", "A")); // a later write of A's, to know the first one was handled
+      await eventually(async () => expect(ids(await b.node.listRuntimes())).toEqual(["r1", "r9"]));
+      expect(await b.node.getRuntime("r1")).toMatchObject({ node: "B", info: { online: true } });
+    });
+
     it("drops the records of a disposed node", async () => {
       const a = await probe(cluster.node("A"));
       const b = await probe(cluster.node("B"));

@@ -38,3 +38,4 @@ it("memory: memoryBackplane() is one node alone", async () => {
   expect(p.messages).toEqual([{ message: { kind: "runtime_forgotten", runtimeId: "r1" }, from: "solo" }]);
   node.dispose();
 });
+

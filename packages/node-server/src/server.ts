@@ -134,8 +134,11 @@ export class ByorServer {
     const shared = options.backplane !== undefined;
     const backplane = options.backplane ?? memoryBackplane();
     const runtimes = {
-      get: (id: string) => this.#registry.get(id) ?? this.#federation.get(id),
-      all: () => [...this.#registry.all(), ...this.#federation.all()],
+      get: (id: string) => {
+        const local = this.#registry.get(id);
+        return local && this.#holdsHere(local) ? local : (this.#federation.get(id) ?? local);
+      },
+      all: () => [...this.#registry.all().filter((entry) => this.#holdsHere(entry)), ...this.#federation.all()],
     };
     this.#broker = new Broker(runtimes, this.#logger, {
       appSessions: { ...options.appSessions, ...(clock && { clock }) },
@@ -238,7 +241,17 @@ export class ByorServer {
     // This node's runtimes name it too (RuntimeSummary.node: "one node: this one's id"); without it the node holding
     // a runtime listed it with no `node` while every other node said which one it was.
     const node = this.#federation.nodeId;
-    return [...this.#registry.all().map((entry) => ({ ...httpRuntimeInfo(entry), node })), ...this.#federation.all().map(remoteRuntimeInfo)];
+    const local = this.#registry.all().filter((entry) => this.#holdsHere(entry));
+    return [...local.map((entry) => ({ ...httpRuntimeInfo(entry), node })), ...this.#federation.all().map(remoteRuntimeInfo)];
+  }
+
+  /**
+   * Whether this node's entry is the runtime as apps should see it. One that left this node for another (this node
+   * still up) keeps an offline entry here: the other node's handle wins. Without this, apps here were refused with
+   * runtime_offline after the runtime moved away, and it was listed twice (offline here, online there).
+   */
+  #holdsHere(entry: RuntimeEntry): boolean {
+    return entry.online || this.#federation.get(entry.deviceId) === undefined;
   }
 
   /**

@@ -70,6 +70,19 @@ if v and owner(v) ~= ARGV[4] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('SADD', KEYS[1], ARGV[1])
 return 1`;
+/**
+ * KEYS: index, record; ARGV: id, json, ttl, owner, online ('1' | '0'). Writes, except an offline record over another
+ * node's online one: a node that noticed late that its runtime left must not hide where the runtime went.
+ */
+const PUT = `${owner}
+local v = redis.call('GET', KEYS[2])
+if v and ARGV[5] == '0' and owner(v) ~= ARGV[4] then
+  local ok, rec = pcall(cjson.decode, v)
+  if ok and type(rec) == 'table' and type(rec.info) == 'table' and rec.info.online == true then return 0 end
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1`;
 /** KEYS: index, record; ARGV: id, node. Removes the record if that node owns it. */
 const REMOVE = `${owner}
 local v = redis.call('GET', KEYS[2])
@@ -83,6 +96,7 @@ interface Scripts {
   byorList(index: string, recordPrefix: string): Promise<string[]>;
   byorRefresh(index: string, key: string, id: string, json: string, ttl: number, owner: string): Promise<number>;
   byorRemove(index: string, key: string, id: string, node: string): Promise<number>;
+  byorPut(index: string, key: string, id: string, json: string, ttl: number, owner: string, online: "1" | "0"): Promise<number>;
 }
 
 type Role = "writer" | "reader" | "subscriber";
@@ -169,6 +183,7 @@ class RedisBackplaneNode implements RedisBackplane {
     this.#writer.defineCommand("byorList", { numberOfKeys: 1, lua: LIST });
     this.#writer.defineCommand("byorRefresh", { numberOfKeys: 2, lua: REFRESH });
     this.#writer.defineCommand("byorRemove", { numberOfKeys: 2, lua: REMOVE });
+    this.#writer.defineCommand("byorPut", { numberOfKeys: 2, lua: PUT });
     // An XREAD lost with its connection answers null after BLOCK_MS + grace; the loop then reads again.
     this.#reader = connection("reader", { blockingTimeout: BLOCK_MS, blockingTimeoutGrace: 1_000, autoResendUnfulfilledCommands: false });
     this.#subscriber = connection("subscriber", { autoResubscribe: false, autoResendUnfulfilledCommands: false });
@@ -210,10 +225,11 @@ class RedisBackplaneNode implements RedisBackplane {
     this.#owned.set(id, { json, node: record.node });
     if (!this.#started || !this.#up.writer) return; // written once Redis is back
     this.#writer
-      .multi()
-      .set(this.#keys.runtime + id, json, "PX", this.#ttl)
-      .sadd(this.#keys.index, id)
-      .exec()
+      .byorPut(this.#keys.index, this.#keys.runtime + id, id, json, this.#ttl, record.node, record.info.online ? "1" : "0")
+      .then((written) => {
+        // Another node holds it online now: this node's offline record is stale, stop refreshing it.
+        if (written === 0 && this.#owned.get(id)?.json === json) this.#owned.delete(id);
+      })
       .catch((error: unknown) => this.#warn("put", `could not write runtime ${id} (written again on the next refresh): ${describe(error)}`));
   }
 
