@@ -57,6 +57,9 @@ const toText = (data: RawData): string =>
  * and not read any more. Memory stays bounded: while the peer has more than a bound waiting to be written to it,
  * its socket is not read (a peer that sends pings and never reads the pongs stalls itself, not the server); past
  * `maxBufferedBytes` it is closed with `overflowClose`, and reconnects (a runtime) or resumes (an app).
+ *
+ * The transport is a class instance, as core's in-memory one is: its methods are on the prototype, so wrap it (a
+ * method calling it) rather than spread it.
  */
 export function wsTransport(ws: WebSocket, options: WsTransportOptions): Transport {
   return new WsTransport(ws, options);

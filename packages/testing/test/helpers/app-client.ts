@@ -54,8 +54,11 @@ export function startApp(clientUrl: string, token: string): TestApp {
           ws.off("error", fail);
           ws.on("error", () => {});
           const transport = wsTransport(ws, { maxBufferedBytes: 16 * 1024 * 1024, overflowClose: { code: 1013, reason: "App buffer full" } });
+          // Delegated, not spread: wsTransport's methods are on its prototype.
           resolve({
-            ...transport,
+            send: (text) => transport.send(text),
+            close: (code, reason) => transport.close(code, reason),
+            onClose: (listener) => transport.onClose(listener),
             onMessage: (listener) =>
               transport.onMessage((text) => {
                 texts.push(text);
