@@ -67,17 +67,18 @@ describe("connectAppServer (Node, ws)", () => {
 
   it("the runtime's protocol pings keep a quiet socket alive; a silent one is replaced", async () => {
     const fake = track(await startFakeAppServer());
-    const runtime = track(connectAppServer({ url: fake.url, reconnect: quick, heartbeat: { intervalMs: 100, maxMisses: 3 } }));
+    // Intervals long enough that a busy machine's timer lag (tens of ms) cannot pass for three silent ones.
+    const runtime = track(connectAppServer({ url: fake.url, reconnect: quick, heartbeat: { intervalMs: 400, maxMisses: 3 } }));
     await runtime.ready({ timeoutMs: 5_000 });
     fake.mute = true; // no frames from now on: only pings show life
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 40; i++) {
       fake.pingAll();
       await sleep(50);
     }
     expect(fake.connections).toBe(1);
     expect(runtime.state.status).toBe("open");
     // No pings: three silent intervals, then a new socket.
-    await until(() => fake.connections === 2, "a new connection after the watchdog", 3_000);
+    await until(() => fake.connections === 2, "a new connection after the watchdog", 6_000);
     expect(runtime.session.state).toMatchObject({ status: "open" });
   });
 

@@ -89,8 +89,10 @@ export class Broker {
         switch (frame.type) {
           case "byor.send":
             return this.#send(app, frame);
-          case "byor.subscribe":
-            return void this.#subscribe(app, frame).catch((error: unknown) => this.#subscribeFailed(app, this.#label(app), error));
+          case "byor.subscribe": {
+            const label = this.#label(app); // now: the app may be gone when the subscribe fails
+            return void this.#subscribe(app, frame).catch((error: unknown) => this.#subscribeFailed(app, label, error));
+          }
           case "byor.unsubscribe":
             return this.#unsubscribe(app, frame);
           case "byor.list_runtimes":
