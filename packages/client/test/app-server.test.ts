@@ -2,16 +2,9 @@ import { ByorError } from "@byor/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { appServerUrl, connectAppServer, signAppServerToken, type AppServerSession } from "../src/node.js";
 import { startFakeAppServer, verifyJwt, type FakeAppServer } from "./helpers/fake-app-server.js";
+import { sleep, until } from "../../node-server/test/helpers/sockets.js";
 
 const SCOPE = { agent_id: "agent-1", conversation_id: "default" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 /** Quick redials for tests: 20–40 ms, no jitter surprises. */
 const quick = { stableAfterMs: 10_000, retryDelay: () => 20, shouldRetry: (close: { code: number }) => close.code !== 4401 && close.code !== 4403 };
 
@@ -55,10 +48,10 @@ describe("connectAppServer (Node, ws)", () => {
     const states: string[] = [];
     runtime.on("state", ({ to }) => states.push(to.status));
     await fake.stop();
-    await until(() => runtime.state.status === "backing_off", "backing off");
+    await until(() => runtime.state.status === "backing_off", { what: "backing off" });
     await sleep(100); // a few refused dials (ECONNREFUSED) while it is down
     await fake.start();
-    await until(() => fake.received.filter((c) => c.type === "sync").length === 2, "the re-sync");
+    await until(() => fake.received.filter((c) => c.type === "sync").length === 2, { what: "the re-sync" });
     expect(runtime.state.status).toBe("open");
     expect(fake.received.filter((c) => c.type === "app_server_info")).toHaveLength(2);
     expect(states.filter((s) => s === "connecting").length).toBeGreaterThanOrEqual(2);
@@ -78,7 +71,7 @@ describe("connectAppServer (Node, ws)", () => {
     expect(fake.connections).toBe(1);
     expect(runtime.state.status).toBe("open");
     // No pings: three silent intervals, then a new socket.
-    await until(() => fake.connections === 2, "a new connection after the watchdog", 6_000);
+    await until(() => fake.connections === 2, { what: "a new connection after the watchdog", timeoutMs: 6_000 });
     expect(runtime.session.state).toMatchObject({ status: "open" });
   });
 
@@ -115,7 +108,7 @@ describe("connectAppServer (Node, ws)", () => {
     // A fresh token for the next connection.
     await sleep(1_100);
     for (const socket of fake.sockets) socket.terminate();
-    await until(() => fake.authorizations.length === 2 && runtime.state.status === "open", "the redial");
+    await until(() => fake.authorizations.length === 2 && runtime.state.status === "open", { what: "the redial" });
     expect(fake.authorizations[1]).not.toBe(fake.authorizations[0]);
 
     for (const [wrong, reason] of [

@@ -6,17 +6,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeAppServer, type FakeAppServer } from "../../client/test/helpers/fake-app-server.js";
 import { ByorServer, type ByorServerOptions } from "../src/index.js";
 import { captureLogger } from "./helpers/server.js";
+import { sleep, until } from "./helpers/sockets.js";
 
 const TOKEN = "dial-test-token_0123";
 const SCOPE = { agent_id: "agent-1", conversation_id: "default" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -39,7 +32,7 @@ async function setup(dial: (fake: FakeAppServer) => ByorServerOptions["dial"], f
 describe("dialling App Server runtimes", () => {
   it("lists the dialled runtime, relays its events and the app's commands, and re-syncs after its restart", async () => {
     const { fake, server, app, logger } = await setup((fake) => [{ url: fake.url, name: "listener-1" }]);
-    await until(() => server.runtimes().some((r) => r.online), "the dialled runtime online");
+    await until(() => server.runtimes().some((r) => r.online), { what: "the dialled runtime online" });
     const [summary] = server.runtimes();
     expect(summary).toMatchObject({ mode: "app_server", dialUrl: fake.url, connectionName: "listener-1", online: true, lettaCodeVersion: expect.any(String) });
     expect(summary!.id).toMatch(/^app-server-[0-9a-f]{16}$/);
@@ -63,16 +56,16 @@ describe("dialling App Server runtimes", () => {
         }),
       );
     }
-    await until(() => events.includes("update_loop_status"), "the runtime's event at the app");
+    await until(() => events.includes("update_loop_status"), { what: "the runtime's event at the app" });
 
     app.session.send(summary!.id, { type: "abort_message", runtime: SCOPE, request_id: "abort-1" } as never);
-    await until(() => fake.received.some((c) => c.type === "abort_message"), "the app's command at the runtime");
+    await until(() => fake.received.some((c) => c.type === "abort_message"), { what: "the app's command at the runtime" });
 
     // The runtime restarts: the server sees it go offline, redials, and syncs the watched scope again.
     await fake.stop();
-    await until(() => !server.runtimes()[0]!.online, "offline");
+    await until(() => !server.runtimes()[0]!.online, { what: "offline" });
     await fake.start();
-    await until(() => fake.received.filter((c) => c.type === "sync").length === 2, "the re-sync", 10_000);
+    await until(() => fake.received.filter((c) => c.type === "sync").length === 2, { what: "the re-sync", timeoutMs: 10_000 });
     expect(server.runtimes()[0]!.online).toBe(true);
     expect(logger.lines.some((l) => l.includes(`App Server runtime "listener-1"`) && l.includes("connected"))).toBe(true);
   });
@@ -86,8 +79,8 @@ describe("dialling App Server runtimes", () => {
       ],
       { auth: { token: "right" } },
     );
-    await until(() => server.runtimes().some((r) => r.connectionName === "good" && r.online), "the good runtime online");
-    await until(() => logger.lines.some((l) => l.includes("gave up")), "the refusal logged");
+    await until(() => server.runtimes().some((r) => r.connectionName === "good" && r.online), { what: "the good runtime online" });
+    await until(() => logger.lines.some((l) => l.includes("gave up")), { what: "the refusal logged" });
     const line = logger.lines.find((l) => l.includes("gave up"))!;
     expect(line).toMatch(/error App Server runtime "bad".*gave up/);
     expect(logger.lines.join("\n"), logger.lines.join("\n")).toContain("refused the token (HTTP 401: invalid websocket bearer token)");

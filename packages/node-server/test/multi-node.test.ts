@@ -7,18 +7,11 @@ import { createSimulatedRuntime, type SimulatedRuntime } from "@byor/testing";
 import type { RuntimeEvent } from "@byor/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { ByorServer } from "../src/index.js";
+import { sleep, until } from "./helpers/sockets.js";
 
 const TOKEN = "multi-node-token_0123";
 const SCOPE = { agent_id: "agent-mn", conversation_id: "default" };
 const silent = { info() {}, warn() {}, error() {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -59,7 +52,7 @@ describe("several nodes on one backplane", () => {
     const a = await node(cluster, "node-a");
     const b = await node(cluster, "node-b");
     await runtimeOn(a);
-    await until(() => b.runtimes().some((r) => r.online), "the runtime listed on node B");
+    await until(() => b.runtimes().some((r) => r.online), { what: "the runtime listed on node B" });
     const [listed] = b.runtimes();
     expect(listed).toMatchObject({ connectionName: "mn-runtime", online: true, node: "node-a" });
 
@@ -74,7 +67,7 @@ describe("several nodes on one backplane", () => {
     expect(started).toMatchObject({ type: "runtime_start_response", request_id: "mine-1", success: true });
 
     client.session.send(listed!.id, { type: "input", runtime: SCOPE, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } } as never);
-    await until(() => events.some(({ event }) => event.type === "turn_finished"), "the turn finished at the app on B");
+    await until(() => events.some(({ event }) => event.type === "turn_finished"), { what: "the turn finished at the app on B" });
     expect(assistantText(events)).toBe("pong");
     // Node A's own apps are unaffected: it has none, and nothing was delivered twice on B.
     const keys = events.map(({ event }) => (event as { idempotency_key?: string }).idempotency_key).filter(Boolean);
@@ -86,7 +79,7 @@ describe("several nodes on one backplane", () => {
     const a = await node(cluster, "node-a");
     const b = await node(cluster, "node-b");
     await runtimeOn(a);
-    await until(() => b.runtimes().some((r) => r.online), "listed on B");
+    await until(() => b.runtimes().some((r) => r.online), { what: "listed on B" });
     const id = b.runtimes()[0]!.id;
     const onA = await appOn(a);
     const onB = await appOn(b);
@@ -103,19 +96,19 @@ describe("several nodes on one backplane", () => {
     const b = await node(cluster, "node-b");
     const deviceId = "device-moving-0001";
     const first = await runtimeOn(a, "mover", deviceId);
-    await until(() => b.runtimes().some((r) => r.online), "listed on B");
+    await until(() => b.runtimes().some((r) => r.online), { what: "listed on B" });
     const { client, events, statuses } = await appOn(b);
     await client.session.subscribe(deviceId, SCOPE);
     const syncsBefore = events.filter(({ event }) => event.type === "update_loop_status").length;
 
     await first.stop();
-    await until(() => statuses.some((s) => s.id === deviceId && !s.online), "offline at the app");
+    await until(() => statuses.some((s) => s.id === deviceId && !s.online), { what: "offline at the app" });
     await runtimeOn(b, "mover", deviceId); // the same device reconnects, to the other node
-    await until(() => statuses.at(-1)?.online === true, "online again at the app");
-    await until(() => events.filter(({ event }) => event.type === "update_loop_status").length > syncsBefore, "the re-sync's snapshot");
+    await until(() => statuses.at(-1)?.online === true, { what: "online again at the app" });
+    await until(() => events.filter(({ event }) => event.type === "update_loop_status").length > syncsBefore, { what: "the re-sync's snapshot" });
     expect(b.runtimes()).toEqual([expect.objectContaining({ id: deviceId, online: true })]);
     client.session.send(deviceId, { type: "input", runtime: SCOPE, payload: { kind: "create_message", messages: [{ role: "user", content: "again" }] } } as never);
-    await until(() => events.some(({ event }) => event.type === "turn_finished"), "a turn on the new node");
+    await until(() => events.some(({ event }) => event.type === "turn_finished"), { what: "a turn on the new node" });
   });
 
   it("a node that dies without a word: the other nodes mark its runtimes offline", async () => {
@@ -124,8 +117,8 @@ describe("several nodes on one backplane", () => {
     const b = await new ByorServer({ port: 0, token: TOKEN, logger: silent, backplane: cluster.node("node-b"), runtimeSession: {} }).listen();
     cleanups.push(() => b.close());
     await runtimeOn(a);
-    await until(() => b.runtimes().some((r) => r.online), "listed on B");
+    await until(() => b.runtimes().some((r) => r.online), { what: "listed on B" });
     await a.close(); // its runtime goes offline; the directory and node B hear it
-    await until(() => b.runtimes().every((r) => !r.online), "offline on B", 8_000);
+    await until(() => b.runtimes().every((r) => !r.online), { what: "offline on B", timeoutMs: 8_000 });
   });
 });
