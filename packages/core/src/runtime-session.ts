@@ -19,7 +19,6 @@ import { DisposableStore, type Disposable } from "./disposable.js";
 import { Emitter, errorEventReporter, ownErrorEvent, reportHandlerError } from "./emitter.js";
 import { approvalAnswered } from "./approvals.js";
 import { Heartbeat } from "./heartbeat.js";
-import { sharedTimers } from "./shared-timers.js";
 import { MIRRORED_TYPES, StateMirror } from "./mirror.js";
 import { RequestTracker, type RequestOptions } from "./requests.js";
 import { scopeKey, toScope, type Scope } from "./scope.js";
@@ -172,7 +171,7 @@ export class RuntimeSession implements Disposable {
               intervalMs: this.#intervalMs,
               maxMisses: this.#maxMisses,
               // One platform timer for the heartbeats of every runtime (a timer each costs ~0.2 KiB).
-              clock: this.#clock === systemClock ? sharedTimers(this.#intervalMs) : this.#clock,
+              clock: this.#clock,
               // The runtime pings us, not the other way round (it ignores JSON pings): nothing to send on a tick.
               onDead: () => this.#lose(conn, RUNTIME_CLOSE.heartbeatTimeout, true),
             }),
