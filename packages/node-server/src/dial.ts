@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { appServerUrl, connectAppServer, type AppServerAuth, type AppServerSession } from "@byor/client";
 import type { RuntimeSessionOptions } from "@byor/core";
+import type { DialSpec } from "@byor/hub";
 
 /**
  * A runtime in App Server mode (`letta server --listen ws://host:port`) this server dials and lists beside the
@@ -21,6 +22,11 @@ export const dialedRuntimeId = (url: string): string => `app-server-${createHash
 /** Its name before it reports one. */
 export const dialedRuntimeName = (target: DialTarget): string => target.name ?? new URL(appServerUrl(target.url)).host;
 
-/** Starts dialling; the returned session redials with jittered backoff until closed or refused. */
-export const dialRuntime = (target: DialTarget, session: RuntimeSessionOptions): AppServerSession =>
-  connectAppServer({ ...session, url: target.url, ...(target.auth ? { auth: target.auth } : {}) });
+/** What the hub needs to dial a target; the session it opens redials with jittered backoff until closed or refused. */
+export const dialSpec = (target: DialTarget): DialSpec => ({
+  id: dialedRuntimeId(target.url),
+  name: target.name,
+  fallbackName: dialedRuntimeName(target),
+  url: target.url,
+  open: (session: RuntimeSessionOptions): AppServerSession => connectAppServer({ ...session, url: target.url, ...(target.auth ? { auth: target.auth } : {}) }),
+});

@@ -3,21 +3,18 @@ import { formatIssue, issuesOf, type Issue, type RegisterRequest } from "@byor/p
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
 import { isAuthorized, type TokenSource } from "./auth.js";
 import { serveConsole, type ConsoleAssets } from "./console-assets.js";
-import type { FaultLog } from "./fault-log.js";
+import { idIssues, isRefusal, runtimeLabel, type FaultLog, type Hub, type RuntimeSummary } from "@byor/hub";
 import { BodyError, readJson, sendError, sendJson } from "./http-json.js";
-import { idIssues } from "./ids.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import { PATHS, RUNTIME_STATUS_PATH } from "./paths.js";
 import { placeholderPage } from "./placeholder-page.js";
-import type { RuntimeSummary } from "./runtime-info.js";
-import { isRefusal, runtimeLabel, type RuntimeRegistry } from "./runtime-registry.js";
 import { VERSION } from "./version.js";
 
 export interface HttpContext {
   options: ResolvedOptions;
   logger: Logger;
-  registry: RuntimeRegistry;
+  hub: Pick<Hub, "register">;
   /** Every runtime, this node's and (with a backplane) the other nodes'. */
   runtimes(): RuntimeSummary[];
   /** This node's metrics, rendered (with the `metrics` option). */
@@ -146,7 +143,7 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   // The schema only says "string": an empty device id would register, then be refused at the socket.
   const badIds = idIssues(request);
   if (badIds.length) return refuseRegistration(ctx, res, "the register body has an id the server cannot use", badIds, 0);
-  const outcome = ctx.registry.register(request);
+  const outcome = ctx.hub.register(request);
   if (isRefusal(outcome)) {
     ctx.refused(outcome.error);
     ctx.logger.warn(`refused registration of ${runtimeLabel(request.connectionName, request.deviceId)}: ${outcome.message} (${outcome.status})`);

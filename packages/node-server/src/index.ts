@@ -6,7 +6,6 @@ export { CONSOLE_CSP } from "./console-assets.js";
 export { streamLogger, silentLogger, redact, type Logger } from "./logger.js";
 export { generateToken, tokensEqual, CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "./auth.js";
 export { wsTransport, type WsTransportOptions } from "./ws-transport.js";
-export type { RuntimeSummary } from "./runtime-info.js";
 export { dialedRuntimeId, type DialTarget } from "./dial.js";
-export type { RuntimeMode } from "./runtime-registry.js";
+export type { RuntimeMode, RuntimeSummary } from "@byor/hub";
 export { lettaRemoteCommand } from "./letta-remote-command.js";

@@ -1,14 +1,6 @@
-/**
- * Where the server writes what happens. Lines are for people; every line passes through `redact` and
- * `escapeControl` first, so it holds no secret and is exactly one line.
- */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger } from "@byor/hub";
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export { silentLogger, type Logger } from "@byor/hub";
 
 /** One line per message with a time and level, e.g. `15:04:05 warn  unknown request GET /v1/agents`. */
 export function streamLogger(stream: { write(text: string): unknown }): Logger {

@@ -2,21 +2,18 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { CLIENT_CLOSE, RUNTIME_CLOSE, toDisposable, type Disposable, type RuntimeSession, type Transport } from "@byor/core";
+import { CLIENT_CLOSE, RUNTIME_CLOSE, type Disposable, type RuntimeSession, type Transport } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, offeredSubprotocols, type TokenSource } from "./auth.js";
-import { Broker } from "./broker.js";
 import { loadConsole, type ConsoleAssets } from "./console-assets.js";
-import { FaultLog } from "./fault-log.js";
 import { createRequestHandler } from "./http-routes.js";
-import { idProblem } from "./ids.js";
 import { redactingLogger, silentLogger, type Logger } from "./logger.js";
 import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
 import { PATHS } from "./paths.js";
-import { httpRuntimeInfo, remoteRuntimeInfo, runtimeRecord, type RuntimeSummary } from "./runtime-info.js";
-import { RuntimeRegistry, runtimeLabel, type RuntimeEntry, type RuntimeMode } from "./runtime-registry.js";
-import { Federation, memoryBackplane } from "@byor/hub";
-import { Metrics, renderMetrics } from "./metrics.js";
+import { Hub, idProblem, runtimeLabel, type FaultLog, type RuntimeMode, type RuntimeSummary } from "@byor/hub";
+import { renderMetrics } from "./metrics.js";
+import { connectionIdFor } from "./connection-id.js";
+import { dialSpec } from "./dial.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 import { deflateOptions } from "./deflate.js";
 import { wsTransport, type WsTransportOptions } from "./ws-transport.js";
@@ -58,10 +55,7 @@ export class ByorServer {
   readonly #http: Server;
   readonly #runtimeWss: WebSocketServer;
   readonly #appWss: WebSocketServer;
-  readonly #registry: RuntimeRegistry;
-  readonly #federation: Federation;
-  readonly #metrics = new Metrics();
-  readonly #broker: Broker;
+  readonly #hub: Hub;
   readonly #sockets = new Map<WebSocket, SocketInfo>();
   // Per socket the server keeps an entry here and nothing else: the listeners and the transport options below are
   // one per server (a closure per socket costs ~0.1 KiB with its context, and one made in the upgrade would keep
@@ -74,13 +68,11 @@ export class ByorServer {
   #closing: Promise<void> | undefined;
   readonly #console: ConsoleAssets | undefined;
   readonly #faults: FaultLog;
-  readonly #runtimeHandlers = new Set<(runtime: ServerRuntime) => void>();
 
   constructor(options: ByorServerOptions = {}) {
     this.#options = resolveOptions(options);
     const opts = this.#options;
     this.#logger = redactingLogger(options.logger ?? silentLogger, opts.token);
-    this.#faults = new FaultLog(this.#logger);
     const sockets = this.#sockets;
     const logger = this.#logger;
     this.#socketError = function (this: WebSocket, error: Error) {
@@ -94,67 +86,16 @@ export class ByorServer {
     const transports = this.#transportOptions();
     this.#runtimeTransport = transports.runtime;
     this.#appTransport = transports.app;
-    const clock = options.clock;
-    this.#registry = new RuntimeRegistry(
-      { maxRuntimes: opts.maxRuntimes, session: { ...options.runtimeSession, ...(clock && { clock }) }, logger: this.#logger, faults: this.#faults, ...(clock && { clock }) },
-      {
-        online: (entry) => {
-          if (entry.mode === "app_server") this.#logger.info(`App Server runtime ${entry.label} at ${entry.dialUrl} connected`);
-          else this.#logger.info(`runtime ${entry.label} connected (${entry.connectionId ?? "no connectionId"})`);
-          // It was online on another node as far as this one knew (that node died): offline there first, then online here.
-          const left = this.#federation.movedHere(entry.deviceId);
-          if (left) this.#broker.runtimeOffline(left);
-          this.#broker.runtimeOnline(entry);
-          this.#federation.localStatus(entry);
-          for (const handler of [...this.#runtimeHandlers]) {
-            try {
-              handler(entry);
-            } catch (error) {
-              this.#faults.report("onRuntime handler", `an onRuntime handler failed for runtime ${entry.label}`, error);
-            }
-          }
-        },
-        offline: (entry, close) => {
-          const why = close ? `${close.code}${close.reason ? ` ${close.reason}` : ""}` : "closed";
-          this.#logger.info(`runtime ${entry.label} offline (${why})`);
-          this.#broker.runtimeOffline(entry);
-          this.#federation.localStatus(entry);
-        },
-        event: (entry, event, text) => {
-          this.#broker.runtimeEvent(entry, event, text);
-          this.#federation.localEvent(entry.deviceId, text);
-        },
-        forgotten: (entry) => {
-          this.#broker.runtimeForgotten(entry);
-          this.#federation.localForgotten(entry.deviceId);
-        },
-      },
-    );
-    // Several nodes on one backplane: answers travel to every node, so each forwards under ids of its own.
-    const shared = options.backplane !== undefined;
-    const backplane = options.backplane ?? memoryBackplane();
-    const runtimes = {
-      get: (id: string) => {
-        const local = this.#registry.get(id);
-        return local && this.#holdsHere(local) ? local : (this.#federation.get(id) ?? local);
-      },
-      all: () => [...this.#registry.all().filter((entry) => this.#holdsHere(entry)), ...this.#federation.all()],
-    };
-    this.#broker = new Broker(runtimes, this.#logger, {
-      appSessions: { ...options.appSessions, ...(clock && { clock }) },
-      faults: this.#faults,
-      ...(clock && { clock }),
-      ...(shared ? { requestIdPrefix: `${backplane.nodeId}.` } : {}),
-      metrics: this.#metrics,
-    });
-    this.#federation = new Federation({
-      backplane,
-      local: this.#registry,
-      record: (entry) => runtimeRecord(entry as RuntimeEntry, backplane.nodeId),
-      broker: this.#broker,
-      ...(clock && { clock }),
+    this.#hub = new Hub({
+      ...(options.clock && { clock: options.clock }),
+      ...(options.backplane && { backplane: options.backplane }),
+      ids: { connectionId: connectionIdFor },
       logger: this.#logger,
+      maxRuntimes: opts.maxRuntimes,
+      ...(options.runtimeSession && { runtimeSession: options.runtimeSession }),
+      ...(options.appSessions && { appSessions: options.appSessions }),
     });
+    this.#faults = this.#hub.faults;
 
     // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
     const deflate = deflateOptions(opts.perMessageDeflate);
@@ -178,10 +119,10 @@ export class ByorServer {
     const handler = createRequestHandler({
       options: opts,
       logger: this.#logger,
-      registry: this.#registry,
+      hub: this.#hub,
       runtimes: () => this.runtimes(),
       metrics: () => this.#renderMetrics(),
-      refused: (error) => this.#metrics.refusal(error),
+      refused: (error) => this.#hub.metrics.refusal(error),
       socketBase: (req) => this.#socketBase(req),
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
       console: this.#console,
@@ -236,22 +177,9 @@ export class ByorServer {
     return `${this.#options.tls ? "https" : "http"}://${host}:${this.port}`;
   }
 
-  /** The runtimes this server knows, online or not. */
+  /** The runtimes this server knows, online or not (with a backplane: every node's). */
   runtimes(): RuntimeSummary[] {
-    // This node's runtimes name it too (RuntimeSummary.node: "one node: this one's id"); without it the node holding
-    // a runtime listed it with no `node` while every other node said which one it was.
-    const node = this.#federation.nodeId;
-    const local = this.#registry.all().filter((entry) => this.#holdsHere(entry));
-    return [...local.map((entry) => ({ ...httpRuntimeInfo(entry), node })), ...this.#federation.all().map(remoteRuntimeInfo)];
-  }
-
-  /**
-   * Whether this node's entry is the runtime as apps should see it. One that left this node for another (this node
-   * still up) keeps an offline entry here: the other node's handle wins. Without this, apps here were refused with
-   * runtime_offline after the runtime moved away, and it was listed twice (offline here, online there).
-   */
-  #holdsHere(entry: RuntimeEntry): boolean {
-    return entry.online || this.#federation.get(entry.deviceId) === undefined;
+    return this.#hub.runtimes();
   }
 
   /**
@@ -260,7 +188,7 @@ export class ByorServer {
    * server does not know.
    */
   runtime(id: string): ServerRuntime | undefined {
-    return this.#registry.get(id);
+    return this.#hub.runtime(id);
   }
 
   /**
@@ -268,27 +196,16 @@ export class ByorServer {
    * runtimes included), after the server's own bookkeeping. A throwing handler is logged; the server carries on.
    */
   onRuntime(handler: (runtime: ServerRuntime) => void): Disposable {
-    this.#runtimeHandlers.add(handler);
-    return toDisposable(() => this.#runtimeHandlers.delete(handler));
+    return this.#hub.onRuntime(handler);
+  }
+
+  /** The hub behind this server: runtimes, apps and what connects them, without HTTP or sockets. */
+  get hub(): Hub {
+    return this.#hub;
   }
 
   #renderMetrics(): string {
-    let frames = 0;
-    let bytes = 0;
-    for (const app of this.#broker.sessions.all()) {
-      const held = app.replayHeld;
-      frames += held.frames;
-      bytes += held.bytes;
-    }
-    const local = this.#registry.all().filter((entry) => entry.online).length;
-    return renderMetrics(this.#metrics, {
-      node: this.#federation.nodeId,
-      connections: this.connections,
-      runtimesOnline: { local, all: local + this.#federation.all().filter((remote) => remote.online).length },
-      appSessions: this.#broker.sessions.size,
-      replay: { frames, bytes },
-      backplaneLagMs: this.#federation.lagMs,
-    });
+    return renderMetrics(this.#hub.metrics, { ...this.#hub.stats(), connections: this.connections });
   }
 
   /** Open WebSockets, by kind. */
@@ -300,7 +217,7 @@ export class ByorServer {
 
   /** Starts listening (after joining the backplane). Rejects if the port is taken or the backplane unreachable. */
   async listen(): Promise<this> {
-    await this.#federation.start();
+    await this.#hub.start();
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.#http.once("error", onError);
@@ -309,7 +226,7 @@ export class ByorServer {
         this.#http.on("error", (error) => this.#logger.error(`server error: ${error.message}`));
         for (const target of this.#options.dial) {
           this.#logger.info(`dialling the App Server runtime at ${target.url}`);
-          this.#registry.dial(target);
+          this.#hub.dial(dialSpec(target));
         }
         resolve(this);
       });
@@ -328,9 +245,7 @@ export class ByorServer {
 
   async #shutdown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-    this.#registry.close();
-    this.#broker.close();
-    this.#federation.dispose();
+    this.#hub.close();
     const deadline = Date.now() + CLOSE_GRACE_MS;
     while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.#sockets.keys()) ws.terminate();
@@ -353,7 +268,7 @@ export class ByorServer {
     const url = new URL(req.url ?? "/", "http://localhost");
     const what = `${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"}`;
     const refuse = (status: number, error: string, message: string, log = true) => {
-      this.#metrics.refusal(error);
+      this.#hub.metrics.refusal(error);
       if (log) this.#logger.warn(`refused WebSocket ${what}: ${message} (${status})`);
       refuseUpgrade(socket, status, { error, message }, status === 503 ? { "Retry-After": "5" } : {});
     };
@@ -384,7 +299,7 @@ export class ByorServer {
     if (problem) return refuse(400, "invalid_request", `the runtime socket's deviceId and connectionName must be ${problem.expected}, not ${problem.found}`);
     if (url.searchParams.has("channel")) return refuse(400, "invalid_request", "split control/stream channels are not offered by this server");
     const connectionName = url.searchParams.get("connectionName") ?? deviceId;
-    const refusal = this.#registry.admit(deviceId, connectionName);
+    const refusal = this.#hub.admitRuntime(deviceId, connectionName);
     if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
     const connectionId = url.searchParams.get("connectionId");
     this.#runtimeWss.handleUpgrade(req, socket, head, (ws) =>
@@ -398,7 +313,7 @@ export class ByorServer {
     const transport = wsTransport(ws, this.#runtimeTransport);
     info.transport = transport;
     this.#logger.info(`runtime ${info.label} socket: ${compression ?? "no compression"}`);
-    const entry = this.#registry.attach(deviceId, connectionName, connectionId, transport);
+    const entry = this.#hub.attachRuntime(deviceId, connectionName, connectionId, transport);
     if (entry) info.label = entry.label;
   }
 
@@ -412,7 +327,7 @@ export class ByorServer {
     const info = this.#track(ws, "app", `#${++this.#appCounter} (${address})`);
     const transport = wsTransport(ws, this.#appTransport);
     info.transport = transport;
-    this.#broker.accept(transport, info.label);
+    this.#hub.acceptApp(transport, info.label);
   }
 
   /** The transport options of each kind of socket, shared: the callbacks find the socket's label in #sockets. */

@@ -18,7 +18,7 @@ import {
 import type { FaultLog } from "./fault-log.js";
 import type { Logger } from "./logger.js";
 import { RequestRoutes } from "./request-routes.js";
-import type { RuntimeHandle } from "@byor/hub";
+import type { RuntimeHandle } from "./remote-runtime.js";
 import type { Metrics } from "./metrics.js";
 import { Subscriptions } from "./subscriptions.js";
 

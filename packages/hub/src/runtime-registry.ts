@@ -1,15 +1,12 @@
-import { createHash } from "node:crypto";
 import { RUNTIME_CLOSE, RuntimeSession, type AppServerSession, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
-import { runtimeLabel, type LocalRuntime } from "@byor/hub";
-import type { ByorRuntimeInfo } from "@byor/protocol";
+import type { ByorRuntimeInfo, RegisterRequest, RuntimeEvent } from "@byor/protocol";
+import type { LocalRuntime } from "./federation.js";
 import { brokerRuntimeInfo } from "./runtime-info.js";
-import { dialedRuntimeId, dialedRuntimeName, dialRuntime, type DialTarget } from "./dial.js";
-import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
+import { runtimeLabel } from "./runtime-label.js";
 import type { FaultLog } from "./fault-log.js";
 import { idProblem } from "./ids.js";
 import type { Logger } from "./logger.js";
 
-export { runtimeLabel };
 
 /**
  * How a runtime reaches this server: it registered and dialled in (`letta remote`), or the server dials it
@@ -77,11 +74,23 @@ export class RuntimeEntry implements LocalRuntime {
 }
 
 /**
- * A connectionId stable per device and listener instance: the same runtime gets the same id on every registration
- * and after a server restart. The `conn-` prefix makes the runtime ask runtime-status before recovering approvals.
+ * Where the registry's ids come from. A connectionId must be stable per device and listener instance: the same
+ * runtime gets the same id on every registration and after a server restart, and the `conn-` prefix makes the
+ * runtime ask runtime-status before recovering approvals.
  */
-export const connectionIdFor = (deviceId: string, listenerInstanceId: string | undefined): string =>
-  `conn-${createHash("sha256").update(`${deviceId}\n${listenerInstanceId ?? ""}`).digest("hex").slice(0, 24)}`;
+export interface RuntimeIds {
+  connectionId(deviceId: string, listenerInstanceId: string | undefined): string;
+}
+
+/** A runtime in App Server mode to dial: its id here, its name until it names itself, and how to open its session. */
+export interface DialSpec {
+  id: string;
+  /** Undefined: the runtime's own name (from its device status) once connected; `fallbackName` until then. */
+  name: string | undefined;
+  fallbackName: string;
+  url: string;
+  open(session: RuntimeSessionOptions): AppServerSession;
+}
 
 export interface RegistryEvents {
   /** A runtime's socket opened (first connect or a reconnect). */
@@ -117,7 +126,7 @@ export class RuntimeRegistry implements Disposable {
   #dialed = 0;
 
   constructor(
-    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; faults: FaultLog; clock?: Pick<Clock, "now"> },
+    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; faults: FaultLog; ids: RuntimeIds; clock?: Pick<Clock, "now"> },
     private readonly events: RegistryEvents,
   ) {
     this.#sessionOptions = options.session;
@@ -145,7 +154,7 @@ export class RuntimeRegistry implements Disposable {
     entry.connectionName = body.connectionName;
     entry.listenerInstanceId = body.listenerInstanceId;
     entry.metadata = body.metadata;
-    entry.connectionId = connectionIdFor(body.deviceId, body.listenerInstanceId);
+    entry.connectionId = this.options.ids.connectionId(body.deviceId, body.listenerInstanceId);
     entry.registeredAt = this.#clock.now();
     return entry;
   }
@@ -186,14 +195,14 @@ export class RuntimeRegistry implements Disposable {
 
   /**
    * Starts dialling a runtime in App Server mode and lists it from now on (online once connected). It counts
-   * toward no limit and is never evicted: it was configured. Dialling the same URL twice returns the same entry.
+   * toward no limit and is never evicted: it was configured. Dialling the same id twice returns the same entry.
    */
-  dial(target: DialTarget): RuntimeEntry {
-    const id = dialedRuntimeId(target.url);
+  dial(target: DialSpec): RuntimeEntry {
+    const id = target.id;
     const existing = this.#entries.get(id);
     if (existing) return existing;
-    const dialer = dialRuntime(target, this.#sessionOptions);
-    const entry = new RuntimeEntry(id, dialedRuntimeName(target), { dialer, url: target.url });
+    const dialer = target.open(this.#sessionOptions);
+    const entry = new RuntimeEntry(id, target.name ?? target.fallbackName, { dialer, url: target.url });
     dialer.on("state", ({ to }) => {
       if (to.status === "open") entry.connectedAt = entry.lastSeenAt = this.#clock.now();
       else if (to.status === "closed" && !this.#closed) {

@@ -1,12 +1,11 @@
 // The relay path (runtime frame → RuntimeSession → registry → Broker → AppConnection) over in-memory sockets: what
-// is encoded, and how often. The socket-level behaviour is in broker.test.ts.
+// is encoded, and how often. The socket-level behaviour is in node-server's broker.test.ts.
 import { createTransportPair, jsonEqual, type MemoryTransport } from "@byor/core";
 import type { RuntimeEvent } from "@byor/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Broker } from "../src/broker.js";
 import { FaultLog } from "../src/fault-log.js";
 import { RuntimeRegistry, type RuntimeEntry } from "../src/runtime-registry.js";
-import { captureLogger } from "./helpers/server.js";
 
 type Json = Record<string, unknown> & { type: string };
 const DEVICE = "device-0001";
@@ -28,11 +27,11 @@ let broker: Broker;
 let registry: RuntimeRegistry;
 let runtime: MemoryTransport;
 let entry: RuntimeEntry;
-const logger = captureLogger();
+const logger = { info() {}, warn() {}, error() {} };
 
 beforeEach(() => {
   registry = new RuntimeRegistry(
-    { maxRuntimes: 4, session: {}, logger, faults: new FaultLog(logger) },
+    { maxRuntimes: 4, session: {}, logger, faults: new FaultLog(logger), ids: { connectionId: (d) => `conn-${d}` } },
     {
       online: (e) => broker.runtimeOnline(e),
       offline: (e) => broker.runtimeOffline(e),

@@ -1,4 +1,5 @@
-import type { RemoteRuntime, RuntimeRecord } from "@byor/hub";
+import type { RuntimeRecord } from "./backplane.js";
+import type { RemoteRuntime } from "./remote-runtime.js";
 import type { ByorRuntimeInfo } from "@byor/protocol";
 import type { RuntimeEntry } from "./runtime-registry.js";
 
@@ -39,7 +40,7 @@ export interface RuntimeSummary {
   watchedScopes: { agent_id: string | null; conversation_id: string }[];
 }
 
-export const httpRuntimeInfo = (entry: RuntimeEntry): RuntimeSummary => ({
+export const runtimeSummary = (entry: RuntimeEntry): RuntimeSummary => ({
   id: entry.deviceId,
   deviceId: entry.deviceId,
   connectionName: entry.connectionName,
@@ -56,7 +57,7 @@ export const httpRuntimeInfo = (entry: RuntimeEntry): RuntimeSummary => ({
 
 /** One of this node's runtimes as the shared directory records it. */
 export const runtimeRecord = (entry: RuntimeEntry, node: string): RuntimeRecord => {
-  const summary = httpRuntimeInfo(entry);
+  const summary = runtimeSummary(entry);
   return {
     info: brokerRuntimeInfo(entry),
     node,
