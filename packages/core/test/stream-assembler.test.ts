@@ -94,7 +94,7 @@ describe("StreamAssembler: text", () => {
       msg({ message_type: "reasoning_message", id: "m-1", reasoning: "Think", run_id: "run-1" }),
       msg({ message_type: "assistant_message", id: "m-1", content: "Hel", run_id: "run-1" }),
       msg({ message_type: "reasoning_message", id: "m-1", reasoning: "ing.", run_id: "run-1" }),
-      msg({ message_type: "assistant_message", id: "m-1", content: [{ type: "text", text: "lo " }, { type: "image", url: "x" }, { type: "text", text: "there" }], run_id: "run-1" }),
+      msg({ message_type: "assistant_message", id: "m-1", content: [{ type: "text", text: "lo " }, { type: "text", text: "there" }], run_id: "run-1" }),
       msg({ message_type: "assistant_message", id: "m-2", content: "Second.", run_id: "run-1" }),
     );
     expect(c.messages()).toEqual([

@@ -1,5 +1,29 @@
 export * from "./generated/types.js";
 export { APP_FRAME_TYPES, COMMAND_TYPES, EVENT_TYPES, SERVER_FRAME_TYPES, TRANSPORT_COMMAND_TYPES, ENVELOPED_EVENT_TYPES, RESPONSE_TYPES, SCHEMA_IDS } from "./generated/registry.js";
+export {
+  APP_FRAME_PRIVILEGES,
+  COMMAND_PRIVILEGES,
+  PRIVILEGE_CLASS_DESCRIPTIONS,
+  PRIVILEGE_CLASSES,
+  type AppCommandType,
+  type PrivilegeClass,
+} from "./generated/registry.js";
+export {
+  BUILTIN_ROLES,
+  defineRoles,
+  isBuiltinRoleName,
+  isPrivilegeClass,
+  privilegeOf,
+  privilegeOfAppFrame,
+  resolveRole,
+  roleAllows,
+  roleAllowsAppFrame,
+  roleAllowsCommand,
+  type AppFrameLike,
+  type BuiltinRoleName,
+  type Role,
+  type RoleDefinition,
+} from "./roles.js";
 export { ByorError, isByorError, type ByorErrorCode } from "./errors.js";
 export { CLIENT_ENDPOINT } from "./client-endpoint.js";
 export {

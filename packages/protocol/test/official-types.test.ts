@@ -11,6 +11,9 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   "command set_experiment": "the runtime's validator accepts only three of the six declared experiment ids and drops the rest",
   "command update_model": "the runtime's validator requires model_id or model_handle; the declaration makes both optional",
   "command runtime_external_tools_update": "the runtime's validator requires a non-empty agent_id in each runtime; the declaration allows null",
+  "command input":
+    "Letta declares a content part's `type` optional; we require it so a switch narrows: every part the runtime builds has one, and its local backend takes a part without one for an image (userContentToStoredContent)",
+  "event update_queue": "queued content is the input's own (see command input): its parts carry `type`",
 };
 
 // Not members of the official unions, but frames the runtime sends or accepts on its socket.

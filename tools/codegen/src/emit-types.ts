@@ -1,6 +1,29 @@
 import { compile } from "json-schema-to-typescript";
 import { header } from "./header.js";
-import { isAppFrame, isCommand, isEvent, isServerFrame, type SchemaFile } from "./load.js";
+import { isAppFrame, isCommand, isEvent, isServerFrame, SchemaError, type SchemaFile } from "./load.js";
+import { mapSchema } from "./schema-walk.js";
+
+/** Keywords that shape an object, as opposed to the combinators beside them. */
+const OBJECT_KEYWORDS = ["type", "properties", "required", "additionalProperties", "patternProperties"];
+
+/**
+ * json-schema-to-typescript turns a titled schema that has both a combinator (allOf, oneOf, anyOf) and properties of
+ * its own into `Name = Name1 & Name2`, exporting the numbered parts. For the types only (validation reads schema/
+ * as is), such a schema becomes an `allOf` of its combinators and one untitled object with its own keywords, which
+ * is the same set of values and compiles to `Name = Base & { ... }` or `Name = (A | B) & { ... }`.
+ */
+function splitCombinators(node: Record<string, unknown>): Record<string, unknown> {
+  const combinators = ["allOf", "oneOf", "anyOf"].filter((k) => Array.isArray(node[k]));
+  const own = OBJECT_KEYWORDS.filter((k) => k in node);
+  if (!combinators.length || !own.some((k) => k !== "type")) return node;
+  const rest = Object.fromEntries(Object.entries(node).filter(([k]) => !combinators.includes(k) && !own.includes(k)));
+  const members = [
+    ...((node.allOf as unknown[] | undefined) ?? []),
+    ...(["oneOf", "anyOf"] as const).filter((k) => node[k]).map((k) => ({ [k]: node[k] })),
+    Object.fromEntries(own.map((k) => [k, node[k]])),
+  ];
+  return { ...rest, allOf: members };
+}
 
 /** Rewrites every relative `$ref` into a `#/$defs/<Title>` pointer of one bundled root schema. */
 function bundle(schemas: SchemaFile[]): Record<string, unknown> {
@@ -27,7 +50,7 @@ function bundle(schemas: SchemaFile[]): Record<string, unknown> {
     return out;
   };
   const $defs: Record<string, unknown> = {};
-  for (const s of schemas) $defs[s.title] = rewrite(s.json, s.id);
+  for (const s of schemas) $defs[s.title] = mapSchema(rewrite(s.json, s.id), splitCombinators);
   return { title: "ByorProtocolSchemas", type: "object", $defs };
 }
 
@@ -47,6 +70,17 @@ export async function emitTypes(schemas: SchemaFile[]): Promise<string> {
   body = body.replace(/export interface ByorProtocolSchemas \{[^}]*\}\n/, "");
   body = body.replaceAll(/\n \*\n \* This interface was referenced by `ByorProtocolSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\./g, "");
   body = body.replaceAll(/\/\*\*\n \* This interface was referenced by `ByorProtocolSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, "");
+
+  // Every exported name must be a schema's title: a name json-schema-to-typescript made up (numbered, or from a
+  // nested title) would be public API nobody chose.
+  const titles = new Set(schemas.map((s) => s.title));
+  const invented = [...body.matchAll(/^export (?:type|interface) (\w+)/gm)].map((m) => m[1]!).filter((name) => !titles.has(name));
+  if (invented.length) {
+    throw new SchemaError(
+      `json-schema-to-typescript named types no schema title declares: ${invented.join(", ")}. Give the shape a defs/ file with a title, or ` +
+        "drop the title of a nested schema.",
+    );
+  }
 
   const commands = schemas.filter(isCommand);
   const events = schemas.filter(isEvent);

@@ -2,28 +2,15 @@ import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { header } from "./header.js";
 import type { SchemaFile } from "./load.js";
+import { mapSchema } from "./schema-walk.js";
 
 /** Annotation keywords of ours (schema/README.md); they carry metadata and never affect validation. */
-export const BYOR_KEYWORDS = ["x-byor-direction", "x-byor-response", "x-byor-enveloped"];
+export const BYOR_KEYWORDS = ["x-byor-direction", "x-byor-response", "x-byor-enveloped", "x-byor-privilege"];
 
 const ANNOTATIONS = new Set(["title", "description", "examples", "default", "$comment", "$schema", ...BYOR_KEYWORDS]);
-const SCHEMA_MAPS = new Set(["properties", "patternProperties", "dependentSchemas", "$defs"]);
-const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
-const SUBSCHEMAS = new Set(["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"]);
-
-/** Drops annotation keywords from a schema, walking only schema positions (a property may be called "title"). */
-function stripAnnotations(schema: unknown): unknown {
-  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (ANNOTATIONS.has(k)) continue;
-    if (SCHEMA_MAPS.has(k)) out[k] = Object.fromEntries(Object.entries(v as object).map(([name, sub]) => [name, stripAnnotations(sub)]));
-    else if (SCHEMA_LISTS.has(k)) out[k] = (v as unknown[]).map(stripAnnotations);
-    else if (SUBSCHEMAS.has(k)) out[k] = stripAnnotations(v);
-    else out[k] = v;
-  }
-  return out;
-}
+/** Drops annotation keywords from a schema (validation never reads them). */
+const stripAnnotations = (schema: unknown): unknown =>
+  mapSchema(schema, (node) => Object.fromEntries(Object.entries(node).filter(([k]) => !ANNOTATIONS.has(k))));
 
 export const validatorName = (s: SchemaFile): string => `validate${s.title}`;
 

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { SCHEMA_BASE, SchemaError } from "./conventions.js";
+import { loadPrivileges, privilegeProblem, type Privileges } from "./privileges.js";
 
-export const SCHEMA_BASE = "https://byor.dev/schema/v2/";
+export { SCHEMA_BASE, SchemaError };
 export const FOLDERS = ["defs", "transport", "commands", "events", "http", "broker"] as const;
 export type Folder = (typeof FOLDERS)[number];
 /** Runtime leg: command, event, both (file_ops), http. Client endpoint (broker/): app, server, both. */
@@ -20,14 +22,14 @@ export interface SchemaFile {
   /** Wire `type` const, for frames. */
   wireType?: string;
   response?: string;
+  /** `x-byor-privilege`: a class (commands), or also `command` / `none` (app frames). */
+  privilege?: string;
   enveloped: boolean;
   json: Record<string, unknown>;
 }
 
-export class SchemaError extends Error {}
-
 /** Reads schema/ and checks the conventions in schema/README.md that codegen relies on. */
-export function loadSchemas(repoRoot: string): SchemaFile[] {
+export function loadSchemas(repoRoot: string, privileges: Privileges = loadPrivileges(repoRoot)): SchemaFile[] {
   const root = join(repoRoot, "schema");
   const out: SchemaFile[] = [];
   const problems: string[] = [];
@@ -60,6 +62,7 @@ export function loadSchemas(repoRoot: string): SchemaFile[] {
         direction,
         wireType: wireType as string | undefined,
         response: json["x-byor-response"] as string | undefined,
+        privilege: json["x-byor-privilege"] as string | undefined,
         enveloped: json["x-byor-enveloped"] === true,
         json,
       });
@@ -75,6 +78,10 @@ export function loadSchemas(repoRoot: string): SchemaFile[] {
     const seen = byTitle.get(s.title);
     if (seen) problems.push(`${s.path}: title ${s.title} also used by ${seen}`);
     byTitle.set(s.title, s.path);
+  }
+  for (const s of out) {
+    const problem = privilegeProblem(s, privileges);
+    if (problem) problems.push(problem);
   }
   const wireTypes = new Set(out.map((s) => s.wireType).filter(Boolean));
   for (const s of out) {

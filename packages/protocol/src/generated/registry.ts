@@ -534,6 +534,112 @@ export const SCHEMA_IDS: Readonly<Record<string, string>> = {
   "byor.welcome": "https://byor.dev/schema/v2/broker/byor.welcome.json",
 };
 
+/** Privilege classes (schema/privileges.json): what a command lets its sender do. A role is a set of them. */
+export const PRIVILEGE_CLASSES = [
+  "observe",
+  "converse",
+  "files",
+  "terminal",
+  "memory",
+  "secrets",
+  "providers",
+  "channels",
+  "schedules",
+  "admin",
+] as const;
+/** A privilege class. */
+export type PrivilegeClass = (typeof PRIVILEGE_CLASSES)[number];
+
+/** What each privilege class allows (the descriptions in schema/privileges.json). */
+export const PRIVILEGE_CLASS_DESCRIPTIONS: { readonly [K in PrivilegeClass]: string } = {
+  observe: "Read the state of runtimes and conversations: sync, runtime info, conversations and their messages, models, cron tasks, settings. What it returns holds no secret, no host file and no agent memory beyond what a conversation itself shows (a conversation shows what its agent read and said).",
+  converse: "Take part in conversations: send input and answer approvals, abort a turn, manage the queue, create, fork, compact and update conversations, switch a conversation's model or toolset, answer external tool calls. What the agent then does on the host is governed by the conversation's permission mode and approvals, which this class cannot change.",
+  files: "Read, list, search, watch, write and edit files on the runtime host, and read or switch its git branches.",
+  terminal: "Open, drive, resize and kill interactive shells on the runtime host: any command, as the runtime's user.",
+  memory: "Read, write and delete the files of an agent's memory filesystem, read its history, turn it on.",
+  secrets: "Read and change agents' secrets. The agent reads (agent_list, agent_retrieve) are here too: the Letta agent objects they return carry the agent's secrets with their values.",
+  providers: "Connect and disconnect model providers (API keys, base URLs, OAuth tokens) and read the provider store and provider accounts (ChatGPT usage).",
+  channels: "Run the channel gateway: channel plugins, accounts (bot tokens), their settings, pairings, routes and targets. Reads included: pairing requests, routes and allow-lists name outside users.",
+  schedules: "Create, change, pause, resume, trigger and delete cron tasks: prompts that run in a conversation later, unattended, with the conversation's permissions. Reading them is observe.",
+  admin: "Configure runtimes and agents: a conversation's permission mode and working directory (change_device_state, runtime_start, which can also create agents), agents (create, update, delete), slash commands (execute_command, whose commands include secret, channels and upgrade-letta-code), subagents (launch_subagent: a subagent runs in permission mode unrestricted, without approvals), skills, experiments, reflection settings, the boot working directory, external tools, teleports.",
+};
+
+/** Command types an app may send (in `byor.send`): every command but the transport ones. */
+export type AppCommandType = Exclude<keyof CommandTypeMap, (typeof TRANSPORT_COMMAND_TYPES)[number]>;
+
+/** Space-separated command types per class → a frozen command type → class table. */
+const byClass = (groups: Record<string, string>) =>
+  Object.freeze(Object.fromEntries(Object.entries(groups).flatMap(([c, types]) => types.trim().split(/\s+/).map((t) => [t, c])))) as unknown as {
+    readonly [K in AppCommandType]: PrivilegeClass;
+  };
+
+/** Command type → its privilege class (`x-byor-privilege`). Transport commands have none: no app may send them. */
+export const COMMAND_PRIVILEGES: { readonly [K in AppCommandType]: PrivilegeClass } = /* @__PURE__ */ byClass({
+  observe: `
+    app_server_info conversation_list conversation_messages_list conversation_retrieve cron_get cron_list
+    cron_runs get_cwd_map get_experiments get_reflection_settings list_models sync teleport_probe
+  `,
+  converse: `
+    abort_message conversation_compact conversation_create conversation_fork conversation_recompile
+    conversation_update external_tool_call_response input message monitor_stop remove_queue_item resume_queue
+    update_model update_toolset
+  `,
+  files: `
+    checkout_branch edit_file file_ops get_tree grep_in_files list_in_directory read_file search_branches
+    search_files unwatch_file watch_file write_file
+  `,
+  terminal: `
+    terminal_input terminal_kill terminal_resize terminal_spawn
+  `,
+  memory: `
+    delete_memory_file enable_memfs list_memory memory_commit_diff memory_file_at_ref memory_history
+    read_memory_file write_memory_file
+  `,
+  secrets: `
+    agent_list agent_retrieve secret_apply secret_list
+  `,
+  providers: `
+    chatgpt_usage_read connect_provider disconnect_provider list_connect_providers
+  `,
+  channels: `
+    channel_account_bind channel_account_create channel_account_delete channel_account_start
+    channel_account_stop channel_account_unbind channel_account_update channel_accounts_list
+    channel_get_config channel_pairing_bind channel_pairings_list channel_route_remove channel_route_update
+    channel_routes_list channel_set_config channel_start channel_stop channel_target_bind channel_targets_list
+    channels_list
+  `,
+  schedules: `
+    cron_add cron_delete cron_delete_all cron_pause cron_resume cron_trigger cron_update
+  `,
+  admin: `
+    agent_create agent_delete agent_update change_device_state create_agent execute_command launch_subagent
+    runtime_external_tools_update runtime_start set_boot_working_directory set_experiment
+    set_reflection_settings skill_disable skill_enable teleport_failed teleport_request
+  `,
+});
+
+/**
+ * App frame type → the class it needs: `"command"` for byor.send (the class of the command it carries), null for the
+ * session's own frames, which every principal may send.
+ */
+export const APP_FRAME_PRIVILEGES: { readonly [K in keyof AppFrameTypeMap]: PrivilegeClass | "command" | null } = /* @__PURE__ */ Object.freeze({
+  "byor.ack": null,
+  "byor.hello": null,
+  "byor.list_runtimes": "observe",
+  "byor.ping": null,
+  "byor.pong": null,
+  "byor.send": "command",
+  "byor.subscribe": "observe",
+  "byor.unsubscribe": "observe",
+});
+
+/** Built-in roles (schema/privileges.json `x-byor-roles`): name → what it is for and the classes it grants. */
+export const BUILTIN_ROLE_DEFINITIONS = {
+  viewer: { description: "Watches runtimes and conversations; changes nothing.", classes: ["observe"] },
+  operator: { description: "Works in conversations: sends input, answers approvals, aborts. No host access of its own.", classes: ["observe", "converse"] },
+  admin: { description: "Everything.", classes: ["observe", "converse", "files", "terminal", "memory", "secrets", "providers", "channels", "schedules", "admin"] },
+} as const satisfies Record<string, { description: string; classes: readonly PrivilegeClass[] }>;
+
 /** Command type → validator. */
 export const COMMAND_VALIDATORS: { readonly [K in keyof CommandTypeMap]: Validator<CommandTypeMap[K]> } = {
   "listener_ready": v.validateListenerReadyFrame,

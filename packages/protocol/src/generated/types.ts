@@ -4,8 +4,7 @@
 /**
  * The answer to an approval request: allow the tool call (optionally with edited arguments and remembered suggestions) or deny it with a message for the agent.
  */
-export type ApprovalDecision = ApprovalDecision1 & ApprovalDecision2;
-export type ApprovalDecision1 =
+export type ApprovalDecision = (
   | {
       behavior: "allow";
       /**
@@ -27,7 +26,10 @@ export type ApprovalDecision1 =
        * Why the call was denied; returned to the agent as the tool result.
        */
       message: string;
-    };
+    }
+) & {
+  behavior: string;
+};
 /**
  * Who may talk to the agent in direct messages: only users who completed a pairing code, only listed users, or anyone.
  */
@@ -39,43 +41,93 @@ export type ChannelId = string;
 /**
  * An on/off setting.
  */
-export type ChannelConfigBooleanField = ChannelConfigFieldBase & ChannelConfigBooleanField1;
+export type ChannelConfigBooleanField = ChannelConfigFieldBase & {
+  type: "boolean";
+  default?: boolean;
+};
 /**
  * A setting holding a map from string keys to string or number values.
  */
-export type ChannelConfigKeyValueMapField = ChannelConfigFieldBase & ChannelConfigKeyValueMapField1;
+export type ChannelConfigKeyValueMapField = ChannelConfigFieldBase & {
+  type: "key-value-map";
+  valueType: "string" | "number";
+  default?: {
+    [k: string]: string | number | undefined;
+  };
+  keyLabel?: string;
+  valueLabel?: string;
+  keyPlaceholder?: string;
+  valuePlaceholder?: string;
+};
 /**
  * A numeric setting with optional bounds and step.
  */
-export type ChannelConfigNumberField = ChannelConfigFieldBase & ChannelConfigNumberField1;
+export type ChannelConfigNumberField = ChannelConfigFieldBase & {
+  type: "number";
+  default?: number;
+  /**
+   * Inclusive lower bound.
+   */
+  min?: number;
+  /**
+   * Inclusive upper bound.
+   */
+  max?: number;
+  step?: number;
+  /**
+   * Unit shown after the input, e.g. "ms".
+   */
+  suffix?: string;
+  placeholder?: string;
+};
 /**
  * A secret setting (token, password); its value is never echoed back in snapshots.
  */
-export type ChannelConfigSecretField = ChannelConfigFieldBase & ChannelConfigSecretField1;
+export type ChannelConfigSecretField = ChannelConfigFieldBase & {
+  type: "secret";
+  placeholder?: string;
+};
 /**
  * A setting chosen from a fixed list of options.
  */
-export type ChannelConfigSelectField = ChannelConfigFieldBase & ChannelConfigSelectField1;
+export type ChannelConfigSelectField = ChannelConfigFieldBase & {
+  type: "select";
+  options: ChannelConfigSelectOption[];
+  /**
+   * Value of one of the options.
+   */
+  default?: string;
+};
 /**
  * A setting holding a list of strings.
  */
-export type ChannelConfigStringArrayField = ChannelConfigFieldBase & ChannelConfigStringArrayField1;
+export type ChannelConfigStringArrayField = ChannelConfigFieldBase & {
+  type: "string-array";
+  default?: string[];
+  placeholder?: string;
+};
 /**
  * A free-text setting.
  */
-export type ChannelConfigTextField = ChannelConfigFieldBase & ChannelConfigTextField1;
+export type ChannelConfigTextField = ChannelConfigFieldBase & {
+  type: "text";
+  default?: string;
+  placeholder?: string;
+};
 /**
  * One field of a channel config schema; the `type` member says which kind of input it is.
  */
-export type ChannelConfigField = ChannelConfigField1 & ChannelConfigField2;
-export type ChannelConfigField1 =
+export type ChannelConfigField = (
   | ChannelConfigTextField
   | ChannelConfigSecretField
   | ChannelConfigSelectField
   | ChannelConfigBooleanField
   | ChannelConfigNumberField
   | ChannelConfigStringArrayField
-  | ChannelConfigKeyValueMapField;
+  | ChannelConfigKeyValueMapField
+) & {
+  type: string;
+};
 /**
  * Where chatgpt_usage_read looks for the ChatGPT OAuth provider: the local store or the Letta API.
  */
@@ -91,8 +143,7 @@ export type ToolsetName = "codex" | "default" | "letta" | "none";
 /**
  * A preview of the change a file-editing tool would make, attached to an approval request. `mode` says whether hunks could be computed (`advanced`) or why not (`fallback`, `unpreviewable`). Keys are camelCase on the wire.
  */
-export type DiffPreview = DiffPreview1 & DiffPreview2;
-export type DiffPreview1 =
+export type DiffPreview = (
   | {
       mode: "advanced";
       /**
@@ -152,7 +203,10 @@ export type DiffPreview1 =
        * Why no preview can be shown.
        */
       reason: string;
-    };
+    }
+) & {
+  mode: string;
+};
 /**
  * What happened when a cron task came due.
  */
@@ -191,41 +245,186 @@ export type ReflectionMergeMode = "auto" | "explicit";
  */
 export type FileContentEncoding = "utf8" | "base64";
 /**
+ * One part of Letta message content, told apart by `type`.
+ */
+export type LettaContentPart =
+  | LettaTextContent
+  | LettaImageContent
+  | LettaToolCallContent
+  | LettaToolReturnContent
+  | LettaReasoningContent
+  | LettaRedactedReasoningContent
+  | LettaOmittedReasoningContent;
+/**
  * A tool call that waits for approval. It is followed by a `stop_reason` of `requires_approval`, an `approval_classification_end` delta and, for calls that need the user, a control_request.
  */
-export type LettaApprovalRequestMessage = LettaMessageBase & LettaApprovalRequestMessage1;
+export type LettaApprovalRequestMessage = LettaMessageBase & {
+  message_type?: "approval_request_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  tool_call: LettaToolCallDelta;
+  /**
+   * All tool calls of the message (parallel tool calling).
+   */
+  tool_calls?: LettaToolCallDelta[] | LettaToolCallDelta | null;
+};
 /**
  * Records how pending approvals were answered.
  */
-export type LettaApprovalResponseMessage = LettaMessageBase & LettaApprovalResponseMessage1;
+export type LettaApprovalResponseMessage = LettaMessageBase & {
+  message_type?: "approval_response_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  approvals?: {}[] | null;
+  approve?: boolean | null;
+  /**
+   * Id of the approval request message answered.
+   */
+  approval_request_id?: string | null;
+  /**
+   * Reason given with the answer.
+   */
+  reason?: string | null;
+};
 /**
  * Assistant text. Streamed as many chunks with the same `id`; each chunk holds only the new text.
  */
-export type LettaAssistantMessage = LettaMessageBase & LettaAssistantMessage1;
+export type LettaAssistantMessage = LettaMessageBase & {
+  message_type?: "assistant_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * The new text: a string, or text parts.
+   */
+  content: string | LettaTextContent[];
+};
 /**
- * Content of a Letta message: plain text, or an array of Letta content parts (text, image, ...) passed through unchanged.
+ * Content of a user message (sent in an input, queued, echoed back in the stream): plain text, or an array of content parts. Every part carries its `type`; the runtime passes them on to the model backend.
  */
-export type LettaMessageContent = string | {}[];
+export type LettaMessageContent = string | LettaContentPart[];
 /**
  * An error reported by the Letta run (e.g. the LLM provider failed). Also the shape of `api_error` in a loop_error delta.
  */
-export type LettaErrorMessage = LettaMessageBase & LettaErrorMessage1;
+export type LettaErrorMessage = LettaMessageBase & {
+  message_type: "error_message";
+  /**
+   * Error category, e.g. `llm_error`.
+   */
+  error_type: string;
+  /**
+   * Error text.
+   */
+  message: string;
+  /**
+   * Run that failed.
+   */
+  run_id: string;
+  /**
+   * More detail, if any.
+   */
+  detail?: string;
+  /**
+   * Whether retrying may help (sent by the local backend).
+   */
+  retryable?: boolean;
+  /**
+   * Provider error code, if any.
+   */
+  error_code?: string;
+  /**
+   * HTTP status of the failed provider call, if any.
+   */
+  status_code?: number;
+};
 /**
  * A run event, e.g. `compaction`, or `retry` from the local provider backend (event_data then holds attempt, max_attempts, delay_ms and message).
  */
-export type LettaEventMessage = LettaMessageBase & LettaEventMessage1;
+export type LettaEventMessage = LettaMessageBase & {
+  message_type?: "event_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * Kind of event (`compaction`, `retry`, ...).
+   */
+  event_type: string;
+  /**
+   * Event details; depend on event_type.
+   */
+  event_data: {};
+};
 /**
  * Marks reasoning the provider redacted or omitted.
  */
-export type LettaHiddenReasoningMessage = LettaMessageBase & LettaHiddenReasoningMessage1;
+export type LettaHiddenReasoningMessage = LettaMessageBase & {
+  message_type?: "hidden_reasoning_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  state: "redacted" | "omitted";
+  /**
+   * Opaque redacted reasoning, if provided.
+   */
+  hidden_reasoning?: string | null;
+};
 /**
  * Visible model reasoning, streamed in chunks like assistant text.
  */
-export type LettaReasoningMessage = LettaMessageBase & LettaReasoningMessage1;
+export type LettaReasoningMessage = LettaMessageBase & {
+  message_type?: "reasoning_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * Reasoning text of this chunk.
+   */
+  reasoning: string;
+  source?: "reasoner_model" | "non_reasoner_model";
+  /**
+   * Provider signature of the reasoning block.
+   */
+  signature?: string | null;
+};
 /**
  * Ends a Letta run's stream and says why. `requires_approval` does not end the turn.
  */
-export type LettaStopReason = LettaMessageBase & LettaStopReason1;
+export type LettaStopReason = LettaMessageBase & {
+  message_type?: "stop_reason";
+  stop_reason: StopReason;
+};
 /**
  * Why a Letta run or turn stopped. `end_turn` is a normal finish; `requires_approval` pauses the turn for a tool approval; the others report errors, limits or cancellation.
  */
@@ -246,27 +445,146 @@ export type StopReason =
 /**
  * The summary that replaced older messages after a compaction.
  */
-export type LettaSummaryMessage = LettaMessageBase & LettaSummaryMessage1;
+export type LettaSummaryMessage = LettaMessageBase & {
+  message_type?: "summary_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * Summary text.
+   */
+  summary: string;
+  /**
+   * Statistics of the compaction.
+   */
+  compaction_stats?: {} | null;
+};
 /**
  * A system message of the conversation.
  */
-export type LettaSystemMessage = LettaMessageBase & LettaSystemMessage1;
+export type LettaSystemMessage = LettaMessageBase & {
+  message_type?: "system_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * System prompt text.
+   */
+  content: string;
+};
 /**
  * A tool call the agent makes that needs no approval, streamed in chunks.
  */
-export type LettaToolCallMessage = LettaMessageBase & LettaToolCallMessage1;
+export type LettaToolCallMessage = LettaMessageBase & {
+  message_type?: "tool_call_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  tool_call: LettaToolCallDelta;
+  /**
+   * All tool calls of the message (parallel tool calling).
+   */
+  tool_calls?: LettaToolCallDelta[] | LettaToolCallDelta | null;
+};
 /**
  * Result of a tool call. On the main stream the runtime rewrites it: the results are in `tool_returns` and the top-level `tool_call_id`, `status`, `tool_return`, `stdout` and `stderr` are removed, except on results it synthesises itself (streamed tool output, interrupts), which carry both. Subagent deltas pass it through unchanged.
  */
-export type LettaToolReturnMessage = LettaMessageBase & LettaToolReturnMessage1;
+export type LettaToolReturnMessage = LettaMessageBase & {
+  message_type?: "tool_return_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  /**
+   * One entry per tool call answered.
+   */
+  tool_returns?:
+    | {
+        /**
+         * The tool call this result answers.
+         */
+        tool_call_id: string;
+        status: "success" | "error";
+        /**
+         * Result text (always a string on the main stream; Letta content parts in raw subagent deltas).
+         */
+        tool_return: string | (LettaTextContent | LettaImageContent)[];
+        stdout?: string[] | null;
+        stderr?: string[] | null;
+        type?: "tool";
+      }[]
+    | null;
+  /**
+   * Present only on runtime-synthesised results and raw subagent deltas.
+   */
+  tool_call_id?: string;
+  /**
+   * Present only on runtime-synthesised results and raw subagent deltas.
+   */
+  status?: "success" | "error";
+  /**
+   * Present only on runtime-synthesised results and raw subagent deltas.
+   */
+  tool_return?: string;
+  stdout?: string[] | null;
+  stderr?: string[] | null;
+};
 /**
  * Token counters of a run (in a stream delta) or of the whole turn (in turn_finished.usage, without message_type).
  */
-export type LettaUsageStatistics = LettaMessageBase & LettaUsageStatistics1;
+export type LettaUsageStatistics = LettaMessageBase & {
+  message_type?: "usage_statistics";
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  step_count?: number;
+  cached_input_tokens?: number | null;
+  cache_write_tokens?: number | null;
+  reasoning_tokens?: number | null;
+  context_tokens?: number | null;
+  /**
+   * Runs counted.
+   */
+  run_ids?: string[] | null;
+};
 /**
  * A user message. The runtime also emits an echo of each dequeued input (id `user-msg-<uuid>`, `otid` = client_message_id, `created_by_id` = acting user).
  */
-export type LettaUserMessage = LettaMessageBase & LettaUserMessage1;
+export type LettaUserMessage = LettaMessageBase & {
+  message_type?: "user_message";
+  /**
+   * Letta message id.
+   */
+  id: string;
+  /**
+   * ISO-8601 creation time.
+   */
+  date: string;
+  content: LettaMessageContent;
+  /**
+   * Acting user id attached by the runtime to its input echo.
+   */
+  created_by_id?: string;
+};
 /**
  * The phase a conversation's agent loop is in. `WAITING_ON_INPUT` is idle; the others mean a turn, an approval wait or a slash command is in progress.
  */
@@ -294,32 +612,111 @@ export type ReflectionSettingsScope = "local_project" | "global" | "both";
 /**
  * Sent after the runtime classified the tool calls awaiting approval: which it allowed or denied by itself and which need the user (those get a control_request).
  */
-export type StreamDeltaApprovalClassificationEnd = StreamDeltaLifecycleBase & StreamDeltaApprovalClassificationEnd1;
+export type StreamDeltaApprovalClassificationEnd = StreamDeltaLifecycleBase & {
+  message_type: "approval_classification_end";
+  /**
+   * Tool calls allowed by permission rules or mode.
+   */
+  auto_allowed_tool_call_ids: string[];
+  /**
+   * Tool calls denied by permission rules.
+   */
+  auto_denied_tool_call_ids: string[];
+  /**
+   * Tool calls that wait for an answer from the user.
+   */
+  user_input_tool_call_ids: string[];
+};
 /**
  * A client-side tool call finished (or was denied or aborted: status `error`).
  */
-export type StreamDeltaClientToolEnd = StreamDeltaLifecycleBase & StreamDeltaClientToolEnd1;
+export type StreamDeltaClientToolEnd = StreamDeltaLifecycleBase & {
+  message_type: "client_tool_end";
+  /**
+   * The tool call that finished.
+   */
+  tool_call_id: string;
+  status: "success" | "error";
+};
 /**
  * A client-side tool call starts executing on the runtime.
  */
-export type StreamDeltaClientToolStart = StreamDeltaLifecycleBase & StreamDeltaClientToolStart1;
+export type StreamDeltaClientToolStart = StreamDeltaLifecycleBase & {
+  message_type: "client_tool_start";
+  /**
+   * The tool call being executed.
+   */
+  tool_call_id: string;
+  /**
+   * Tool name.
+   */
+  tool_name?: string;
+  /**
+   * JSON-encoded arguments.
+   */
+  tool_args?: string;
+};
 /**
  * A shell command finished. Declared but not emitted by 0.32.18.
  */
-export type StreamDeltaCommandEnd = StreamDeltaLifecycleBase & StreamDeltaCommandEnd1;
+export type StreamDeltaCommandEnd = StreamDeltaLifecycleBase & {
+  message_type: "command_end";
+  /**
+   * Command id.
+   */
+  command_id: string;
+  /**
+   * Command text.
+   */
+  input: string;
+  /**
+   * Command output.
+   */
+  output: string;
+  success: boolean;
+  /**
+   * Render the output dimmed.
+   */
+  dim_output?: boolean;
+  /**
+   * Output is already formatted.
+   */
+  preformatted?: boolean;
+};
 /**
  * A shell command started. Declared but not emitted by 0.32.18 (execute_command uses the slash_command deltas).
  */
-export type StreamDeltaCommandStart = StreamDeltaLifecycleBase & StreamDeltaCommandStart1;
+export type StreamDeltaCommandStart = StreamDeltaLifecycleBase & {
+  message_type: "command_start";
+  /**
+   * Command id.
+   */
+  command_id: string;
+  /**
+   * Command text.
+   */
+  input: string;
+};
 /**
  * An error in the turn loop: a failed run, a handler exception, or an invalid `input` payload ("Protocol violation: ..."). `is_terminal` says whether the turn ended. This is the runtime's only error event.
  */
-export type StreamDeltaLoopError = StreamDeltaLifecycleBase & StreamDeltaLoopError1;
+export type StreamDeltaLoopError = StreamDeltaLifecycleBase & {
+  message_type: "loop_error";
+  /**
+   * Error text (may be a JSON dump of the provider error).
+   */
+  message: string;
+  stop_reason: StopReason;
+  /**
+   * True when the turn ended with this error.
+   */
+  is_terminal: boolean;
+  api_error?: LettaErrorMessage;
+};
 /**
  * A Letta message chunk forwarded by the runtime, marked with `type: "message"` and discriminated by `message_type`. Letta `ping` and `response_state` chunks are never forwarded. Deltas of subagents are raw lines of the child process and may carry extra fields.
  */
-export type StreamDeltaMessage = StreamDeltaMessage1 & StreamDeltaMessage2;
-export type StreamDeltaMessage1 =
+export type StreamDeltaMessage = (
   | LettaSystemMessage
   | LettaUserMessage
   | LettaAssistantMessage
@@ -333,28 +730,111 @@ export type StreamDeltaMessage1 =
   | LettaSummaryMessage
   | LettaErrorMessage
   | LettaStopReason
-  | LettaUsageStatistics;
+  | LettaUsageStatistics
+) & {
+  type: "message";
+  /**
+   * Letta message kind.
+   */
+  message_type:
+    | "system_message"
+    | "user_message"
+    | "assistant_message"
+    | "reasoning_message"
+    | "hidden_reasoning_message"
+    | "tool_call_message"
+    | "tool_return_message"
+    | "approval_request_message"
+    | "approval_response_message"
+    | "event_message"
+    | "summary_message"
+    | "error_message"
+    | "stop_reason"
+    | "usage_statistics";
+};
 /**
  * The runtime will retry a failed LLM request or run after `delay_ms`.
  */
-export type StreamDeltaRetry = StreamDeltaLifecycleBase & StreamDeltaRetry1;
+export type StreamDeltaRetry = StreamDeltaLifecycleBase & {
+  message_type: "retry";
+  /**
+   * What failed and what happens next.
+   */
+  message: string;
+  reason: StopReason;
+  /**
+   * Number of this retry.
+   */
+  attempt: number;
+  /**
+   * Retries allowed in all.
+   */
+  max_attempts: number;
+  /**
+   * Wait before the retry.
+   */
+  delay_ms: number;
+  /**
+   * Set on retries relayed from Letta Cloud.
+   */
+  retry_kind?: "provider_retry" | "transport_fallback";
+  /**
+   * LLM provider being retried.
+   */
+  provider?: string;
+  from_transport?: string | null;
+  to_transport?: string | null;
+  error_code?: string | null;
+  step_id?: string | null;
+};
 /**
  * An execute_command (slash command) finished.
  */
-export type StreamDeltaSlashCommandEnd = StreamDeltaLifecycleBase & StreamDeltaSlashCommandEnd1;
+export type StreamDeltaSlashCommandEnd = StreamDeltaLifecycleBase & {
+  message_type: "slash_command_end";
+  /**
+   * The command id of the execute_command.
+   */
+  command_id: string;
+  /**
+   * The command as typed.
+   */
+  input: string;
+  /**
+   * Text result.
+   */
+  output: string;
+  success: boolean;
+};
 /**
  * An execute_command (slash command) started.
  */
-export type StreamDeltaSlashCommandStart = StreamDeltaLifecycleBase & StreamDeltaSlashCommandStart1;
+export type StreamDeltaSlashCommandStart = StreamDeltaLifecycleBase & {
+  message_type: "slash_command_start";
+  /**
+   * The command id of the execute_command.
+   */
+  command_id: string;
+  /**
+   * The command as typed, e.g. `/compact`.
+   */
+  input: string;
+};
 /**
  * A short notice for the user, e.g. "Interrupted" (level warning) after an abort.
  */
-export type StreamDeltaStatus = StreamDeltaLifecycleBase & StreamDeltaStatus1;
+export type StreamDeltaStatus = StreamDeltaLifecycleBase & {
+  message_type: "status";
+  /**
+   * Notice text.
+   */
+  message: string;
+  level: "info" | "success" | "warning";
+};
 /**
  * Payload of a stream_delta: a forwarded Letta message chunk (`type: "message"`) or a runtime lifecycle notice (no `type`). Every variant has a distinct `message_type`.
  */
-export type StreamDelta = StreamDelta1 & StreamDelta2;
-export type StreamDelta1 =
+export type StreamDelta = (
   | StreamDeltaMessage
   | StreamDeltaApprovalClassificationEnd
   | StreamDeltaClientToolStart
@@ -365,7 +845,13 @@ export type StreamDelta1 =
   | StreamDeltaSlashCommandEnd
   | StreamDeltaStatus
   | StreamDeltaRetry
-  | StreamDeltaLoopError;
+  | StreamDeltaLoopError
+) & {
+  /**
+   * Variant discriminator.
+   */
+  message_type: string;
+};
 /**
  * Client-chosen name of a terminal session; every terminal command and event carries it. Sessions are kept per connection, so the same id on two connections names two terminals.
  */
@@ -373,12 +859,26 @@ export type TerminalId = string;
 /**
  * Asks the client to approve a tool call. Re-sent on reconnect and after sync while still pending; answer with an input whose payload is approval_response with the same request_id.
  */
-export type ControlRequestEvent = EventEnvelope & ControlRequestEvent1;
+export type ControlRequestEvent = EventEnvelope & {
+  type: "control_request";
+  /**
+   * `perm-<tool_call_id>`; echo it in the approval_response.
+   */
+  request_id: string;
+  request: ControlRequestBody;
+  /**
+   * Agent of the conversation (repeats runtime.agent_id).
+   */
+  agent_id?: string;
+  /**
+   * Conversation (repeats runtime.conversation_id).
+   */
+  conversation_id?: string;
+};
 /**
  * Answers launch_subagent once the subagent has started (or failed to start within the startup timeout). On success it names the background task and where its output goes.
  */
-export type LaunchSubagentResponseEvent = LaunchSubagentResponseEvent1 & LaunchSubagentResponseEvent2;
-export type LaunchSubagentResponseEvent1 =
+export type LaunchSubagentResponseEvent = (
   | {
       success: true;
       /**
@@ -395,43 +895,95 @@ export type LaunchSubagentResponseEvent1 =
   | {
       success: false;
       error: string;
-    };
+    }
+) & {
+  type: "launch_subagent_response";
+  request_id: string;
+  success: boolean;
+};
 /**
  * One piece of turn output or a lifecycle notice for a scope: Letta message chunks (assistant text, tool calls, tool results, stop reason, usage) and runtime notices (tool execution, retries, errors). Goes on the stream socket in split mode.
  */
-export type StreamDeltaEvent = EventEnvelope & StreamDeltaEvent1;
+export type StreamDeltaEvent = EventEnvelope & {
+  type: "stream_delta";
+  delta: StreamDelta;
+  /**
+   * Set when the delta comes from a subagent; the delta is then a raw line of that subagent.
+   */
+  subagent_id?: string;
+};
 /**
  * Later answer to teleport_request, sent only to the requesting connection once the conversation reached a point where it can move: carries the permission mode and any tool results the destination must continue with.
  */
-export type TeleportReadyEvent = EventEnvelope & TeleportReadyEvent1;
+export type TeleportReadyEvent = EventEnvelope & {
+  type: "teleport_ready";
+  teleport_id: string;
+  success: boolean;
+  /**
+   * Whether a turn was in progress when the conversation was handed over.
+   */
+  active_turn: boolean;
+  mode?: PermissionMode;
+  continuation?: TeleportContinuation;
+  error?: string;
+};
 /**
  * Sent once when a turn is over (finished, failed or cancelled), after its last stream_delta. Goes on the control socket in split mode.
  */
-export type TurnFinishedEvent = EventEnvelope & TurnFinishedEvent1;
+export type TurnFinishedEvent = EventEnvelope & {
+  type: "turn_finished";
+  /**
+   * Id of the dequeued batch that formed the turn (`batch-...`).
+   */
+  turn_id: string;
+  stop_reason: StopReason;
+  /**
+   * Last Letta run of the turn, if one started.
+   */
+  run_id?: string;
+  /**
+   * Error text when the turn failed.
+   */
+  error?: string;
+  usage?: LettaUsageStatistics;
+};
 /**
  * Full device-status snapshot of one conversation. Sent when a socket opens (for live conversations), on sync and runtime_start (left out of a sync replay if unchanged, unless forced), and whenever mode, cwd, toolset, skills, background processes or pending approvals change.
  */
-export type UpdateDeviceStatusEvent = EventEnvelope & UpdateDeviceStatusEvent1;
+export type UpdateDeviceStatusEvent = EventEnvelope & {
+  type: "update_device_status";
+  device_status: DeviceStatus;
+};
 /**
  * Full loop-state snapshot of one conversation. Sent on connect, on sync and runtime_start, on every loop phase change and when a run id first appears.
  */
-export type UpdateLoopStatusEvent = EventEnvelope & UpdateLoopStatusEvent1;
+export type UpdateLoopStatusEvent = EventEnvelope & {
+  type: "update_loop_status";
+  loop_status: LoopState;
+};
 /**
  * Full snapshot of a conversation's input queue, plus the items that left it since the last snapshot, in order. Sent on every queue change, on sync and runtime_start (with an empty removed list), and after remove_queue_item.
  */
-export type UpdateQueueEvent = EventEnvelope & UpdateQueueEvent1;
+export type UpdateQueueEvent = EventEnvelope & {
+  type: "update_queue";
+  queue: QueueMessage[];
+  /**
+   * Items dequeued or cancelled since the previous snapshot, oldest first; may be empty.
+   */
+  removed: QueueRemovalTransition[];
+};
 /**
  * Full list of the subagents launched from one conversation (silent foreground ones left out). Sent on sync and runtime_start and whenever a subagent changes.
  */
-export type UpdateSubagentStateEvent = EventEnvelope & UpdateSubagentStateEvent1;
+export type UpdateSubagentStateEvent = EventEnvelope & {
+  type: "update_subagent_state";
+  subagents: SubagentSnapshot[];
+};
 
 /**
  * A Letta agent object (AgentState of the Letta API), passed through unchanged; not modelled here.
  */
 export interface AgentState {}
-export interface ApprovalDecision2 {
-  behavior: string;
-}
 /**
  * What a BYOR server knows of one runtime: who it is, whether it is connected, since when, and when it was last heard from.
  */
@@ -538,70 +1090,12 @@ export interface ChannelConfigFieldBase {
    */
   scope?: "app" | "account";
 }
-export interface ChannelConfigBooleanField1 {
-  type: "boolean";
-  default?: boolean;
-}
-export interface ChannelConfigKeyValueMapField1 {
-  type: "key-value-map";
-  valueType: "string" | "number";
-  default?: {
-    [k: string]: string | number | undefined;
-  };
-  keyLabel?: string;
-  valueLabel?: string;
-  keyPlaceholder?: string;
-  valuePlaceholder?: string;
-}
-export interface ChannelConfigNumberField1 {
-  type: "number";
-  default?: number;
-  /**
-   * Inclusive lower bound.
-   */
-  min?: number;
-  /**
-   * Inclusive upper bound.
-   */
-  max?: number;
-  step?: number;
-  /**
-   * Unit shown after the input, e.g. "ms".
-   */
-  suffix?: string;
-  placeholder?: string;
-}
-export interface ChannelConfigSecretField1 {
-  type: "secret";
-  placeholder?: string;
-}
-export interface ChannelConfigSelectField1 {
-  type: "select";
-  options: ChannelConfigSelectOption[];
-  /**
-   * Value of one of the options.
-   */
-  default?: string;
-}
 /**
  * One choice of a select field: stored value and display label.
  */
 export interface ChannelConfigSelectOption {
   value: string;
   label: string;
-}
-export interface ChannelConfigStringArrayField1 {
-  type: "string-array";
-  default?: string[];
-  placeholder?: string;
-}
-export interface ChannelConfigTextField1 {
-  type: "text";
-  default?: string;
-  placeholder?: string;
-}
-export interface ChannelConfigField2 {
-  type: string;
 }
 /**
  * Declarative description of a channel plugin's settings, so a client can render a settings form instead of raw JSON.
@@ -851,9 +1345,6 @@ export interface ControlRequestBody {
    * Previews for file-editing tools; omitted when there are none.
    */
   diffs?: DiffPreview[];
-}
-export interface DiffPreview2 {
-  mode: string;
 }
 /**
  * Options of conversation_fork. The runtime rejects the frame if a given agent_id or message_id is an empty string.
@@ -1316,6 +1807,149 @@ export interface GitBranchInfo {
   is_remote: boolean;
 }
 /**
+ * A text part of Letta message content: `{"type": "text", "text": "..."}`.
+ */
+export interface LettaTextContent {
+  type: "text";
+  /**
+   * The text.
+   */
+  text: string;
+  /**
+   * Provider signature of the reasoning this text belongs to, if any.
+   */
+  signature?: string | null;
+}
+/**
+ * An image part of Letta message content. The runtime itself reads only base64 sources (it resizes them for the model); the others are passed through.
+ */
+export interface LettaImageContent {
+  type: "image";
+  /**
+   * Where the image is: inline base64 data, a URL, or a file stored by Letta.
+   */
+  source:
+    | {
+        type: "base64";
+        /**
+         * MIME type, e.g. `image/png`.
+         */
+        media_type: string;
+        /**
+         * The image bytes, base64-encoded.
+         */
+        data: string;
+        /**
+         * Detail level for the model: `low`, `high` or `auto`.
+         */
+        detail?: string | null;
+      }
+    | {
+        type: "url";
+        /**
+         * Where to fetch the image.
+         */
+        url: string;
+      }
+    | {
+        type: "letta";
+        /**
+         * Id of the image file Letta stored.
+         */
+        file_id: string;
+        /**
+         * The image bytes, base64-encoded, when included.
+         */
+        data?: string | null;
+        /**
+         * MIME type.
+         */
+        media_type?: string | null;
+        /**
+         * Detail level for the model: `low`, `high` or `auto`.
+         */
+        detail?: string | null;
+      };
+}
+/**
+ * A tool call recorded as a part of Letta message content.
+ */
+export interface LettaToolCallContent {
+  type: "tool_call";
+  /**
+   * Tool call id.
+   */
+  id: string;
+  /**
+   * Tool name.
+   */
+  name: string;
+  /**
+   * Tool arguments.
+   */
+  input: {};
+  /**
+   * Provider signature of the reasoning this call belongs to, if any.
+   */
+  signature?: string | null;
+}
+/**
+ * A tool result recorded as a part of Letta message content.
+ */
+export interface LettaToolReturnContent {
+  type: "tool_return";
+  /**
+   * The tool call this result answers.
+   */
+  tool_call_id: string;
+  /**
+   * What the tool returned.
+   */
+  content: string;
+  /**
+   * The tool failed.
+   */
+  is_error: boolean;
+}
+/**
+ * Model reasoning recorded as a part of Letta message content.
+ */
+export interface LettaReasoningContent {
+  type: "reasoning";
+  /**
+   * Produced by a reasoning model (not prompted).
+   */
+  is_native: boolean;
+  /**
+   * The reasoning text.
+   */
+  reasoning: string;
+  /**
+   * Provider signature of the reasoning.
+   */
+  signature?: string | null;
+}
+/**
+ * Reasoning the provider returned only in encrypted form, as a part of Letta message content.
+ */
+export interface LettaRedactedReasoningContent {
+  type: "redacted_reasoning";
+  /**
+   * The provider's opaque reasoning data.
+   */
+  data: string;
+}
+/**
+ * Marks reasoning the provider did not return, as a part of Letta message content.
+ */
+export interface LettaOmittedReasoningContent {
+  type: "omitted_reasoning";
+  /**
+   * Provider signature of the omitted reasoning.
+   */
+  signature?: string | null;
+}
+/**
  * Optional fields shared by the Letta message kinds the runtime forwards in stream deltas. Chunks of one streamed message share `id`; `seq_id` orders chunks within a run.
  */
 export interface LettaMessageBase {
@@ -1356,22 +1990,6 @@ export interface LettaMessageBase {
    */
   is_err?: boolean | null;
 }
-export interface LettaApprovalRequestMessage1 {
-  message_type?: "approval_request_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  tool_call: LettaToolCallDelta;
-  /**
-   * All tool calls of the message (parallel tool calling).
-   */
-  tool_calls?: LettaToolCallDelta[] | LettaToolCallDelta | null;
-}
 /**
  * A tool call as streamed by Letta: complete, or a partial delta in which any field may be missing (arguments arrive as JSON text in pieces).
  */
@@ -1388,254 +2006,6 @@ export interface LettaToolCallDelta {
    * JSON-encoded arguments (or a fragment of them in a delta).
    */
   arguments?: string | null;
-}
-export interface LettaApprovalResponseMessage1 {
-  message_type?: "approval_response_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  approvals?: {}[] | null;
-  approve?: boolean | null;
-  /**
-   * Id of the approval request message answered.
-   */
-  approval_request_id?: string | null;
-  /**
-   * Reason given with the answer.
-   */
-  reason?: string | null;
-}
-export interface LettaAssistantMessage1 {
-  message_type?: "assistant_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  content: LettaMessageContent;
-}
-export interface LettaErrorMessage1 {
-  message_type: "error_message";
-  /**
-   * Error category, e.g. `llm_error`.
-   */
-  error_type: string;
-  /**
-   * Error text.
-   */
-  message: string;
-  /**
-   * Run that failed.
-   */
-  run_id: string;
-  /**
-   * More detail, if any.
-   */
-  detail?: string;
-  /**
-   * Whether retrying may help (sent by the local backend).
-   */
-  retryable?: boolean;
-  /**
-   * Provider error code, if any.
-   */
-  error_code?: string;
-  /**
-   * HTTP status of the failed provider call, if any.
-   */
-  status_code?: number;
-}
-export interface LettaEventMessage1 {
-  message_type?: "event_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  /**
-   * Kind of event (`compaction`, `retry`, ...).
-   */
-  event_type: string;
-  /**
-   * Event details; depend on event_type.
-   */
-  event_data: {};
-}
-export interface LettaHiddenReasoningMessage1 {
-  message_type?: "hidden_reasoning_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  state: "redacted" | "omitted";
-  /**
-   * Opaque redacted reasoning, if provided.
-   */
-  hidden_reasoning?: string | null;
-}
-export interface LettaReasoningMessage1 {
-  message_type?: "reasoning_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  /**
-   * Reasoning text of this chunk.
-   */
-  reasoning: string;
-  source?: "reasoner_model" | "non_reasoner_model";
-  /**
-   * Provider signature of the reasoning block.
-   */
-  signature?: string | null;
-}
-export interface LettaStopReason1 {
-  message_type?: "stop_reason";
-  stop_reason: StopReason;
-}
-export interface LettaSummaryMessage1 {
-  message_type?: "summary_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  /**
-   * Summary text.
-   */
-  summary: string;
-  /**
-   * Statistics of the compaction.
-   */
-  compaction_stats?: {} | null;
-}
-export interface LettaSystemMessage1 {
-  message_type?: "system_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  /**
-   * System prompt text.
-   */
-  content: string;
-}
-export interface LettaToolCallMessage1 {
-  message_type?: "tool_call_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  tool_call: LettaToolCallDelta;
-  /**
-   * All tool calls of the message (parallel tool calling).
-   */
-  tool_calls?: LettaToolCallDelta[] | LettaToolCallDelta | null;
-}
-export interface LettaToolReturnMessage1 {
-  message_type?: "tool_return_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  /**
-   * One entry per tool call answered.
-   */
-  tool_returns?:
-    | {
-        /**
-         * The tool call this result answers.
-         */
-        tool_call_id: string;
-        status: "success" | "error";
-        /**
-         * Result text (always a string on the main stream; Letta content parts in raw subagent deltas).
-         */
-        tool_return: string | {}[];
-        stdout?: string[] | null;
-        stderr?: string[] | null;
-        type?: "tool";
-      }[]
-    | null;
-  /**
-   * Present only on runtime-synthesised results and raw subagent deltas.
-   */
-  tool_call_id?: string;
-  /**
-   * Present only on runtime-synthesised results and raw subagent deltas.
-   */
-  status?: "success" | "error";
-  /**
-   * Present only on runtime-synthesised results and raw subagent deltas.
-   */
-  tool_return?: string;
-  stdout?: string[] | null;
-  stderr?: string[] | null;
-}
-export interface LettaUsageStatistics1 {
-  message_type?: "usage_statistics";
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
-  step_count?: number;
-  cached_input_tokens?: number | null;
-  cache_write_tokens?: number | null;
-  reasoning_tokens?: number | null;
-  context_tokens?: number | null;
-  /**
-   * Runs counted.
-   */
-  run_ids?: string[] | null;
-}
-export interface LettaUserMessage1 {
-  message_type?: "user_message";
-  /**
-   * Letta message id.
-   */
-  id: string;
-  /**
-   * ISO-8601 creation time.
-   */
-  date: string;
-  content: LettaMessageContent;
-  /**
-   * Acting user id attached by the runtime to its input echo.
-   */
-  created_by_id?: string;
 }
 /**
  * The runtime's authoritative view of one conversation's loop. Every snapshot is complete, so a client can replace its state with the latest one instead of pairing start/end events.
@@ -1977,186 +2347,6 @@ export interface StreamDeltaLifecycleBase {
    * Letta run the delta belongs to, when known.
    */
   run_id?: string;
-}
-export interface StreamDeltaApprovalClassificationEnd1 {
-  message_type: "approval_classification_end";
-  /**
-   * Tool calls allowed by permission rules or mode.
-   */
-  auto_allowed_tool_call_ids: string[];
-  /**
-   * Tool calls denied by permission rules.
-   */
-  auto_denied_tool_call_ids: string[];
-  /**
-   * Tool calls that wait for an answer from the user.
-   */
-  user_input_tool_call_ids: string[];
-}
-export interface StreamDeltaClientToolEnd1 {
-  message_type: "client_tool_end";
-  /**
-   * The tool call that finished.
-   */
-  tool_call_id: string;
-  status: "success" | "error";
-}
-export interface StreamDeltaClientToolStart1 {
-  message_type: "client_tool_start";
-  /**
-   * The tool call being executed.
-   */
-  tool_call_id: string;
-  /**
-   * Tool name.
-   */
-  tool_name?: string;
-  /**
-   * JSON-encoded arguments.
-   */
-  tool_args?: string;
-}
-export interface StreamDeltaCommandEnd1 {
-  message_type: "command_end";
-  /**
-   * Command id.
-   */
-  command_id: string;
-  /**
-   * Command text.
-   */
-  input: string;
-  /**
-   * Command output.
-   */
-  output: string;
-  success: boolean;
-  /**
-   * Render the output dimmed.
-   */
-  dim_output?: boolean;
-  /**
-   * Output is already formatted.
-   */
-  preformatted?: boolean;
-}
-export interface StreamDeltaCommandStart1 {
-  message_type: "command_start";
-  /**
-   * Command id.
-   */
-  command_id: string;
-  /**
-   * Command text.
-   */
-  input: string;
-}
-export interface StreamDeltaLoopError1 {
-  message_type: "loop_error";
-  /**
-   * Error text (may be a JSON dump of the provider error).
-   */
-  message: string;
-  stop_reason: StopReason;
-  /**
-   * True when the turn ended with this error.
-   */
-  is_terminal: boolean;
-  api_error?: LettaErrorMessage;
-}
-export interface StreamDeltaMessage2 {
-  type: "message";
-  /**
-   * Letta message kind.
-   */
-  message_type:
-    | "system_message"
-    | "user_message"
-    | "assistant_message"
-    | "reasoning_message"
-    | "hidden_reasoning_message"
-    | "tool_call_message"
-    | "tool_return_message"
-    | "approval_request_message"
-    | "approval_response_message"
-    | "event_message"
-    | "summary_message"
-    | "error_message"
-    | "stop_reason"
-    | "usage_statistics";
-}
-export interface StreamDeltaRetry1 {
-  message_type: "retry";
-  /**
-   * What failed and what happens next.
-   */
-  message: string;
-  reason: StopReason;
-  /**
-   * Number of this retry.
-   */
-  attempt: number;
-  /**
-   * Retries allowed in all.
-   */
-  max_attempts: number;
-  /**
-   * Wait before the retry.
-   */
-  delay_ms: number;
-  /**
-   * Set on retries relayed from Letta Cloud.
-   */
-  retry_kind?: "provider_retry" | "transport_fallback";
-  /**
-   * LLM provider being retried.
-   */
-  provider?: string;
-  from_transport?: string | null;
-  to_transport?: string | null;
-  error_code?: string | null;
-  step_id?: string | null;
-}
-export interface StreamDeltaSlashCommandEnd1 {
-  message_type: "slash_command_end";
-  /**
-   * The command id of the execute_command.
-   */
-  command_id: string;
-  /**
-   * The command as typed.
-   */
-  input: string;
-  /**
-   * Text result.
-   */
-  output: string;
-  success: boolean;
-}
-export interface StreamDeltaSlashCommandStart1 {
-  message_type: "slash_command_start";
-  /**
-   * The command id of the execute_command.
-   */
-  command_id: string;
-  /**
-   * The command as typed, e.g. `/compact`.
-   */
-  input: string;
-}
-export interface StreamDeltaStatus1 {
-  message_type: "status";
-  /**
-   * Notice text.
-   */
-  message: string;
-  level: "info" | "success" | "warning";
-}
-export interface StreamDelta2 {
-  /**
-   * Variant discriminator.
-   */
-  message_type: string;
 }
 /**
  * The current state of one subagent launched from a conversation, as listed in update_subagent_state.
@@ -4810,22 +5000,6 @@ export interface ConnectProviderResponseEvent {
    */
   error?: string;
 }
-export interface ControlRequestEvent1 {
-  type: "control_request";
-  /**
-   * `perm-<tool_call_id>`; echo it in the approval_response.
-   */
-  request_id: string;
-  request: ControlRequestBody;
-  /**
-   * Agent of the conversation (repeats runtime.agent_id).
-   */
-  agent_id?: string;
-  /**
-   * Conversation (repeats runtime.conversation_id).
-   */
-  conversation_id?: string;
-}
 /**
  * Answers conversation_compact; compaction is null on failure.
  */
@@ -5427,11 +5601,6 @@ export interface InputAcceptedEvent {
    */
   error?: string;
 }
-export interface LaunchSubagentResponseEvent2 {
-  type: "launch_subagent_response";
-  request_id: string;
-  success: boolean;
-}
 /**
  * Answers list_connect_providers. On failure providers is empty.
  */
@@ -5870,14 +6039,6 @@ export interface SkillsUpdatedEvent {
    */
   timestamp: number;
 }
-export interface StreamDeltaEvent1 {
-  type: "stream_delta";
-  delta: StreamDelta;
-  /**
-   * Set when the delta comes from a subagent; the delta is then a raw line of that subagent.
-   */
-  subagent_id?: string;
-}
 /**
  * Closes a sync that carried a request_id, after the state frames of the scope were replayed. success is false when the runtime is shutting down or the replay failed.
  */
@@ -5901,18 +6062,6 @@ export interface TeleportProbeResponseEvent {
   supported: boolean;
   drains_accepted_inputs: true;
   idempotent_continuation: true;
-}
-export interface TeleportReadyEvent1 {
-  type: "teleport_ready";
-  teleport_id: string;
-  success: boolean;
-  /**
-   * Whether a turn was in progress when the conversation was handed over.
-   */
-  active_turn: boolean;
-  mode?: PermissionMode;
-  continuation?: TeleportContinuation;
-  error?: string;
 }
 /**
  * A terminal session ended: its shell exited, or terminal_spawn failed to start one (then exitCode is 1 and error says why).
@@ -5951,31 +6100,6 @@ export interface TerminalSpawnedEvent {
    */
   pid: number;
 }
-export interface TurnFinishedEvent1 {
-  type: "turn_finished";
-  /**
-   * Id of the dequeued batch that formed the turn (`batch-...`).
-   */
-  turn_id: string;
-  stop_reason: StopReason;
-  /**
-   * Last Letta run of the turn, if one started.
-   */
-  run_id?: string;
-  /**
-   * Error text when the turn failed.
-   */
-  error?: string;
-  usage?: LettaUsageStatistics;
-}
-export interface UpdateDeviceStatusEvent1 {
-  type: "update_device_status";
-  device_status: DeviceStatus;
-}
-export interface UpdateLoopStatusEvent1 {
-  type: "update_loop_status";
-  loop_status: LoopState;
-}
 /**
  * Answers update_model. Success frames say where the model was applied and its resulting settings; failure frames usually echo runtime, model_id and model_handle.
  */
@@ -6001,18 +6125,6 @@ export interface UpdateModelResponseEvent {
    * Failure reason (success false).
    */
   error?: string;
-}
-export interface UpdateQueueEvent1 {
-  type: "update_queue";
-  queue: QueueMessage[];
-  /**
-   * Items dequeued or cancelled since the previous snapshot, oldest first; may be empty.
-   */
-  removed: QueueRemovalTransition[];
-}
-export interface UpdateSubagentStateEvent1 {
-  type: "update_subagent_state";
-  subagents: SubagentSnapshot[];
 }
 /**
  * Answers update_toolset with the toolset now in use.
@@ -6182,7 +6294,7 @@ export interface ByorAckFrame {
 export interface ByorErrorFrame {
   type: "byor.error";
   /**
-   * A ByorErrorCode (invalid_json, unknown_type, invalid_message, unknown_runtime, runtime_offline, ...).
+   * A ByorErrorCode (invalid_json, unknown_type, invalid_message, unknown_runtime, runtime_offline, forbidden: the app's role does not grant the privilege class the frame needs, ...).
    */
   code: string;
   message: string;
@@ -6364,7 +6476,7 @@ export interface ByorUnsubscribeFrame {
   request_id?: string;
 }
 /**
- * Answer to byor.hello: the session id to resume with later, whether it resumed an earlier one, and whether seq/ack is on.
+ * Answer to byor.hello: the session id to resume with later, whether it resumed an earlier one, whether seq/ack is on, and (on a server with access control) who the app is and what it may do.
  */
 export interface ByorWelcomeFrame {
   type: "byor.welcome";
@@ -6375,6 +6487,23 @@ export interface ByorWelcomeFrame {
    * The last seq the server has sent on this session.
    */
   last_seq?: number;
+  /**
+   * Who the server authenticated this socket as, and what its role lets it do (schema/privileges.json): an app shows only what these privilege classes allow; the server refuses the rest with byor.error forbidden. Absent from servers without access control. After a resume, the principal of the socket that resumed.
+   */
+  principal?: {
+    /**
+     * The principal's name: a token's name, the server owner (owner), or a user named by the server's authenticate hook.
+     */
+    name: string;
+    /**
+     * Its role: viewer, operator, admin, or a custom role of the server.
+     */
+    role: string;
+    /**
+     * The privilege classes the role grants (observe, converse, files, terminal, memory, secrets, providers, channels, schedules, admin).
+     */
+    privileges: string[];
+  };
 }
 
 /** Every frame a server or app may send to the runtime. */
