@@ -9,13 +9,22 @@ import {
   type ClientSession,
   type Scope,
 } from "@byor/browser";
+import { AgentsView } from "./agents-view.js";
 import { ApprovalsView } from "./approvals-view.js";
+import { RuntimeCatalog } from "./catalog.js";
 import { connectionLabel } from "./connection-label.js";
-import { h, replace, shortId } from "./dom.js";
+import { DEMO_PARAMS, demoHandle, loadDemo, type DemoModel } from "./demo-model.js";
+import { h, replace } from "./dom.js";
+import { collapseRepeatedErrors } from "./error-messages.js";
+import { readableId, shortId } from "./format.js";
 import { MessageList } from "./message-list.js";
+import { ModeSelect } from "./mode-select.js";
+import { ModelPicker } from "./model-picker.js";
+import { ProviderPanel } from "./provider-panel.js";
+import { QueueView } from "./queue-view.js";
 import { renderRuntime, summarize } from "./runtimes-view.js";
 import { withSent } from "./sent-messages.js";
-import { forgetToken, saveToken, takeToken } from "./token.js";
+import { forgetToken, saveToken, takeHashParams, takeToken } from "./token.js";
 
 /** A conversation the user opened: remembered (in this browser) and subscribed again on the next visit. */
 interface Opened {
@@ -58,6 +67,7 @@ export class ConsoleApp {
   #opened: Opened[] = load<Opened[]>(OPENED_KEY, []);
   #selected: Opened | undefined = load<Opened | undefined>(SELECTED_KEY, undefined);
   #selectedRuntime: string | undefined = this.#selected?.runtimeId;
+  #demo: DemoModel | undefined;
   /** Why opening a conversation failed, per conversation key. */
   readonly #openErrors = new Map<string, string>();
   /**
@@ -66,6 +76,10 @@ export class ConsoleApp {
    */
   readonly #sent = new Map<string, { at: number; message: Extract<AssembledMessage, { kind: "user" }> }[]>();
   #frame = 0;
+  readonly #catalog = new RuntimeCatalog(
+    () => this.#session,
+    () => this.#schedule(),
+  );
 
   // Static parts of the page; the rest is rebuilt by render().
   readonly #badge = h("span", { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" });
@@ -74,15 +88,25 @@ export class ConsoleApp {
   readonly #banner = h("div", { class: "banner", role: "alert", hidden: true });
   readonly #tokenForm: HTMLFormElement;
   readonly #tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", placeholder: "Server token", "aria-label": "Server token", required: true });
+  /** Everything in the sidebar that talks to the server: disabled while there is no usable connection (no or wrong token). */
+  readonly #controls = h("fieldset", { class: "controls" });
   readonly #runtimeList = h("ul", { class: "runtime-list", "aria-label": "Runtimes" });
   readonly #conversationList = h("ul", { class: "conversation-list", "aria-label": "Conversations" });
   readonly #openForm: HTMLFormElement;
   readonly #agentInput = h("input", { name: "agent", placeholder: "agent id", "aria-label": "Agent id", required: true, autocomplete: "off" });
   readonly #conversationInput = h("input", { name: "conversation", placeholder: "conversation (default)", "aria-label": "Conversation id", autocomplete: "off" });
+  readonly #newAgentButton = h("button", { type: "button", class: "secondary new-agent", onclick: () => void this.#newAgent().catch(() => {}) }, "New agent"); // its error is shown in the form
   readonly #openError = h("div", { class: "form-error", role: "alert" });
+  readonly #providers: ProviderPanel;
+  readonly #models: ModelPicker;
+  readonly #agents: AgentsView;
   readonly #title = h("h2", { class: "conv-title" });
+  readonly #copyId = h("button", { type: "button", class: "icon copy-id", title: "Copy the agent id", "aria-label": "Copy the agent id" }, "copy id");
+  readonly #modelLabel = h("span", { class: "conv-model muted" });
+  readonly #mode = new ModeSelect(() => this.#session);
   readonly #loop = h("span", { class: "chip chip-loop", "data-loop": "" });
-  readonly #queue = h("span", { class: "queue" });
+  readonly #queueCount = h("span", { class: "queue" });
+  readonly #queue = new QueueView(() => this.#session);
   readonly #abort = h("button", { type: "button", class: "abort", onclick: () => void this.#abortTurn() }, "Abort");
   readonly #turnNote = h("div", { class: "turn-note" });
   readonly #messages = new MessageList(h("div", { class: "messages", "aria-live": "polite" }));
@@ -94,6 +118,21 @@ export class ConsoleApp {
   readonly #empty = h("div", { class: "empty" });
 
   constructor(private readonly root: HTMLElement) {
+    const app = this;
+    this.#providers = new ProviderPanel({
+      catalog: this.#catalog,
+      get demo() {
+        return app.#demo;
+      },
+      afterDemo: (runtimeId) => this.#afterDemo(runtimeId),
+    });
+    this.#models = new ModelPicker({ catalog: this.#catalog, session: () => this.#session });
+    this.#agents = new AgentsView({
+      catalog: this.#catalog,
+      open: (runtimeId, scope) => this.#open({ runtimeId, scope }),
+      newConversation: (runtimeId, agentId) => this.#newConversation(runtimeId, agentId),
+    });
+    this.#copyId.addEventListener("click", () => void this.#copyAgentId());
     this.#tokenForm = h(
       "form",
       { class: "token-form", onsubmit: (e) => this.#submitToken(e) },
@@ -106,7 +145,7 @@ export class ConsoleApp {
       h("div", { class: "form-title" }, "Open a conversation"),
       this.#agentInput,
       this.#conversationInput,
-      h("div", { class: "row" }, h("button", { type: "submit" }, "Open"), h("button", { type: "button", class: "secondary", onclick: () => void this.#newAgent() }, "New agent")),
+      h("div", { class: "row" }, h("button", { type: "submit" }, "Open"), this.#newAgentButton),
       this.#openError,
     );
     const composer = h(
@@ -122,35 +161,35 @@ export class ConsoleApp {
     this.#conversationPane = h(
       "section",
       { class: "conversation", "aria-label": "Conversation" },
-      h("header", { class: "conv-head" }, this.#title, h("div", { class: "conv-status" }, this.#loop, this.#queue)),
-      this.#approvals.element,
+      h(
+        "header",
+        { class: "conv-head" },
+        h("div", { class: "conv-name" }, this.#title, this.#copyId, this.#modelLabel),
+        h("div", { class: "conv-status" }, this.#mode.element, this.#loop, this.#queueCount),
+      ),
       this.#messages.element,
+      // Below the messages, above the composer: a card never covers the conversation, and the answer is near.
+      this.#approvals.element,
+      this.#queue.element,
       this.#turnNote,
       composer,
     );
     replace(
+      this.#controls,
+      h("h2", {}, "Runtimes"),
+      this.#runtimeList,
+      this.#providers.element,
+      this.#models.element,
+      this.#agents.element,
+      h("h2", {}, "Open conversations"),
+      this.#conversationList,
+      this.#openForm,
+    );
+    replace(
       root,
-      h(
-        "header",
-        { class: "topbar" },
-        h("h1", {}, "BYOR console"),
-        h("div", { class: "connection" }, this.#badge, this.#badgeDetail, this.#retry),
-      ),
+      h("header", { class: "topbar" }, h("h1", {}, "BYOR console"), h("div", { class: "connection" }, this.#badge, this.#badgeDetail, this.#retry)),
       this.#banner,
-      h(
-        "main",
-        { class: "layout" },
-        h(
-          "aside",
-          { class: "sidebar" },
-          h("h2", {}, "Runtimes"),
-          this.#runtimeList,
-          h("h2", {}, "Conversations"),
-          this.#conversationList,
-          this.#openForm,
-        ),
-        h("div", { class: "main-pane" }, this.#conversationPane, this.#empty),
-      ),
+      h("main", { class: "layout" }, h("aside", { class: "sidebar" }, this.#controls), h("div", { class: "main-pane" }, this.#conversationPane, this.#empty)),
     );
     // A tab in the background gets no animation frames: tick the countdown and catch up when it is shown again.
     setInterval(() => this.#schedule(), 1000);
@@ -163,6 +202,7 @@ export class ConsoleApp {
 
   start(): void {
     const token = takeToken();
+    this.#demo = loadDemo(takeHashParams(DEMO_PARAMS));
     if (token) this.#connect(token);
     else this.#askToken();
     this.#render();
@@ -175,6 +215,7 @@ export class ConsoleApp {
     this.#banner.hidden = true;
     this.#runtimes.clear();
     this.#watched.clear();
+    this.#catalog.clear();
     // A refused token closes this client for good; a token typed in then makes a new one (this method again).
     const client = new BrowserClient({ token, views: SESSION_VIEWS });
     this.#client = client;
@@ -185,11 +226,15 @@ export class ConsoleApp {
       this.#schedule();
     });
     session.on("runtime", (info) => {
+      const before = this.#runtimes.get(info.id);
       this.#runtimes.set(info.id, info);
-      // A server refuses to subscribe to a runtime it does not have online (after its restart, the page may be back
-      // before the runtime), and the session forgets a refused subscription: ask again for those when the runtime
-      // comes (back) online. The others the server re-syncs itself when a runtime reconnects.
+      if (!this.#selectedRuntime && info.online) this.#selectedRuntime = info.id;
       if (info.online) {
+        // Back online: its providers, models or agents may have changed meanwhile.
+        if (before && !before.online) this.#catalog.forget(info.id);
+        // A server refuses to subscribe to a runtime it does not have online (after its restart, the page may be
+        // back before the runtime), and the session forgets a refused subscription: ask again for those when the
+        // runtime comes (back) online. The others the server re-syncs itself when a runtime reconnects.
         for (const opened of this.#opened) if (opened.runtimeId === info.id && this.#openErrors.has(conversationKey(opened))) this.#subscribe(opened);
       }
       this.#schedule();
@@ -203,7 +248,8 @@ export class ConsoleApp {
     try {
       const list = await session.listRuntimes();
       for (const info of list) this.#runtimes.set(info.id, info);
-      if (!this.#selectedRuntime && list[0]) this.#selectedRuntime = list[0].id;
+      // A selection is kept while its runtime is away (after a server restart the list may not have it yet).
+      if (!this.#selectedRuntime) this.#selectedRuntime = (list.find((r) => r.online) ?? list[0])?.id;
       this.#schedule();
     } catch (error) {
       console.warn("byor: listing runtimes failed:", (error as Error).message);
@@ -239,8 +285,18 @@ export class ConsoleApp {
     const session = this.#session;
     if (!session || this.#watched.has(runtimeId)) return;
     this.#watched.add(runtimeId);
-    session.mirror(runtimeId).on("change", () => this.#schedule());
+    session.mirror(runtimeId).on("change", ({ scope, keys, state }) => {
+      if (keys.includes("queue")) this.#dropCancelled(conversationKey({ runtimeId, scope }), state.queue?.lastRemoved ?? []);
+      this.#schedule();
+    });
     session.assembler(runtimeId).on("change", () => this.#schedule());
+  }
+
+  /** A queued message the runtime dropped (remove_queue_item) was never sent on: it leaves the transcript too. */
+  #dropCancelled(key: string, removed: readonly { client_message_id: string; disposition: string }[]): void {
+    const cancelled = new Set(removed.filter((r) => r.disposition === "cancelled").map((r) => r.client_message_id));
+    const sent = this.#sent.get(key);
+    if (cancelled.size && sent?.some((entry) => cancelled.has(entry.message.id))) this.#sent.set(key, sent.filter((entry) => !cancelled.has(entry.message.id)));
   }
 
   #subscribe(opened: Opened): void {
@@ -252,7 +308,7 @@ export class ConsoleApp {
     session.subscribe(opened.runtimeId, opened.scope).then(
       () => this.#schedule(),
       (error: Error) => {
-        if (isByorError(error, "connection_closed")) return;
+        if (isByorError(error, "connection_closed") || isByorError(error, "request_aborted")) return;
         const code = (error.cause as { code?: unknown } | undefined)?.code;
         const offline = code === "runtime_offline" || code === "unknown_runtime";
         this.#openErrors.set(key, offline ? "the runtime is offline; it re-opens when the runtime is back" : error.message);
@@ -270,12 +326,28 @@ export class ConsoleApp {
     this.#subscribe(opened);
   }
 
+  /** Drops a conversation from the list (and stops watching it); the runtime keeps it. */
+  #forget(opened: Opened): void {
+    this.#opened = this.#opened.filter((o) => !(o.runtimeId === opened.runtimeId && sameScope(o.scope, opened.scope)));
+    localStorage.setItem(OPENED_KEY, JSON.stringify(this.#opened));
+    this.#session?.unsubscribe(opened.runtimeId, opened.scope);
+    if (this.#selected && this.#selected.runtimeId === opened.runtimeId && sameScope(this.#selected.scope, opened.scope)) {
+      this.#selected = undefined;
+      localStorage.removeItem(SELECTED_KEY);
+      this.#messages.clear();
+    }
+    this.#render();
+  }
+
   #select(opened: Opened): void {
+    const same = this.#selected !== undefined && this.#selected.runtimeId === opened.runtimeId && sameScope(this.#selected.scope, opened.scope);
     this.#selected = opened;
     this.#selectedRuntime = opened.runtimeId;
     localStorage.setItem(SELECTED_KEY, JSON.stringify(opened));
-    this.#messages.clear();
-    this.#composerError.textContent = "";
+    if (!same) {
+      this.#messages.clear();
+      this.#composerError.textContent = "";
+    }
     this.#render();
     this.#composerInput.focus();
   }
@@ -292,23 +364,62 @@ export class ConsoleApp {
     this.#open({ runtimeId, scope: { agent_id: agent, conversation_id: this.#conversationInput.value.trim() || "default" } });
   }
 
-  /** runtime_start with create_agent: a fresh agent and its default conversation. */
-  async #newAgent(): Promise<void> {
+  /** runtime_start with create_agent: a fresh agent on the picked model, and its default conversation. */
+  async #newAgent(): Promise<string> {
     const session = this.#session;
     const runtimeId = this.#selectedRuntime;
     if (!session || !runtimeId) {
       this.#openError.textContent = "Pick a runtime first.";
-      return;
+      return "";
     }
-    this.#openError.textContent = "Creating an agent…";
+    const model = this.#catalog.chosenModel(runtimeId);
+    this.#openError.textContent = `Creating an agent${model ? ` on ${model}` : ""}…`;
     try {
-      const response = await session.request(runtimeId, { type: "runtime_start", create_agent: { body: {} }, conversation_id: "default" }, { timeoutMs: 60_000 });
+      const response = await session.request(
+        runtimeId,
+        { type: "runtime_start", create_agent: { body: model ? { model } : {} }, conversation_id: "default" },
+        { timeoutMs: 60_000 },
+      );
       if (!response.runtime) throw new Error(response.error ?? "the runtime created no conversation");
       this.#openError.textContent = "";
-      this.#open({ runtimeId, scope: { agent_id: response.runtime.agent_id, conversation_id: response.runtime.conversation_id } });
+      const scope = { agent_id: response.runtime.agent_id, conversation_id: response.runtime.conversation_id };
+      this.#catalog.noteModel(runtimeId, scope, (response.agent as { model?: string } | null)?.model ?? model);
+      this.#open({ runtimeId, scope });
+      void this.#catalog.loadAgents(runtimeId);
+      return `New agent ${readableId(scope.agent_id ?? "")} opened.`;
     } catch (error) {
       this.#openError.textContent = `Could not create an agent: ${(error as Error).message}`;
+      throw error;
     }
+  }
+
+  /** runtime_start with an agent and create_conversation: a new conversation of that agent, opened. */
+  async #newConversation(runtimeId: string, agentId: string): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    try {
+      const response = await session.request(runtimeId, { type: "runtime_start", agent_id: agentId, create_conversation: {} }, { timeoutMs: 60_000 });
+      if (!response.runtime) throw new Error(response.error ?? "the runtime created no conversation");
+      this.#open({ runtimeId, scope: { agent_id: response.runtime.agent_id, conversation_id: response.runtime.conversation_id } });
+      void this.#catalog.loadConversations(runtimeId, agentId);
+    } catch (error) {
+      this.#openError.textContent = `Could not create a conversation: ${(error as Error).message}`;
+    }
+  }
+
+  /** After "Use the demo model": the open conversation on this runtime switches to it, or a new agent gets it. */
+  async #afterDemo(runtimeId: string): Promise<void> {
+    const session = this.#session;
+    const selected = this.#selected;
+    const demo = this.#demo;
+    if (!session || !demo) return;
+    if (selected && selected.runtimeId === runtimeId && selected.scope.agent_id) {
+      const response = await session.request(runtimeId, { type: "update_model", runtime: selected.scope, payload: { model_handle: demoHandle(demo) } }, { timeoutMs: 20_000 });
+      this.#catalog.noteModel(runtimeId, selected.scope, response.model_handle ?? demoHandle(demo), response.applied_to);
+      return;
+    }
+    this.#selectedRuntime = runtimeId;
+    await this.#newAgent();
   }
 
   async #submitMessage(event: Event): Promise<void> {
@@ -361,6 +472,19 @@ export class ConsoleApp {
     }
   }
 
+  async #copyAgentId(): Promise<void> {
+    const id = this.#selected?.scope.agent_id;
+    if (!id) return;
+    try {
+      await navigator.clipboard.writeText(id);
+      this.#copyId.textContent = "copied";
+    } catch {
+      // No clipboard (permission, or not a secure context): the full id is in the title's tooltip.
+      this.#copyId.textContent = "copy failed";
+    }
+    setTimeout(() => (this.#copyId.textContent = "copy id"), 1500);
+  }
+
   // ── rendering ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Coalesces changes into one render per frame (a streaming answer changes many times a frame). */
@@ -373,14 +497,23 @@ export class ConsoleApp {
     this.#frame = document.hidden ? window.setTimeout(run, 250) : requestAnimationFrame(run);
   }
 
+  /** Fetches the selected runtime's models and agents once it is reachable (and again after it reconnected). */
+  #loadCatalog(runtimeId: string): void {
+    if (this.#catalog.models(runtimeId).state === "idle") void this.#catalog.loadModels(runtimeId);
+    if (this.#catalog.agents(runtimeId).state === "idle") void this.#catalog.loadAgents(runtimeId);
+  }
+
   #render(): void {
     const client = this.#client;
     const session = this.#session;
     const label = client ? connectionLabel(client.status, Date.now()) : { state: "closed", text: "no token", detail: "", canRetry: false };
+    // Without a usable connection the banner says why (and asks for the token): the top bar only names the state.
+    const unusable = !client || client.status.phase === "closed";
     this.#badge.dataset.state = label.state;
     this.#badge.textContent = label.text;
-    this.#badgeDetail.textContent = label.detail;
+    this.#badgeDetail.textContent = unusable && !this.#banner.hidden ? "" : label.detail;
     this.#retry.hidden = !label.canRetry;
+    this.#controls.disabled = unusable;
     const live = client?.status.phase === "live";
 
     // Runtimes
@@ -397,55 +530,78 @@ export class ConsoleApp {
       runtimes.length ? null : h("li", { class: "muted" }, live ? "No runtime has connected yet. Start one with the letta remote line byor serve printed." : "—"),
     );
 
-    // Conversations
+    // The selected runtime: its provider, models and agents
+    const runtimeId = this.#selectedRuntime !== undefined && this.#runtimes.has(this.#selectedRuntime) ? this.#selectedRuntime : undefined;
+    if (runtimeId && live && this.#runtimes.get(runtimeId)?.online) this.#loadCatalog(runtimeId);
+    const selected = this.#selected;
+    const selectedHere = selected && selected.runtimeId === runtimeId ? selected.scope : undefined;
+    this.#providers.update(runtimeId);
+    this.#models.update(runtimeId, selectedHere?.agent_id ? selectedHere : undefined);
+    this.#agents.update(runtimeId, selected);
+    this.#newAgentButton.title = runtimeId ? `runtime_start with create_agent${this.#catalog.chosenModel(runtimeId) ? ` on ${this.#catalog.chosenModel(runtimeId)}` : ""}` : "Pick a runtime first";
+
+    // Open conversations
     replace(
       this.#conversationList,
       ...this.#opened.map((opened) => {
         const name = this.#runtimes.get(opened.runtimeId)?.connection_name ?? shortId(opened.runtimeId);
         const state = session?.mirror(opened.runtimeId).get(opened.scope);
-        const isSelected = this.#selected !== undefined && this.#selected.runtimeId === opened.runtimeId && sameScope(this.#selected.scope, opened.scope);
+        const isSelected = selected !== undefined && selected.runtimeId === opened.runtimeId && sameScope(selected.scope, opened.scope);
         const approvals = state?.pendingApprovals.length ?? 0;
+        const agent = opened.scope.agent_id ?? "(live agent)";
         return h(
           "li",
-          {},
+          { class: "conversation-row" },
           h(
             "button",
-            { type: "button", class: `conversation-item${isSelected ? " selected" : ""}`, onclick: () => this.#select(opened) },
-            h("span", { class: "conv-agent" }, shortId(opened.scope.agent_id ?? "(live agent)")),
-            h("span", { class: "conv-id" }, ` / ${opened.scope.conversation_id}`),
+            { type: "button", class: `conversation-item${isSelected ? " selected" : ""}`, title: `${agent} / ${opened.scope.conversation_id} on ${name}`, onclick: () => this.#select(opened) },
+            h("span", { class: "conv-agent" }, readableId(agent)),
+            h("span", { class: "conv-id" }, ` / ${readableId(opened.scope.conversation_id)}`),
             h("span", { class: "conv-runtime" }, ` on ${name}`),
             approvals ? h("span", { class: "chip chip-approval" }, String(approvals)) : null,
           ),
+          h("button", { type: "button", class: "icon forget", title: "Remove from this list (the runtime keeps it)", "aria-label": "Remove from the list", onclick: () => this.#forget(opened) }, "×"),
         );
       }),
       this.#opened.length ? null : h("li", { class: "muted" }, "None yet."),
     );
 
     // The selected conversation
-    const selected = this.#selected;
     this.#conversationPane.hidden = !selected;
     this.#empty.hidden = !!selected;
-    replace(this.#empty, runtimes.length ? "Open a conversation: pick a runtime, enter an agent id (or create a new agent)." : "Waiting for runtimes…");
+    replace(
+      this.#empty,
+      unusable
+        ? "Not connected: the server's token is needed (see above)."
+        : runtimes.length
+          ? "Open a conversation: connect a model provider, then New agent (or pick an agent and a conversation)."
+          : "Waiting for runtimes…",
+    );
     if (!selected || !session) return;
     this.#watch(selected.runtimeId);
     const view = session.conversation(selected.runtimeId, selected.scope);
     const state = session.mirror(selected.runtimeId).get(selected.scope);
     const runtime = this.#runtimes.get(selected.runtimeId);
+    const agentId = selected.scope.agent_id ?? "(live agent)";
     replace(
       this.#title,
-      h("span", {}, shortId(selected.scope.agent_id ?? "(live agent)")),
-      h("span", { class: "muted" }, ` / ${selected.scope.conversation_id}`),
+      h("span", { class: "conv-agent-id", title: agentId }, readableId(agentId)),
+      h("span", { class: "muted", title: selected.scope.conversation_id }, ` / ${readableId(selected.scope.conversation_id)}`),
       runtime ? h("span", { class: "muted" }, ` · ${runtime.connection_name}${runtime.online ? "" : " (offline)"}`) : null,
     );
+    this.#copyId.hidden = !selected.scope.agent_id;
+    const model = this.#catalog.modelOf(selected.runtimeId, selected.scope);
+    this.#modelLabel.textContent = model ? `model ${model}` : "";
+    this.#mode.update(selected.runtimeId, selected.scope, state?.deviceStatus?.current_permission_mode, live && runtime?.online === true);
     const loop = state?.loopStatus?.status;
     this.#loop.dataset.loop = loop ?? "";
     this.#loop.textContent = loop ? (LOOP_TEXT[loop] ?? loop) : "unknown";
     this.#loop.title = loop ?? "no loop status yet";
     const queue = state?.queue?.items ?? [];
-    replace(this.#queue, queue.length ? `${queue.length} queued` : "queue empty");
-    this.#queue.title = queue.map((item) => (typeof item.content === "string" ? item.content : item.kind)).join("\n");
+    replace(this.#queueCount, queue.length ? `${queue.length} queued` : "queue empty");
+    this.#queue.update(selected.runtimeId, selected.scope, queue);
     this.#approvals.update(selected.runtimeId, state?.pendingApprovals ?? []);
-    this.#messages.update(withSent(view.messages, this.#sent.get(conversationKey(selected)) ?? []));
+    this.#messages.update(collapseRepeatedErrors(withSent(view.messages, this.#sent.get(conversationKey(selected)) ?? [])));
     const error = this.#openErrors.get(conversationKey(selected));
     const turn = view.turn;
     replace(
@@ -459,4 +615,3 @@ export class ConsoleApp {
     this.#send.disabled = !live;
   }
 }
-

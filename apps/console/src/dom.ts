@@ -41,14 +41,3 @@ export function prettyJson(value: unknown): string {
   }
   return JSON.stringify(value, null, 2) ?? "";
 }
-
-/** A short, readable id: `dev-1234…cdef`. */
-export const shortId = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
-
-export function timeAgo(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return "";
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
-  return `${Math.round(seconds / 3600)}h ago`;
-}

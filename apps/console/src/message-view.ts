@@ -1,5 +1,6 @@
 import type { AssembledMessage, AssembledToolCall } from "@byor/browser";
 import { append, h, prettyJson } from "./dom.js";
+import { errorHint } from "./error-messages.js";
 
 const TOOL_STATUS: Record<AssembledToolCall["status"], string> = {
   requested: "requested",
@@ -34,13 +35,14 @@ export function renderMessage(message: AssembledMessage): HTMLElement {
       append(el, [renderToolCall(message)]);
       break;
     case "error":
-      append(el, [h("div", { class: "who" }, "error"), h("div", { class: "text" }, message.message), message.detail ? h("pre", { class: "detail" }, message.detail) : null]);
+      append(el, [h("div", { class: "who" }, "error"), h("div", { class: "text" }, message.message), message.detail ? h("pre", { class: "detail" }, message.detail) : null, hint(message.message)]);
       break;
     case "loop_error":
       append(el, [
         h("div", { class: "who" }, `loop error · ${message.stopReason}${message.isTerminal ? " · terminal" : ""}`),
         h("div", { class: "text" }, message.message),
         message.detail ? h("details", {}, h("summary", {}, "details"), h("pre", { class: "detail" }, message.detail)) : null,
+        hint(message.message),
       ]);
       break;
     case "status":
@@ -64,6 +66,11 @@ export function renderMessage(message: AssembledMessage): HTMLElement {
       break;
   }
   return el;
+}
+
+function hint(text: string): HTMLElement | null {
+  const what = errorHint(text);
+  return what ? h("div", { class: "hint" }, what) : null;
 }
 
 function renderToolCall(call: AssembledToolCall): HTMLElement {

@@ -1,5 +1,6 @@
 import type { ByorRuntimeInfo, ClientSession, ScopeState } from "@byor/browser";
-import { h, shortId, timeAgo } from "./dom.js";
+import { h } from "./dom.js";
+import { presence, shortId } from "./format.js";
 
 /** What the sidebar shows of a runtime: the server's info plus the device status of its watched conversations. */
 export interface RuntimeSummary {
@@ -25,6 +26,7 @@ export function summarize(info: ByorRuntimeInfo, session: ClientSession | undefi
 
 export function renderRuntime(summary: RuntimeSummary, selected: boolean, onSelect: () => void): HTMLElement {
   const { info } = summary;
+  const seen = presence(info);
   const row = (label: string, value: string) => h("div", { class: "kv" }, h("span", { class: "k" }, label), h("span", { class: "v" }, value));
   return h(
     "li",
@@ -47,10 +49,10 @@ export function renderRuntime(summary: RuntimeSummary, selected: boolean, onSele
         summary.processing ? h("span", { class: "chip chip-processing" }, "processing") : null,
         summary.pendingApprovals ? h("span", { class: "chip chip-approval" }, `${summary.pendingApprovals} approval${summary.pendingApprovals > 1 ? "s" : ""}`) : null,
       ),
-      row("device", shortId(info.id)),
+      h("div", { class: "kv", title: info.id }, h("span", { class: "k" }, "device"), h("span", { class: "v" }, shortId(info.id))),
       row("cwd", summary.cwd ?? "—"),
       row("mode", summary.permissionMode ?? "—"),
-      row("seen", info.online ? `since ${timeAgo(info.connected_at ?? undefined)}` : timeAgo(info.last_seen_at ?? undefined) || "—"),
+      row(seen.label, seen.value),
     ),
   );
 }

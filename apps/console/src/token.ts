@@ -5,14 +5,27 @@
 
 const KEY = "byor.token";
 
-/** The token from `#token=…` (removed from the URL), else the one this tab already had, else undefined. */
-export function takeToken(): string | undefined {
+/** Removes `keys` from the URL's fragment (leaving the others) and returns their values. */
+export function takeHashParams<K extends string>(keys: readonly K[]): Partial<Record<K, string>> {
   const params = new URLSearchParams(location.hash.slice(1));
-  const fromUrl = params.get("token");
-  if (fromUrl) {
-    params.delete("token");
+  const taken: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const value = params.get(key);
+    if (value === null) continue;
+    taken[key] = value;
+    params.delete(key);
+  }
+  if (Object.keys(taken).length > 0) {
     const rest = params.toString();
     history.replaceState(history.state, "", `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`);
+  }
+  return taken;
+}
+
+/** The token from `#token=…` (removed from the URL), else the one this tab already had, else undefined. */
+export function takeToken(): string | undefined {
+  const fromUrl = takeHashParams(["token"]).token;
+  if (fromUrl) {
     saveToken(fromUrl);
     return fromUrl;
   }

@@ -97,11 +97,17 @@ describe("the BYOR console in Chromium", { timeout: 60_000 }, () => {
     await expect.poll(() => banner.textContent()).toContain("Wrong token.");
     expect(await banner.textContent()).toContain("the server refused the token (HTTP 401");
     expect(wrong.url()).toBe(`${served.url}/`); // the token left the address bar
+    // The banner says why; the top bar only names the state, and nothing that talks to the server can be pressed.
+    expect(await wrong.locator(".badge-detail").textContent()).toBe("");
+    expect(await wrong.locator("button.new-agent").isDisabled()).toBe(true);
+    expect(await wrong.locator(".open-form button[type=submit]").isDisabled()).toBe(true);
+    expect(await wrong.locator(".empty").textContent()).toContain("Not connected");
     await screenshot(wrong, "console-wrong-token", { docs: true });
     await wrong.fill("input[name=token]", TOKEN);
     await wrong.click(".token-form button[type=submit]");
     await expect.poll(() => badge(wrong).textContent(), { timeout: 15_000 }).toBe("live");
     expect(await wrong.locator(".banner").isHidden()).toBe(true);
+    expect(await wrong.locator("button.new-agent").isDisabled()).toBe(false);
     await wrong.close();
   });
 
@@ -236,9 +242,16 @@ describe("the BYOR console in Chromium", { timeout: 60_000 }, () => {
   });
 
   it("creates a new agent (runtime_start) and talks to it", async () => {
-    await page.click(".open-form button.secondary");
-    await expect.poll(() => page.locator(".conversation-item").count(), { timeout: 15_000 }).toBe(2);
-    await expect.poll(() => page.locator(".conv-title").textContent()).toMatch(/^agent-lo…/);
+    await page.click("button.new-agent");
+    await expect
+      .poll(() => page.locator(".conversation-item").count(), { timeout: 15_000 })
+      .toBe(2)
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}; the form says: ${await page.locator(".open-form .form-error").textContent()}`);
+      });
+    // Agent ids read `agent-local-<first block of the uuid>…`, the full id in the tooltip (was `agent-lo…2f1d`).
+    await expect.poll(() => page.locator(".conv-title").textContent()).toMatch(/^agent-local-[0-9a-f]{8}… \/ default · sim-laptop$/);
+    expect(await page.locator(".conv-agent-id").getAttribute("title")).toMatch(/^agent-local-[0-9a-f-]{36}$/);
     expect(await page.locator(".messages .msg").count()).toBe(0);
     await send(page, "ping");
     // The scenario is used up: the simulated runtime answers like the real one's deterministic executor.
