@@ -7,7 +7,7 @@
 //   # then, in another terminal, run the `letta remote …` line it prints
 //
 // BYOR_PORT         where to listen (default 8284; 0 picks a free port)
-// BYOR_TOKEN        the token the runtime must present (default: a random one, printed in that line)
+// BYOR_TOKEN        the token the runtime must present (default: a random runtime token, printed in that line)
 // EXAMPLE_ONE_TURN  1: stop after the first turn (the tests use it)
 import { approve, type RuntimeSession } from "@byor/core";
 import type { RuntimeEvent } from "@byor/protocol";
@@ -18,7 +18,7 @@ const oneTurn = process.env.EXAMPLE_ONE_TURN === "1";
 
 const server = await new ByorServer({ port: Number(process.env.BYOR_PORT ?? 8284) }).listen();
 console.log(`listening on ${server.url}; start the runtime with:`);
-console.log(`  ${lettaRemoteCommand({ baseUrl: server.url, token: server.token, envName: "direct-mode" })}`);
+console.log(`  ${lettaRemoteCommand({ baseUrl: server.url, token: server.runtimeToken, envName: "direct-mode" })}`);
 process.once("SIGINT", () => void server.close());
 
 // onRuntime runs each time a runtime's socket opens: its first connection and every reconnect. The session is the

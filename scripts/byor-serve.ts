@@ -1,6 +1,8 @@
 // Runs the built `byor serve` (packages/cli/dist) as a child process, as a user would: for the tests of the CLI, the
 // node-server's interop with the real runtime, and the console in Chromium.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,7 +28,16 @@ export interface ServeProcess {
  * last line names the console). Pass `--port 0` to let the system pick a port (read back from the banner).
  */
 export async function startServe(args: string[], env: Record<string, string> = {}, { timeoutMs = 30_000 } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // byor serve keeps its state under the user's config directory by default: tests never touch the real one (a run
+  // that needs its state again passes --data-dir).
+  const isolated =
+    args.includes("--data-dir") || env.BYOR_DATA_DIR !== undefined || env.XDG_CONFIG_HOME !== undefined
+      ? {}
+      : { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "byor-serve-config-")) };
+  const child = spawn(process.execPath, [BIN, "serve", ...args], {
+    env: { PATH: process.env.PATH ?? "", ...isolated, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

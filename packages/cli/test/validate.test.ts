@@ -1,26 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { byor, scratch } from "./byor.js";
 
-const bin = resolve(import.meta.dirname, "../dist/bin.js");
 const fixtures = resolve(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
 const fixtureFiles = readdirSync(fixtures)
   .filter((f) => f.endsWith(".jsonl"))
   .map((f) => join(fixtures, f));
 
-function byor(args: string[], stdin?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input: stdin, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const tmp = mkdtempSync(join(tmpdir(), "byor-validate-"));
-const file = (name: string, lines: unknown[]) => {
-  const path = join(tmp, name);
-  writeFileSync(path, lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n");
-  return path;
-};
+const { dir: tmp, file } = scratch("byor-validate-");
 
 describe("byor validate", () => {
   it("accepts every frame the real runtime sent and accepted", () => {
@@ -77,11 +65,27 @@ describe("byor validate", () => {
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ ok: false, direction: "event", files: 1, frames: 2, valid: 1, invalid: 1 });
     expect(report.problems[0]).toMatchObject({ file: "<stdin>", line: 2, type: "sync_response", code: "invalid_message" });
-    expect(report.problems[0].issues).toContainEqual({ pointer: "", keyword: "required", expected: 'property "request_id"', found: "it missing" });
+    expect(report.problems[0].issues).toContainEqual({ pointer: "", keyword: "required", expected: 'property "request_id"', found: "it missing", column: 1 });
+  });
+
+  it("--json is --format json, and goes with no other format", () => {
+    const input = '{"type":"ping"}\n{"type":"sync_response"}\n';
+    const viaFormat = byor(["validate", "--format", "json", "--direction", "event"], input);
+    expect(viaFormat.code).toBe(1);
+    expect(byor(["validate", "--json", "--direction", "event"], input).out).toBe(viaFormat.out);
+    expect(byor(["validate", "--json", "--format", "json", "--direction", "event"], input).out).toBe(viaFormat.out);
+    const clash = byor(["validate", "--json", "--format", "junit"], input);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toContain("--json means --format json");
   });
 
   it("exits 2 on usage errors and 1 on an unreadable file", () => {
-    expect(byor(["validate", "--direction", "sideways"]).code).toBe(2);
+    const sideways = byor(["validate", "--direction", "sideways"]);
+    expect(sideways.code).toBe(2);
+    expect(sideways.err).toBe('byor validate: --direction must be one of "event", "command", "app", "server", "any", not "sideways"\n');
+    const xml = byor(["validate", "--format", "xml"]);
+    expect(xml.code).toBe(2);
+    expect(xml.err).toBe('byor validate: --format must be one of "text", "json", "junit", "github", not "xml"\n');
     expect(byor(["validate", "--bogus"]).code).toBe(2);
     expect(byor(["nonsense"]).code).toBe(2);
     expect(byor([]).code).toBe(2);

@@ -90,6 +90,47 @@ export interface AppConnectionOptions {
    * answered with a byor.error until then. Default 100 per 10 000 ms.
    */
   invalidFrames?: { max?: number; windowMs?: number };
+  /**
+   * Where seq sessions are made durable, so that another server sharing the journal can resume them after this one
+   * dies (e.g. @byor/hub over Redis). With a journal, a seq session's frames are sent only once the journal has them,
+   * and a resume of a session this endpoint does not hold is looked up there.
+   */
+  journal?: AppJournal;
+}
+
+/** A session found in a journal: what the app missed, and what the server kept with it. */
+export type RestoredSession =
+  | {
+      ok: true;
+      /** The last seq the session assigned. */
+      lastSeq: number;
+      /** Its frames after the app's last_seq, in order, as they were sent. */
+      texts: string[];
+      /** Whatever the journal's owner keeps with the session (its subscriptions, …), handed back to `adopted`. */
+      state?: unknown;
+    }
+  | { ok: false; reason: ByorResetFrame["reason"] };
+
+/** What a journal is told, and asked, by the sessions of an AppSessions. */
+export interface AppJournal {
+  /**
+   * The connection has frames waiting: take them with `connection.drainJournal()`, make them durable, then call
+   * `connection.releaseJournaled(mark)` (also when that failed: the frames go out, unjournaled).
+   */
+  pending(connection: AppConnection): void;
+  /** The app asks to resume a session this endpoint does not hold (`lastSeq`: the last one it processed). */
+  restore(sessionId: string, lastSeq: number): Promise<RestoredSession>;
+  /** A restored session is open here now (welcomed, its missed frames sent). */
+  adopted?(connection: AppConnection, restored: Extract<RestoredSession, { ok: true }>): void;
+  /** The session ended for good (closed, expired, reset): its journal may go. Not called when it moved away. */
+  ended?(connection: AppConnection): void;
+}
+
+/** A journaled session's frames not yet in the journal, and the outbox mark that releases them. */
+export interface JournalBatch {
+  frames: { seq: number; text: string }[];
+  ackedSeq: number;
+  mark: number;
 }
 
 /** Frames relayed to subscribers: numbered when the app negotiated seq/ack. */
@@ -141,6 +182,7 @@ interface Resolved {
   slowConsumerGraceMs: number;
   maxInvalidFrames: number;
   invalidWindowMs: number;
+  journal: AppJournal | undefined;
 }
 
 /** @internal Shared between AppSessions and its connections. */
@@ -212,6 +254,7 @@ export class AppSessions implements Disposable {
         slowConsumerGraceMs: options.slowConsumerGraceMs ?? 2_000,
         maxInvalidFrames: options.invalidFrames?.max ?? 100,
         invalidWindowMs: options.invalidFrames?.windowMs ?? 10_000,
+        journal: options.journal,
       },
       sessions: new Map(),
       pending: new Set(),
@@ -324,6 +367,13 @@ export class AppConnection {
   #invalidSince = 0;
   /** The app request being handled by `frame` handlers (to answer it if one throws). */
   #handling: AppRequestFrame | undefined;
+  /** With a journal: texts to send once the journal has the frames before them, and how many went before these. */
+  #outbox: string[] | undefined;
+  #outboxBase = 0;
+  /** With a journal: numbered frames the journal does not have yet. */
+  #unjournaled: { seq: number; text: string }[] | undefined;
+  /** Frames the app sent while its resume was being looked up in the journal. */
+  #restoring: string[] | undefined;
 
   /** @internal Created by AppSessions.accept. */
   constructor(registry: AppSessionRegistry) {
@@ -393,8 +443,16 @@ export class AppConnection {
       return;
     }
     const text = this.#buffer.pushEncoded(body);
-    if (status !== "open") return;
-    this.#transport?.send(text);
+    if (this.#options.journal) {
+      // Durable first: a frame the app saw must be in the journal, or a resume on another server would miss it.
+      (this.#unjournaled ??= []).push({ seq: this.#buffer.lastSeq, text });
+      (this.#outbox ??= []).push(text);
+      this.#options.journal.pending(this);
+      if (status !== "open") return;
+    } else {
+      if (status !== "open") return;
+      this.#transport?.send(text);
+    }
     // A burst goes out before the acks waiting in the app's socket are read: judge once they have had time to
     // count. Memory stays bounded meanwhile (the buffer evicts, the socket has its own bound).
     if (this.#verdictTimer === undefined && this.#behind()) {
@@ -417,7 +475,31 @@ export class AppConnection {
   reply(frame: ReplyFrame): void {
     if (this.#machine.state.status !== "open") return;
     const { seq: _none, ...copy } = frame as ReplyFrame & { seq?: number };
-    this.#transport?.send(stringifyJson(copy));
+    const text = stringifyJson(copy);
+    // Behind frames still waiting for the journal: an answer never overtakes what came before it.
+    if (this.#outbox?.length) {
+      this.#outbox.push(text);
+      this.#options.journal?.pending(this); // released by the next write, which may have nothing else to carry
+    } else this.#transport?.send(text);
+  }
+
+  /** With a journal: the numbered frames it does not have yet (handed over once), and the mark that releases them. */
+  drainJournal(): JournalBatch {
+    const frames = this.#unjournaled ?? [];
+    this.#unjournaled = undefined;
+    return { frames, ackedSeq: this.#buffer?.ackedSeq ?? 0, mark: this.#outboxBase + (this.#outbox?.length ?? 0) };
+  }
+
+  /** The journal has every frame drained up to `mark`: send what waited for it (dropped while the app is away). */
+  releaseJournaled(mark: number): void {
+    const outbox = this.#outbox;
+    if (!outbox) return;
+    const count = Math.min(outbox.length, mark - this.#outboxBase);
+    if (count <= 0) return;
+    const ready = outbox.splice(0, count);
+    this.#outboxBase += count;
+    if (this.#machine.state.status !== "open") return; // kept in the replay buffer for a resume
+    for (const text of ready) this.#transport?.send(text);
   }
 
   /** Ends the session for good: closes the socket (if up) with this code and reason; no resume. */
@@ -449,6 +531,11 @@ export class AppConnection {
 
   #onText(text: string): void {
     this.#heartbeat?.touch();
+    if (this.#restoring) {
+      // The resume is being looked up: handled once it is settled, in order (bounded like frames before a hello).
+      if (this.#restoring.length < this.#options.maxBufferedFrames) this.#restoring.push(text);
+      return;
+    }
     const result = decodeAppFrame(text);
     if (!result.ok) {
       if (this.#overInvalidBudget()) return;
@@ -524,7 +611,9 @@ export class AppConnection {
     }
     const earlier = this.#registry.sessions.get(resume.session_id);
     if (!earlier || !earlier.#buffer) {
-      this.#start(true, this.#registry.expired.has(resume.session_id) ? "expired" : "unknown_session");
+      const expired = this.#registry.expired.has(resume.session_id);
+      if (this.#options.journal && !expired && !earlier) return this.#restore(this.#options.journal, resume.session_id, resume.last_seq);
+      this.#start(true, expired ? "expired" : "unknown_session");
       return;
     }
     const replay = earlier.#buffer.replayAfter(resume.last_seq);
@@ -544,6 +633,41 @@ export class AppConnection {
     this.#emitter.emit("closed", { code: CLIENT_CLOSE.normal, reason: "resumed" });
     this.#emitter.close();
     earlier.#resume(transport, resume.last_seq, replay.texts);
+  }
+
+  /** Looks the session up in the journal (another server held it); the app's frames wait meanwhile. */
+  #restore(journal: AppJournal, sessionId: string, lastSeq: number): void {
+    this.#restoring = [];
+    const settle = (restored: RestoredSession) => {
+      const waiting = this.#restoring ?? [];
+      this.#restoring = undefined;
+      // The socket went away meanwhile: nothing to resume onto (the journal still has it for the next try).
+      if (!this.#transport || this.#machine.state.status === "closed") return;
+      if (!restored.ok) this.#start(true, restored.reason);
+      // Resumed here by another socket meanwhile: this one starts afresh rather than sharing it.
+      else if (this.#registry.sessions.has(sessionId)) this.#start(true, "unknown_session");
+      else this.#adopt(journal, sessionId, lastSeq, restored);
+      for (const text of waiting) if (this.#transport) this.#onText(text);
+    };
+    journal.restore(sessionId, lastSeq).then(settle, (error: unknown) => {
+      errorEventReporter(() => this.#emitter)(error, "journal");
+      settle({ ok: false, reason: "unknown_session" });
+    });
+  }
+
+  /** Carries on a session another server journaled: welcome (resumed), then what the app missed. */
+  #adopt(journal: AppJournal, sessionId: string, lastSeq: number, restored: Extract<RestoredSession, { ok: true }>): void {
+    this.#registry.pending.delete(this);
+    this.#welcomed = true;
+    this.#seqAck = true;
+    this.#sessionId = sessionId;
+    this.#buffer = ReplayBuffer.continuing(this.#options.replay, lastSeq, restored.texts);
+    this.#registry.sessions.set(sessionId, this);
+    this.#machine.to({ status: "open", since: this.#options.clock.now(), resumed: true });
+    if (!this.online) return;
+    this.#sendNow({ type: "byor.welcome", session_id: sessionId, resumed: true, seq_ack: true, last_seq: restored.lastSeq });
+    for (const text of restored.texts) this.#transport?.send(text);
+    journal.adopted?.(this, restored);
   }
 
   /** A new session; after a failed resume, announced by byor.reset first. */
@@ -577,6 +701,11 @@ export class AppConnection {
     this.#clearParkTimer();
     const buffer = this.#buffer!;
     buffer.ack(lastSeq);
+    // What waited for the journal is in the buffer's replay below: sent once, from there.
+    if (this.#outbox) {
+      this.#outboxBase += this.#outbox.length;
+      this.#outbox = [];
+    }
     this._attach(transport);
     this.#machine.to({ status: "open", since: this.#options.clock.now(), resumed: true });
     if (this.#transport !== transport) return; // a state handler closed the session meanwhile
@@ -641,9 +770,12 @@ export class AppConnection {
     this.#detach();
     if (closeSocket) transport?.close(close.code, close.reason);
     this.#registry.pending.delete(this);
-    if (this.#registry.sessions.get(this.#sessionId) === this) this.#registry.sessions.delete(this.#sessionId);
+    const registered = this.#registry.sessions.get(this.#sessionId) === this;
+    if (registered) this.#registry.sessions.delete(this.#sessionId);
+    if (registered && this.#buffer) this.#options.journal?.ended?.(this);
     this.#buffer = undefined;
     this.#early = undefined;
+    this.#outbox = this.#unjournaled = this.#restoring = undefined;
     this.#machine.to({ status: "closed", close, reason: close.reason });
     this.#emitter.emit("closed", close);
     this.#emitter.close();

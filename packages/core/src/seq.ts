@@ -40,6 +40,17 @@ export class ReplayBuffer {
     this.#maxBytes = Math.max(1, options.maxBytes ?? 1024 * 1024);
   }
 
+  /**
+   * A buffer that carries on a session journaled elsewhere: every frame up to `ackedSeq` was acknowledged, and
+   * `texts` are the frames after it, numbered on from there, as they were sent.
+   */
+  static continuing(options: ReplayBufferOptions, ackedSeq: number, texts: readonly string[]): ReplayBuffer {
+    const buffer = new ReplayBuffer(options);
+    buffer.#lastSeq = buffer.#ackedSeq = ackedSeq;
+    for (const text of texts) buffer.#keep(text);
+    return buffer;
+  }
+
   /** The last seq assigned (0 before the first frame). */
   get lastSeq(): number {
     return this.#lastSeq;

@@ -37,7 +37,9 @@ export type HubMessage =
   /** A runtime came online, went offline or changed (broadcast by its owner). */
   | { kind: "runtime_status"; record: RuntimeRecord }
   /** A runtime is gone from the directory (forgotten). */
-  | { kind: "runtime_forgotten"; runtimeId: string };
+  | { kind: "runtime_forgotten"; runtimeId: string }
+  /** An app session you held resumed on another node: end your copy (its journal is the other node's now). */
+  | { kind: "session_taken"; sessionId: string };
 
 export interface BackplaneHandlers {
   /** A runtime frame from the bus (every node receives every runtime's frames, in order per runtime). */
@@ -66,11 +68,58 @@ export interface Backplane extends Disposable {
   publish(runtimeId: string, text: string): void;
   send(node: string, message: HubMessage): void;
   broadcast(message: HubMessage): void;
+  /** Seq sessions' journals, so an app may resume on any node (optional: without it, only where it was). */
+  readonly sessions?: SessionStore;
+  /** The bus frames after `position`, oldest first, for a resumed session to catch up; "gone": trimmed past it. */
+  readBus?(after: string): Promise<BusEvent[] | "gone">;
 }
 
-/** Orders two positions of one runtime's log: negative, zero or positive. */
+/** One write of a session's journal: its new frames (in seq order) and its state, owned by `node`. */
+export interface SessionWrite {
+  sessionId: string;
+  node: string;
+  frames: { seq: number; text: string }[];
+  /** Frames up to this seq were acknowledged: the journal may drop them. */
+  ackedSeq: number;
+  /** The owner's state of the session (JSON text), replaced on each write. */
+  state: string;
+  /** How long the journal lives without a write (the session's park time, and some). */
+  ttlMs: number;
+}
+
+/** A journaled session, taken over by a node. */
+export interface TakenSession {
+  /** The node that wrote it last (to be told its copy moved). */
+  previousNode: string;
+  lastSeq: number;
+  ackedSeq: number;
+  /** Frames after the seq asked for, in order. */
+  texts: string[];
+  state: string;
+}
+
+/**
+ * Where seq sessions are journaled. Only the session's owner writes; a resume elsewhere takes it over (atomically),
+ * so the old owner's late writes are refused rather than interleaved.
+ */
+export interface SessionStore {
+  /** Writes each (pipelined); resolves per write: true, or false when the session is not `node`'s (taken over). */
+  write(writes: SessionWrite[]): Promise<boolean[]>;
+  /**
+   * Makes `node` the session's owner and reads its frames after `afterSeq`; undefined: no such session. A `afterSeq`
+   * outside what the journal holds comes back as `overrun` (the app must re-sync).
+   */
+  take(sessionId: string, node: string, afterSeq: number): Promise<TakenSession | "overrun" | undefined>;
+  /** The session ended for good (only its owner's drop counts). */
+  drop(sessionId: string, node: string): void;
+}
+
+/**
+ * Orders two positions of the bus: negative, zero or positive. A position is `ms-seq` (a Redis Stream id) with an
+ * optional `-index` for a frame after the first of an entry that carries several; a missing part counts as 0.
+ */
 export function comparePositions(a: string, b: string): number {
-  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
-  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
-  return aMs - bMs || aSeq - bSeq;
+  const [aMs = 0, aSeq = 0, aAt = 0] = a.split("-").map(Number);
+  const [bMs = 0, bSeq = 0, bAt = 0] = b.split("-").map(Number);
+  return aMs - bMs || aSeq - bSeq || aAt - bAt;
 }

@@ -11,7 +11,7 @@ export interface LocalRuntime extends RuntimeHandle {
 /** What the federation tells this node's broker about runtimes of other nodes. */
 export interface FederatedBroker {
   /** A frame of a remote runtime, from the bus (`event` parsed from `text`). */
-  runtimeEvent(runtime: RuntimeHandle, event: RuntimeEvent, text: string): void;
+  runtimeEvent(runtime: RuntimeHandle, event: RuntimeEvent, text: string, position: string): void;
   runtimeOnline(runtime: RuntimeHandle): void;
   runtimeOffline(runtime: RuntimeHandle): void;
   runtimeForgotten(runtime: RuntimeHandle): void;
@@ -32,6 +32,8 @@ export interface FederationOptions {
   /** How often the directory is re-read to notice nodes that died (default 5 000 ms). */
   reconcileMs?: number;
   logger: { warn(message: string): void };
+  /** An app session this node held resumed on another node. */
+  sessionTaken?(sessionId: string): void;
 }
 
 /**
@@ -172,7 +174,7 @@ export class Federation implements Disposable {
     } catch {
       return;
     }
-    this.#options.broker.runtimeEvent(remote, event, text);
+    this.#options.broker.runtimeEvent(remote, event, text, position);
   }
 
   #onMessage(message: HubMessage, from: string): void {
@@ -189,6 +191,8 @@ export class Federation implements Disposable {
       case "runtime_status":
         if (!self && message.record.node !== this.#backplane.nodeId) this.#status(message.record);
         return;
+      case "session_taken":
+        return this.#options.sessionTaken?.(message.sessionId);
       case "runtime_forgotten": {
         const remote = this.#remote.get(message.runtimeId);
         if (self || !remote) return;

@@ -1,5 +1,5 @@
 import { systemClock, toDisposable, type AppConnection, type AppConnectionOptions, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
-import type { RegisterRequest, RuntimeEvent } from "@byor/protocol";
+import type { PrivilegeClass, RegisterRequest, RuntimeEvent } from "@byor/protocol";
 import type { Backplane } from "./backplane.js";
 import { Broker, type RuntimeDirectory } from "./broker.js";
 import { FaultLog } from "./fault-log.js";
@@ -9,7 +9,9 @@ import { memoryBackplane } from "./memory-backplane.js";
 import { Metrics } from "./metrics.js";
 import type { RuntimeHandle } from "./remote-runtime.js";
 import { remoteRuntimeInfo, runtimeRecord, runtimeSummary, type RuntimeSummary } from "./runtime-info.js";
-import { RuntimeRegistry, type DialSpec, type Refusal, type RuntimeEntry, type RuntimeIds } from "./runtime-registry.js";
+import { RuntimeRegistry, isRefusal, type DialSpec, type Refusal, type RuntimeEntry, type RuntimeIds, type StoredRuntime } from "./runtime-registry.js";
+import type { AuditRecord, Principal } from "./principal.js";
+import { SessionJournal } from "./session-journal.js";
 import { stableHash } from "./stable-hash.js";
 
 export interface HubOptions {
@@ -30,7 +32,14 @@ export interface HubOptions {
   maxPendingRequestsPerApp?: number;
   /** How long an unanswered request is remembered (default 10 minutes). */
   requestTtlMs?: number;
+  /** Gets a record of each privileged frame of an app (see `auditClasses`) and of every frame refused as forbidden. */
+  audit?(record: AuditRecord): void;
+  /** Classes whose allowed frames `audit` gets (default: every class but observe). */
+  auditClasses?: ReadonlySet<PrivilegeClass>;
 }
+
+/** What happened to one of this node's runtimes, for whoever keeps records of them (a state directory). */
+export type RuntimeChange = "registered" | "online" | "offline" | "forgotten";
 
 /** What a metrics scrape reads of the hub. */
 export interface HubStats {
@@ -61,6 +70,9 @@ export class Hub implements Disposable {
   readonly #broker: Broker;
   readonly #federation: Federation;
   readonly #runtimeHandlers = new Set<(runtime: RuntimeEntry) => void>();
+  readonly #changeHandlers = new Set<(runtime: RuntimeEntry, change: RuntimeChange) => void>();
+  readonly #journal: SessionJournal | undefined;
+  readonly #shared: boolean;
 
   constructor(options: HubOptions = {}) {
     const clock = options.clock ?? systemClock;
@@ -70,6 +82,20 @@ export class Hub implements Disposable {
     // Log rate-limiting stays on wall time: a clock that throws (fault-injection tests) must not stop the reports.
     this.faults = new FaultLog(this.#logger);
     const backplane = options.backplane ?? memoryBackplane();
+    this.#shared = options.backplane !== undefined;
+    // With a shared session store, seq sessions are journaled so an app may resume on any node.
+    const store = backplane.sessions;
+    const journal =
+      store &&
+      new SessionJournal({
+        store,
+        backplane,
+        routing: (app) => this.#broker.sessionRouting(app),
+        restore: (app, routing) => this.#broker.restoreSession(app, routing),
+        ttlMs: (options.appSessions?.parkMs ?? 60_000) + 60_000,
+        faults: this.faults,
+      });
+    this.#journal = journal;
     this.#registry = new RuntimeRegistry(
       {
         maxRuntimes: options.maxRuntimes ?? 1000,
@@ -87,11 +113,14 @@ export class Hub implements Disposable {
       },
     );
     const directory: RuntimeDirectory = {
+      isLocal: (id) => this.#registry.get(id)?.online === true,
       get: (id) => this.#handle(id),
       all: () => [...this.#localHeld(), ...this.#federation.all()],
     };
     this.#broker = new Broker(directory, this.#logger, {
-      appSessions: { ...options.appSessions, ...given },
+      appSessions: { ...options.appSessions, ...given, ...(journal && { journal }) },
+      ...(journal && { onSessionChanged: (app: AppConnection) => journal.pending(app) }),
+      ...(backplane.readBus && { readBus: (after: string) => backplane.readBus!(after) }),
       faults: this.faults,
       clock,
       metrics: this.metrics,
@@ -100,6 +129,8 @@ export class Hub implements Disposable {
       ...(options.maxSubscriptionsPerApp !== undefined && { maxSubscriptionsPerApp: options.maxSubscriptionsPerApp }),
       ...(options.maxPendingRequestsPerApp !== undefined && { maxPendingRequestsPerApp: options.maxPendingRequestsPerApp }),
       ...(options.requestTtlMs !== undefined && { requestTtlMs: options.requestTtlMs }),
+      ...(options.audit !== undefined && { audit: options.audit }),
+      ...(options.auditClasses !== undefined && { auditClasses: options.auditClasses }),
     });
     this.#federation = new Federation({
       backplane,
@@ -108,6 +139,10 @@ export class Hub implements Disposable {
       broker: this.#broker,
       clock,
       logger: this.#logger,
+      sessionTaken: (sessionId) => {
+        const app = this.#broker.sessions.get(sessionId);
+        if (app) this.#journal?.movedAway(app);
+      },
     });
   }
 
@@ -123,7 +158,28 @@ export class Hub implements Disposable {
 
   /** A registration (`POST /v1/environments/register`): the runtime's entry, or why it was refused. */
   register(body: RegisterRequest): RuntimeEntry | Refusal {
-    return this.#registry.register(body);
+    const outcome = this.#registry.register(body);
+    if (!isRefusal(outcome)) this.#changed(outcome, "registered");
+    return outcome;
+  }
+
+  /**
+   * A runtime this node knew before a restart (see `storedRuntime`): listed offline, with what it registered, until
+   * its socket reconnects. Undefined when it is known already, its ids are unusable, or `maxRuntimes` are listed.
+   */
+  restoreRuntime(record: StoredRuntime): RuntimeEntry | undefined {
+    return this.#registry.restore(record);
+  }
+
+  /** This node's runtimes, online or not (dialled ones included). */
+  localRuntimes(): RuntimeEntry[] {
+    return this.#registry.all();
+  }
+
+  /** Runs `handler` when one of this node's runtimes registers, comes online, goes offline or is forgotten. */
+  onRuntimeChange(handler: (runtime: RuntimeEntry, change: RuntimeChange) => void): Disposable {
+    this.#changeHandlers.add(handler);
+    return toDisposable(() => this.#changeHandlers.delete(handler));
   }
 
   /** Whether a runtime socket of this device may open now; the refusal if not. */
@@ -141,9 +197,13 @@ export class Hub implements Disposable {
     return this.#registry.dial(target);
   }
 
-  /** An app's socket opened: its session (handshake, seq/ack, subscriptions, commands) starts. */
-  acceptApp(transport: Transport, label: string): AppConnection {
-    return this.#broker.accept(transport, label);
+  /**
+   * An app's socket opened: its session (handshake, seq/ack, subscriptions, commands) starts. With a principal, its
+   * frames are held to what its role grants (others are refused with byor.error `forbidden`) and its welcome names
+   * it; without one, it may do everything.
+   */
+  acceptApp(transport: Transport, label: string, principal?: Principal): AppConnection {
+    return this.#broker.accept(transport, label, principal);
   }
 
   /** One of this node's runtimes, online or not. */
@@ -185,6 +245,7 @@ export class Hub implements Disposable {
 
   /** Closes every runtime (1001: they retry) and app session, and leaves the backplane. */
   close(): void {
+    this.#journal?.close();
     this.#registry.close();
     this.#broker.close();
     this.#federation.dispose();
@@ -227,6 +288,17 @@ export class Hub implements Disposable {
         this.faults.report("onRuntime handler", `an onRuntime handler failed for runtime ${entry.label}`, error);
       }
     }
+    this.#changed(entry, "online");
+  }
+
+  #changed(entry: RuntimeEntry, change: RuntimeChange): void {
+    for (const handler of [...this.#changeHandlers]) {
+      try {
+        handler(entry, change);
+      } catch (error) {
+        this.faults.report("onRuntimeChange handler", `an onRuntimeChange handler failed for runtime ${entry.label}`, error);
+      }
+    }
   }
 
   #offline(entry: RuntimeEntry, close: { code: number; reason: string } | undefined): void {
@@ -234,15 +306,18 @@ export class Hub implements Disposable {
     this.#logger.info(`runtime ${entry.label} offline (${why})`);
     this.#broker.runtimeOffline(entry);
     this.#federation.localStatus(entry);
+    this.#changed(entry, "offline");
   }
 
   #event(entry: RuntimeEntry, event: RuntimeEvent, text: string): void {
     this.#broker.runtimeEvent(entry, event, text);
-    this.#federation.localEvent(entry.deviceId, text);
+    // Alone on the default in-memory backplane, nobody else would read it: one publication per frame saved.
+    if (this.#shared) this.#federation.localEvent(entry.deviceId, text);
   }
 
   #forgotten(entry: RuntimeEntry): void {
     this.#broker.runtimeForgotten(entry);
     this.#federation.localForgotten(entry.deviceId);
+    this.#changed(entry, "forgotten");
   }
 }

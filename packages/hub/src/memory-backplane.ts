@@ -1,4 +1,19 @@
-import type { Backplane, BackplaneHandlers, HubMessage, RuntimeRecord } from "./backplane.js";
+import { comparePositions, type Backplane, type BackplaneHandlers, type BusEvent, type HubMessage, type RuntimeRecord, type SessionStore, type SessionWrite, type TakenSession } from "./backplane.js";
+
+export interface MemoryClusterOptions {
+  /** Bus frames kept for sessions resumed on another node to catch up (default 0: none). */
+  history?: number;
+  /** Journal seq sessions, so apps may resume on another node of the cluster (default false). */
+  sessions?: boolean;
+}
+
+interface Journal {
+  node: string;
+  lastSeq: number;
+  ackedSeq: number;
+  frames: { seq: number; text: string }[];
+  state: string;
+}
 
 /** Records are JSON: a node must not share objects with another (a real backplane serialises them). */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -13,6 +28,57 @@ export class MemoryCluster {
   readonly #runtimes = new Map<string, RuntimeRecord>();
   #positions = 0;
   #ids = 0;
+  readonly #history: BusEvent[] = [];
+  readonly #maxHistory: number;
+  readonly #journals: Map<string, Journal> | undefined;
+
+  constructor(options: MemoryClusterOptions = {}) {
+    this.#maxHistory = options.history ?? 0;
+    this.#journals = options.sessions ? new Map() : undefined;
+  }
+
+  /** @internal */
+  get _sessions(): boolean {
+    return this.#journals !== undefined;
+  }
+
+  /** @internal */
+  _readBus(after: string): BusEvent[] | "gone" {
+    const afterN = Number(after.slice(after.indexOf("-") + 1));
+    // The history holds the latest positions, contiguous: one before its first is the oldest point it reaches back to.
+    const firstN = this.#positions - this.#history.length + 1;
+    if (!Number.isInteger(afterN) || afterN + 1 < firstN) return "gone";
+    return this.#history.filter((e) => comparePositions(e.position, after) > 0).map((e) => ({ ...e }));
+  }
+
+  /** @internal */
+  _write(write: SessionWrite): boolean {
+    const journals = this.#journals!;
+    const journal = journals.get(write.sessionId);
+    if (journal && journal.node !== write.node) return false;
+    const next: Journal = journal ?? { node: write.node, lastSeq: 0, ackedSeq: 0, frames: [], state: write.state };
+    for (const frame of write.frames) if (frame.seq > next.lastSeq) next.frames.push({ ...frame }), (next.lastSeq = frame.seq);
+    next.ackedSeq = Math.max(next.ackedSeq, write.ackedSeq);
+    next.frames = next.frames.filter((f) => f.seq > next.ackedSeq);
+    next.state = write.state;
+    journals.set(write.sessionId, next);
+    return true;
+  }
+
+  /** @internal */
+  _take(sessionId: string, node: string, afterSeq: number): TakenSession | "overrun" | undefined {
+    const journal = this.#journals!.get(sessionId);
+    if (!journal) return undefined;
+    const previousNode = journal.node;
+    journal.node = node;
+    if (afterSeq < journal.ackedSeq || afterSeq > journal.lastSeq) return "overrun";
+    return { previousNode, lastSeq: journal.lastSeq, ackedSeq: journal.ackedSeq, texts: journal.frames.filter((f) => f.seq > afterSeq).map((f) => f.text), state: journal.state };
+  }
+
+  /** @internal */
+  _drop(sessionId: string, node: string): void {
+    if (this.#journals?.get(sessionId)?.node === node) this.#journals.delete(sessionId);
+  }
 
   /** A handle for one more node (`nodeId` default: `node-1`, `node-2`, …). */
   node(nodeId = `node-${++this.#ids}`): Backplane {
@@ -38,6 +104,10 @@ export class MemoryCluster {
   /** @internal */
   _publish(runtimeId: string, text: string): void {
     const position = `0-${++this.#positions}`;
+    if (this.#maxHistory > 0) {
+      this.#history.push({ runtimeId, text, position });
+      if (this.#history.length > this.#maxHistory) this.#history.shift();
+    }
     for (const node of this.#nodes.values()) node._event(runtimeId, text, position);
   }
 
@@ -51,11 +121,24 @@ export class MemoryCluster {
 class MemoryBackplane implements Backplane {
   #handlers: BackplaneHandlers | undefined;
   #closed = false;
+  readonly sessions: SessionStore | undefined;
 
   constructor(
     readonly cluster: MemoryCluster,
     readonly nodeId: string,
-  ) {}
+  ) {
+    if (cluster._sessions) {
+      this.sessions = {
+        write: async (writes) => writes.map((write) => !this.#closed && cluster._write(write)),
+        take: async (sessionId, node, afterSeq) => cluster._take(sessionId, node, afterSeq),
+        drop: (sessionId, node) => cluster._drop(sessionId, node),
+      };
+    }
+  }
+
+  async readBus(after: string): Promise<BusEvent[] | "gone"> {
+    return this.cluster._readBus(after);
+  }
 
   async start(handlers: BackplaneHandlers): Promise<void> {
     this.#handlers = handlers;

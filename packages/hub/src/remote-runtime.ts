@@ -88,6 +88,16 @@ export class RemoteRuntime implements RuntimeHandle {
     return cameOnline;
   }
 
+  /**
+   * Whether the owner already watches this scope (for a session resumed here from another node): then it is
+   * tracked here too, for a re-watch when the runtime moves, without asking the owner for a sync now.
+   */
+  watchesRemotely(scope: Scope): boolean {
+    if (!this.#record.watchedScopes.some((s) => sameScope(s, scope))) return false;
+    if (!this.#watched.some((s) => sameScope(s, scope))) this.#watched.push(scope);
+    return true;
+  }
+
   /** Asks the (new) owner to watch every scope this node watches: it syncs them, and its frames reach us again. */
   rewatch(): void {
     for (const scope of this.#watched) this.link.watch(this.#record, scope).catch(() => {});

@@ -10,6 +10,14 @@ interface Route {
   expiresAt: number;
 }
 
+/** A route as a session journal keeps it. */
+export interface SavedRoute {
+  id: string;
+  deviceId: string;
+  originalId: string;
+  responseType: string;
+}
+
 /**
  * Which app sent which request. Apps pick their own request ids, so two apps may both send `"1"`: the server gives
  * each forwarded command an id of its own and maps the runtime's answers back. Bounded: entries leave when their
@@ -33,6 +41,31 @@ export class RequestRoutes {
     this.#routes.set(id, { app, deviceId, originalId, responseType, expiresAt: this.options.clock.now() + this.options.ttlMs });
     mine.add(id);
     return id;
+  }
+
+  /** An app's requests waiting for an answer (to journal its session). */
+  ofApp(app: AppConnection): SavedRoute[] {
+    const saved: SavedRoute[] = [];
+    for (const id of this.#perApp.get(app) ?? []) {
+      const route = this.#routes.get(id);
+      if (route) saved.push({ id, deviceId: route.deviceId, originalId: route.originalId, responseType: route.responseType });
+    }
+    return saved;
+  }
+
+  /** Takes over a route another node made for a session resumed here (answers travel to every node). */
+  adopt(app: AppConnection, saved: SavedRoute): void {
+    if (this.#routes.has(saved.id)) return;
+    let mine = this.#perApp.get(app);
+    if (!mine) this.#perApp.set(app, (mine = new Set()));
+    this.#routes.set(saved.id, { app, deviceId: saved.deviceId, originalId: saved.originalId, responseType: saved.responseType, expiresAt: this.options.clock.now() + this.options.ttlMs });
+    mine.add(saved.id);
+  }
+
+  /** The app a frame with this request id answers, without settling the route. */
+  appOf(deviceId: string, requestId: string): AppConnection | undefined {
+    const route = this.#routes.get(requestId);
+    return route?.deviceId === deviceId ? route.app : undefined;
   }
 
   /**

@@ -29,6 +29,8 @@ export interface RuntimeSummary {
   connectedAt: string | null;
   lastSeenAt: string | null;
   registeredAt: string | null;
+  /** When this server first saw it (kept across restarts with a state directory); absent for another node's. */
+  firstSeenAt?: string | null;
   lettaCodeVersion: string | null;
   /** `remote`: it registered (`letta remote`); `app_server`: the server dials it (`letta server --listen`). */
   mode: "remote" | "app_server";
@@ -49,6 +51,7 @@ export const runtimeSummary = (entry: RuntimeEntry): RuntimeSummary => ({
   connectedAt: iso(entry.connectedAt),
   lastSeenAt: iso(entry.lastSeenAt),
   registeredAt: iso(entry.registeredAt),
+  firstSeenAt: iso(entry.firstSeenAt),
   lettaCodeVersion: entry.metadata?.lettaCodeVersion ?? entry.dialer?.info?.letta_code_version ?? null,
   mode: entry.mode,
   dialUrl: entry.dialUrl ?? null,

@@ -26,6 +26,8 @@ export class RuntimeEntry implements LocalRuntime {
   listenerInstanceId: string | undefined;
   metadata: RegisterRequest["metadata"] | undefined;
   registeredAt: number | null = null;
+  /** When this server first saw it (a registration or a socket), kept across restarts with a state directory. */
+  firstSeenAt: number | null = null;
   connectedAt: number | null = null;
   lastSeenAt: number | null = null;
 
@@ -110,6 +112,31 @@ export interface Refusal {
   message: string;
 }
 
+/** What a server keeps of a runtime that registered, to know it again after a restart (times in ms). */
+export interface StoredRuntime {
+  deviceId: string;
+  connectionName: string;
+  connectionId: string | null;
+  listenerInstanceId: string | undefined;
+  /** What it registered with: its versions, OS, supported commands. */
+  metadata: RegisterRequest["metadata"] | undefined;
+  registeredAt: number | null;
+  firstSeenAt: number | null;
+  lastSeenAt: number | null;
+}
+
+/** A runtime entry as a record to keep. */
+export const storedRuntime = (entry: RuntimeEntry): StoredRuntime => ({
+  deviceId: entry.deviceId,
+  connectionName: entry.connectionName,
+  connectionId: entry.connectionId,
+  listenerInstanceId: entry.listenerInstanceId,
+  metadata: entry.metadata,
+  registeredAt: entry.registeredAt,
+  firstSeenAt: entry.firstSeenAt,
+  lastSeenAt: entry.lastSeenAt,
+});
+
 export const isRefusal = (value: unknown): value is Refusal => typeof value === "object" && value !== null && "status" in value;
 
 /**
@@ -156,6 +183,25 @@ export class RuntimeRegistry implements Disposable {
     entry.metadata = body.metadata;
     entry.connectionId = this.options.ids.connectionId(body.deviceId, body.listenerInstanceId);
     entry.registeredAt = this.#clock.now();
+    entry.firstSeenAt ??= entry.registeredAt;
+    return entry;
+  }
+
+  /**
+   * A runtime this server knew before it restarted (a state directory's record): listed offline, with what it
+   * registered, until it reconnects. Undefined when the device is known already or there is no room.
+   */
+  restore(record: StoredRuntime): RuntimeEntry | undefined {
+    if (this.#entries.has(record.deviceId) || idProblem(record.deviceId) || idProblem(record.connectionName)) return undefined;
+    if (this.#registeredCount() >= this.options.maxRuntimes) return undefined;
+    const entry = this.#create(record.deviceId, record.connectionName);
+    if (!entry) return undefined;
+    entry.connectionId = record.connectionId;
+    entry.listenerInstanceId = record.listenerInstanceId;
+    entry.metadata = record.metadata;
+    entry.registeredAt = record.registeredAt;
+    entry.firstSeenAt = record.firstSeenAt;
+    entry.lastSeenAt = record.lastSeenAt;
     return entry;
   }
 
@@ -189,6 +235,7 @@ export class RuntimeRegistry implements Disposable {
     if (connectionId) entry.connectionId = connectionId;
     entry.connectedAt = this.#clock.now();
     entry.lastSeenAt = entry.connectedAt;
+    entry.firstSeenAt ??= entry.connectedAt;
     entry.session.attach(transport);
     return entry;
   }

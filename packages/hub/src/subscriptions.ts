@@ -104,6 +104,25 @@ export class Subscriptions {
     this.#byRuntime.delete(deviceId);
   }
 
+  /** One app's subscriptions (to journal its session). */
+  ofApp(app: AppConnection): { deviceId: string; scope: Scope }[] {
+    const mine = this.#byApp.get(app);
+    return [...(mine instanceof Map ? mine.values() : mine ? [mine] : [])].map(({ deviceId, scope }) => ({ deviceId, scope }));
+  }
+
+  /** The runtimes one app follows. */
+  followedBy(app: AppConnection): string[] {
+    const ids: string[] = [];
+    for (const [deviceId, apps] of this.#byRuntime) if (apps === app || (apps instanceof Set && apps.has(app))) ids.push(deviceId);
+    return ids;
+  }
+
+  /** Whether this app gets the frame of this runtime (scoped: subscribed to the scope; else: following it). */
+  reaches(app: AppConnection, deviceId: string, scope: Scope | undefined): boolean {
+    const apps = scope ? this.subscribers(deviceId, scope) : this.followers(deviceId);
+    return apps === app || (apps instanceof Set && apps.has(app));
+  }
+
   /** The scopes of one runtime some app is subscribed to (to watch them again where the runtime now is). */
   scopesOf(deviceId: string): Scope[] {
     const prefix = `${deviceId}\u0000`;

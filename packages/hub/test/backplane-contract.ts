@@ -197,5 +197,45 @@ export function backplaneContract(name: string, makeCluster: () => Promise<Backp
       expect(a.events).toEqual([]);
       expect(a.messages).toEqual([]);
     });
+
+    it("journals a session: frames in seq order, trimmed at the ack, read back after a seq by the node taking it over", async () => {
+      const a = await probe(cluster.node("A"));
+      const b = await probe(cluster.node("B"));
+      const store = a.node.sessions!;
+      const frame = (seq: number) => ({ seq, text: `{"seq":${seq},"type":"byor.event","x":"a:b"}` });
+      const write = (node: string, frames: { seq: number; text: string }[], ackedSeq = 0, state = '{"s":1}') => ({ sessionId: "s-1", node, frames, ackedSeq, state, ttlMs: 60_000 });
+      expect(await store.write([write("A", [frame(1), frame(2)])])).toEqual([true]);
+      expect(await store.write([write("A", [frame(3), frame(4)], 1, '{"s":2}')])).toEqual([true]);
+      // Frames up to the ack are gone: a resume from before them is an overrun; so is one past the last frame.
+      expect(await b.node.sessions!.take("s-1", "B", 0)).toBe("overrun");
+      expect(await b.node.sessions!.take("s-1", "B", 5)).toBe("overrun");
+      const taken = await b.node.sessions!.take("s-1", "B", 2);
+      expect(taken).toEqual({ previousNode: "B", lastSeq: 4, ackedSeq: 1, texts: [frame(3).text, frame(4).text], state: '{"s":2}' });
+      expect(await b.node.sessions!.take("s-1", "B", 4)).toMatchObject({ previousNode: "B", texts: [] });
+      expect(await b.node.sessions!.take("nope", "B", 0)).toBeUndefined();
+    });
+
+    it("a taken-over session refuses its old owner's writes and drop; the new owner's drop ends it", async () => {
+      const a = await probe(cluster.node("A"));
+      const b = await probe(cluster.node("B"));
+      const write = (node: string, seq: number) => ({ sessionId: "s-2", node, frames: [{ seq, text: `{"seq":${seq}}` }], ackedSeq: 0, state: "{}", ttlMs: 60_000 });
+      expect(await a.node.sessions!.write([write("A", 1)])).toEqual([true]);
+      expect(await b.node.sessions!.take("s-2", "B", 1)).toMatchObject({ previousNode: "A", lastSeq: 1 });
+      expect(await a.node.sessions!.write([write("A", 2)])).toEqual([false]);
+      a.node.sessions!.drop("s-2", "A");
+      expect(await b.node.sessions!.write([write("B", 2)])).toEqual([true]);
+      expect(await b.node.sessions!.take("s-2", "B", 1)).toMatchObject({ lastSeq: 2, texts: ['{"seq":2}'] });
+      b.node.sessions!.drop("s-2", "B");
+      await eventually(async () => expect(await b.node.sessions!.take("s-2", "B", 0)).toBeUndefined());
+    });
+
+    it("reads the bus after a position, for a resumed session to catch up", async () => {
+      const a = await probe(cluster.node("A"));
+      for (let i = 0; i < 5; i++) a.node.publish("r1", `f${i}`);
+      await eventually(() => expect(a.events).toHaveLength(5));
+      const after = a.events[1]!.position;
+      expect((await a.node.readBus!(after)) as BusEvent[]).toEqual(a.events.slice(2));
+      expect(await a.node.readBus!(a.events[4]!.position)).toEqual([]);
+    });
   });
 }

@@ -3,7 +3,7 @@ import { MemoryCluster, memoryBackplane } from "../src/index.js";
 import { backplaneContract, probe, record } from "./backplane-contract.js";
 
 backplaneContract("memory", async () => {
-  const cluster = new MemoryCluster();
+  const cluster = new MemoryCluster({ history: 10_000, sessions: true });
   const nodes: ReturnType<MemoryCluster["node"]>[] = [];
   return {
     node: (id) => {
@@ -39,3 +39,10 @@ it("memory: memoryBackplane() is one node alone", async () => {
   node.dispose();
 });
 
+
+it("comparePositions orders stream ids, and frames within one entry by their index", async () => {
+  const { comparePositions } = await import("../src/index.js");
+  const sorted = ["1-0", "1-0-1", "1-0-2", "1-1", "2-0", "10-0", "10-0-10"];
+  expect([...sorted].reverse().sort(comparePositions)).toEqual(sorted);
+  expect(comparePositions("5-3", "5-3-0")).toBe(0);
+});

@@ -36,12 +36,6 @@ export function presentedToken(req: IncomingMessage, url: URL, allow: readonly T
 export const offeredSubprotocols = (req: IncomingMessage): string[] =>
   (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
 
-/** True when the request presents the expected token through one of the allowed means. */
-export function isAuthorized(req: IncomingMessage, url: URL, expected: string, allow: readonly TokenSource[]): boolean {
-  const presented = presentedToken(req, url, allow);
-  return presented !== undefined && tokensEqual(presented.token, expected);
-}
-
 /**
  * Origin check for browser clients. Requests without an Origin (the runtime, Node apps, curl) pass: the token
  * protects them. A browser page passes if its origin is this server's own (the console) or in the allow-list.

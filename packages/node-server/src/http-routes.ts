@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { formatIssue, issuesOf, type Issue, type RegisterRequest } from "@byor/protocol";
+import { formatIssue, issuesOf, roleAllows, type Issue, type RegisterRequest } from "@byor/protocol";
 import { HTTP_VALIDATORS } from "@byor/protocol/validators";
-import { isAuthorized, type TokenSource } from "./auth.js";
+import type { AppAuthResult } from "./app-auth.js";
+import type { TokenSource } from "./auth.js";
 import { serveConsole, type ConsoleAssets } from "./console-assets.js";
 import { idIssues, isRefusal, runtimeLabel, type FaultLog, type Hub, type RuntimeSummary } from "@byor/hub";
 import { BodyError, readJson, sendError, sendJson } from "./http-json.js";
@@ -29,13 +30,19 @@ export interface HttpContext {
   console?: ConsoleAssets | undefined;
   /** Where a request that made the server throw is logged. */
   faults: FaultLog;
+  /** Whether the request presents the runtime token (current, or one in its grace period). */
+  runtimeAuthorized(req: IncomingMessage, url: URL): boolean;
+  /** Who an app is (the owner's token, a tokens-file token, the `authenticate` hook), or why not. */
+  authenticateApp(req: IncomingMessage, url: URL, sources: readonly TokenSource[]): Promise<AppAuthResult>;
+  /** Whether the peer's address is allowed (`allowedIps`); a refusal is counted and logged by it. */
+  addressAllowed(req: IncomingMessage): boolean;
 }
 
-const RUNTIME_AUTH: readonly TokenSource[] = ["header"];
 /** Dashboards may not be able to set a header (a link in a browser). */
 const DASHBOARD_AUTH: readonly TokenSource[] = ["header", "query"];
 
-const UNAUTHORIZED = "missing or wrong token: send `Authorization: Bearer <token>` (for the runtime: LETTA_API_KEY=<token>)";
+const UNAUTHORIZED = "missing or wrong token: send `Authorization: Bearer <token>` (for the runtime: LETTA_API_KEY=<runtime token>)";
+const NOT_ALLOWED = "this address may not reach this server (allowedIps)";
 
 /**
  * The HTTP side: what the stock runtime calls in `--backend local` mode (health, register, runtime-status), the
@@ -77,6 +84,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     return false;
   };
 
+  if (!ctx.addressAllowed(req)) return sendError(res, 403, "forbidden", NOT_ALLOWED);
   switch (path) {
     case PATHS.health:
       if (allow(["GET", "HEAD"])) sendJson(res, 200, { version: VERSION, status: "ok" });
@@ -86,12 +94,12 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       return;
     case PATHS.runtimes:
       if (!allow(["GET"])) return;
-      if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+      if (!(await observer(ctx, req, res, url))) return;
       return sendJson(res, 200, { runtimes: ctx.runtimes() });
     case PATHS.metrics:
       if (!ctx.options.metrics) break;
       if (!allow(["GET"])) return;
-      if (!isAuthorized(req, url, ctx.options.token, DASHBOARD_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+      if (!(await observer(ctx, req, res, url))) return;
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" });
       res.end(ctx.metrics());
       return;
@@ -109,7 +117,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   const status = RUNTIME_STATUS_PATH.exec(path);
   if (status) {
     if (!allow(["GET"])) return;
-    if (!isAuthorized(req, url, ctx.options.token, RUNTIME_AUTH)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
+    if (!ctx.runtimeAuthorized(req, url)) return sendError(res, 401, "unauthorized", UNAUTHORIZED);
     return runtimeStatus(url, res);
   }
 
@@ -122,8 +130,8 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
 
 async function register(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
-  if (!isAuthorized(req, url, ctx.options.token, RUNTIME_AUTH)) {
-    ctx.logger.warn(`refused a registration from ${req.socket.remoteAddress}: missing or wrong token (401)`);
+  if (!ctx.runtimeAuthorized(req, url)) {
+    ctx.logger.warn(`refused a registration from ${req.socket.remoteAddress}: missing or wrong runtime token (401)`);
     return sendError(res, 401, "unauthorized", UNAUTHORIZED);
   }
   let body: unknown;
@@ -154,6 +162,18 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
     `runtime ${outcome.label} registered as ${outcome.connectionId} (letta-code ${request.metadata.lettaCodeVersion}, ${request.metadata.os}, node ${request.metadata.nodeVersion})`,
   );
   sendJson(res, 200, { connectionId: outcome.connectionId, wsUrl });
+}
+
+/** An app whose role may observe (the runtime list and metrics); anything else is answered 401, 403 or 500. */
+async function observer(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const auth = await ctx.authenticateApp(req, url, DASHBOARD_AUTH);
+  if (!auth.ok) {
+    sendError(res, auth.status, auth.error, auth.status === 401 ? UNAUTHORIZED : auth.message);
+    return false;
+  }
+  if (roleAllows(auth.principal.role, "observe")) return true;
+  sendError(res, 403, "forbidden", `role ${auth.principal.role.name} does not grant observe, which ${url.pathname} needs`);
+  return false;
 }
 
 function refuseRegistration(ctx: HttpContext, res: ServerResponse, message: string, issues: Issue[], moreIssues: number): void {

@@ -1,5 +1,13 @@
 export { ByorServer, createByorServer, type ServerRuntime } from "./server.js";
-export { DEFAULT_HOST, DEFAULT_PORT, type ByorServerOptions, type TokenOrigin } from "./options.js";
+export { DEFAULT_HOST, DEFAULT_PORT, type ByorServerOptions } from "./options.js";
+export { CREDENTIALS_FILE, type CredentialKind, type TokenOrigin } from "./credentials.js";
+export { defaultDataDir, StateFileError } from "./state-dir.js";
+export { RUNTIMES_FILE } from "./runtime-store.js";
+export { parseTokensFile, sha256Hex } from "./tokens-file.js";
+export { IpAllowList } from "./ip-allow.js";
+export { OWNER, type AuthenticateHook, type AuthenticatedApp } from "./app-auth.js";
+export type { AuditLogTarget } from "./audit-log.js";
+export type { AuditRecord, Principal } from "@byor/hub";
 export { PATHS } from "./paths.js";
 export { DEFAULT_DEFLATE, type DeflateSettings } from "./deflate.js";
 export { CONSOLE_CSP } from "./console-assets.js";

@@ -40,10 +40,16 @@ function tokenPattern(token: string): RegExp {
   return new RegExp(parts.join(""), "g");
 }
 
-let cached: { token: string; pattern: RegExp } | undefined;
+/** Patterns of the tokens in use (a handful: the runtime and app tokens, rotated ones, a tokens file's). */
+const patterns = new Map<string, RegExp>();
 const patternFor = (token: string) => {
-  if (cached?.token !== token) cached = { token, pattern: tokenPattern(token) };
-  return cached.pattern;
+  let pattern = patterns.get(token);
+  if (!pattern) {
+    if (patterns.size >= 256) patterns.clear();
+    pattern = tokenPattern(token);
+    patterns.set(token, pattern);
+  }
+  return pattern;
 };
 
 /**
@@ -51,10 +57,10 @@ const patternFor = (token: string) => {
  * whose decoded name holds `token` (someone else's wrong token too); a `byor.token.` subprotocol; the credentials
  * of a `Bearer` Authorization value.
  */
-export function redact(text: string, token: string | undefined): string {
+export function redact(text: string, token: string | readonly string[] | undefined): string {
   let out = text.replace(QUERY_PAIR, (pair, sep: string, name: string) => (safeDecode(name).trim().toLowerCase().includes("token") ? `${sep}${name}=***` : pair));
   out = out.replace(TOKEN_SUBPROTOCOL, "$1***").replace(AUTH_SCHEME, "$1$2***");
-  if (token) out = out.replace(patternFor(token), "***");
+  for (const secret of typeof token === "string" ? [token] : (token ?? [])) if (secret) out = out.replace(patternFor(secret), "***");
   return out;
 }
 
@@ -72,10 +78,10 @@ export const escapeControl = (text: string): string =>
  * A logger that redacts and escapes before writing. The server only ever logs through one of these. A logger
  * that throws loses that line; the exception never reaches the server.
  */
-export function redactingLogger(inner: Logger, token: string): Logger {
+export function redactingLogger(inner: Logger, secrets: string | (() => readonly string[])): Logger {
   const write = (level: keyof Logger) => (message: string) => {
     try {
-      inner[level](escapeControl(redact(message, token)));
+      inner[level](escapeControl(redact(message, typeof secrets === "string" ? secrets : secrets())));
     } catch {
       // Logging must not fail what is being logged.
     }

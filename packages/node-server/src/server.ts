@@ -4,11 +4,17 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CLIENT_CLOSE, RUNTIME_CLOSE, type Disposable, type RuntimeSession, type Transport } from "@byor/core";
 import { WebSocket, WebSocketServer } from "ws";
-import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, isAuthorized, isOriginAllowed, offeredSubprotocols, type TokenSource } from "./auth.js";
+import { CLIENT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, generateToken, isOriginAllowed, offeredSubprotocols, presentedToken, type TokenSource } from "./auth.js";
+import { AppAuthenticator, type AppAuthResult } from "./app-auth.js";
+import { openAuditLog, type AuditLog } from "./audit-log.js";
+import { kept, resolveCredentials, saveCredentials, type CredentialKind, type Credentials, type TokenOrigin } from "./credentials.js";
+import { RuntimeStore } from "./runtime-store.js";
+import { StateDir } from "./state-dir.js";
+import { TokensFile, sha256Hex, type TokensChange } from "./tokens-file.js";
 import { loadConsole, type ConsoleAssets } from "./console-assets.js";
 import { createRequestHandler } from "./http-routes.js";
 import { redactingLogger, silentLogger, type Logger } from "./logger.js";
-import { resolveOptions, type ByorServerOptions, type ResolvedOptions, type TokenOrigin } from "./options.js";
+import { resolveOptions, type ByorServerOptions, type ResolvedOptions } from "./options.js";
 import { PATHS } from "./paths.js";
 import { Hub, idProblem, runtimeLabel, type FaultLog, type RuntimeMode, type RuntimeSummary } from "@byor/hub";
 import { renderMetrics } from "./metrics.js";
@@ -28,6 +34,14 @@ const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-
 
 /** How long `close()` waits for sockets to finish their close handshake before cutting them. */
 const CLOSE_GRACE_MS = 3_000;
+/** At most one line per this interval about refused addresses (a scanner would flood the log). */
+const ADDRESS_LOG_MS = 10_000;
+/** Close of an app whose token was revoked (the tokens file, a rotation's grace over): fatal, like a wrong token. */
+const REVOKED = { code: CLIENT_CLOSE.unauthorized, reason: "Credentials revoked" };
+/** Close of an app whose token now has another role: it reconnects (and resumes) with the new role. */
+const CHANGED = { code: 1012, reason: "Credentials changed" };
+/** Close of a runtime whose token's grace period is over: it reconnects, and is refused until given the new token. */
+const RUNTIME_EXPIRED = { code: 1000, reason: "Token expired" };
 
 type SocketKind = "runtime" | "app";
 
@@ -68,11 +82,32 @@ export class ByorServer {
   #closing: Promise<void> | undefined;
   readonly #console: ConsoleAssets | undefined;
   readonly #faults: FaultLog;
+  readonly #state: StateDir | undefined;
+  readonly #credentials: Credentials;
+  readonly #tokensFile: TokensFile | undefined;
+  readonly #appAuth: AppAuthenticator;
+  readonly #audit: AuditLog | undefined;
+  readonly #store: RuntimeStore | undefined;
+  readonly #clock: () => number;
+  /** Re-checks open sockets when a rotated token's grace period ends. */
+  readonly #expiryTimers = new Set<ReturnType<typeof setTimeout>>();
+  #addressLog = { at: -Infinity, skipped: 0 };
 
   constructor(options: ByorServerOptions = {}) {
     this.#options = resolveOptions(options);
     const opts = this.#options;
-    this.#logger = redactingLogger(options.logger ?? silentLogger, opts.token);
+    // Token expiries are wall-clock times (kept in the state directory), not the sessions' clock.
+    this.#clock = Date.now;
+    this.#state = opts.dataDir ? new StateDir(opts.dataDir) : undefined;
+    this.#credentials = resolveCredentials({
+      token: options.token,
+      runtimeToken: options.runtimeToken,
+      env: options.env ?? process.env,
+      state: this.#state,
+      now: this.#clock(),
+    });
+    if (options.rotateToken) this.#rotateKept(opts.tokenGraceMs);
+    this.#logger = redactingLogger(options.logger ?? silentLogger, () => this.#secrets());
     const sockets = this.#sockets;
     const logger = this.#logger;
     this.#socketError = function (this: WebSocket, error: Error) {
@@ -94,8 +129,38 @@ export class ByorServer {
       maxRuntimes: opts.maxRuntimes,
       ...(options.runtimeSession && { runtimeSession: options.runtimeSession }),
       ...(options.appSessions && { appSessions: options.appSessions }),
+      ...(options.auditLog !== undefined && { audit: (record) => this.#audit?.write(record) }),
+      auditClasses: opts.auditClasses,
     });
     this.#faults = this.#hub.faults;
+    this.#tokensFile =
+      options.tokensFile === undefined
+        ? undefined
+        : new TokensFile(
+            options.tokensFile,
+            opts.roles,
+            (digest) => this.#tokenConflict(digest),
+            this.#logger,
+            (change) => this.#tokensChanged(change),
+          );
+    this.#appAuth = new AppAuthenticator({
+      credentials: this.#credentials,
+      tokensFile: () => this.#tokensFile,
+      hook: options.authenticate,
+      roles: opts.roles,
+      failed: (what, error) => this.#faults.report("authenticate", what, error),
+      now: this.#clock,
+      hookTimeoutMs: opts.authenticateTimeoutMs,
+    });
+    this.#audit =
+      options.auditLog === undefined
+        ? undefined
+        : openAuditLog(options.auditLog, (error) => this.#faults.report("audit log", "writing the audit log failed", error));
+    if (this.#state) {
+      this.#store = new RuntimeStore(this.#state, this.#hub, this.#logger);
+      const restored = this.#store.restore();
+      if (restored > 0) this.#logger.info(`listed ${restored} runtimes known before the restart (offline until they reconnect)`);
+    }
 
     // permessage-deflate is negotiated when the peer offers it (the runtime does); small frames are not compressed.
     const deflate = deflateOptions(opts.perMessageDeflate);
@@ -127,6 +192,9 @@ export class ByorServer {
       describe: (req) => `${req.method ?? "GET"} ${req.url ?? "/"}`,
       console: this.#console,
       faults: this.#faults,
+      runtimeAuthorized: (req, url) => this.#runtimeTokenId(req, url) !== undefined,
+      authenticateApp: (req, url, sources) => this.#appAuth.authenticate(req, url, sources),
+      addressAllowed: (req) => this.#addressAllowed(req, `${req.method ?? "GET"} ${req.url ?? "/"}`),
     });
     this.#http = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
     this.#http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -150,14 +218,52 @@ export class ByorServer {
     return this.#console !== undefined;
   }
 
-  /** The token runtimes (as LETTA_API_KEY) and apps must present. */
+  /** The owner's app token: apps presenting it have the admin role (the console URL carries it). */
   get token(): string {
-    return this.#options.token;
+    return this.#credentials.app.token;
   }
 
-  /** Where the token came from: the `token` option, `BYOR_TOKEN`, or generated (print it once: nothing else will). */
+  /** Where the app token came from: the `token` option, `BYOR_TOKEN`, the state directory, or generated now. */
   get tokenOrigin(): TokenOrigin {
-    return this.#options.tokenOrigin;
+    return this.#credentials.app.origin;
+  }
+
+  /** The token runtimes present (their LETTA_API_KEY). The app token too when one token serves both (see `token`). */
+  get runtimeToken(): string {
+    return this.#credentials.runtime.token;
+  }
+
+  /** Where the runtime token came from (the app token's origin when one token serves both). */
+  get runtimeTokenOrigin(): TokenOrigin {
+    return this.#credentials.runtime.origin;
+  }
+
+  /** The state directory (the `dataDir` option), if any. */
+  get dataDir(): string | undefined {
+    return this.#state?.path;
+  }
+
+  /**
+   * Replaces a token with a new one (`token`, else a random one) and returns it; the old one is accepted for
+   * `graceMs` more (default: the `tokenGraceMs` option), then refused, and the sockets it opened are closed. Kept in
+   * the state directory when the token was. When one token serves runtimes and apps, both kinds rotate it.
+   */
+  rotateToken(kind: CredentialKind, options: { graceMs?: number; token?: string } = {}): string {
+    const next = options.token ?? generateToken();
+    if (next.length === 0 || /\s/.test(next)) throw new TypeError("the new token must be non-empty and contain no whitespace");
+    const other = kind === "app" ? this.#credentials.runtime : this.#credentials.app;
+    if (other !== this.#credentials[kind] && next === other.token) throw new TypeError("the runtime token and the app token must differ");
+    const graceMs = options.graceMs ?? this.#options.tokenGraceMs;
+    this.#credentials[kind].rotate(next, graceMs, this.#clock());
+    this.#scheduleExpiry(graceMs);
+    this.#saveCredentials();
+    this.#revalidate(); // a grace of 0 ends the old token now
+    return next;
+  }
+
+  /** Reads the tokens file again now (it is also re-read when it changes). Returns whether its tokens changed. */
+  reloadTokensFile(): boolean {
+    return this.#tokensFile?.reload() ?? false;
   }
 
   get host(): string {
@@ -224,6 +330,16 @@ export class ByorServer {
       this.#http.listen(this.#options.port, this.#options.host, () => {
         this.#http.off("error", onError);
         this.#http.on("error", (error) => this.#logger.error(`server error: ${error.message}`));
+        // Written once the port is ours: a server that fails to start leaves no new state behind.
+        this.#saveCredentials();
+        this.#store?.start();
+        this.#tokensFile?.watch(this.#options.tokensFilePollMs);
+        for (const { expires } of [...this.#credentials.app.previous, ...this.#credentials.runtime.previous]) this.#scheduleExpiry(expires - this.#clock());
+        if (this.#credentials.app === this.#credentials.runtime) {
+          this.#logger.warn(
+            "one token serves runtimes and apps (token or BYOR_TOKEN given, no runtime token): give runtimes their own with runtimeToken (--runtime-token, BYOR_RUNTIME_TOKEN)",
+          );
+        }
         for (const target of this.#options.dial) {
           this.#logger.info(`dialling the App Server runtime at ${target.url}`);
           this.#hub.dial(dialSpec(target));
@@ -245,7 +361,10 @@ export class ByorServer {
 
   async #shutdown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    this.#tokensFile?.close();
+    for (const timer of this.#expiryTimers) clearTimeout(timer);
     this.#hub.close();
+    this.#store?.close(); // after the hub: every runtime's last-seen time is final
     const deadline = Date.now() + CLOSE_GRACE_MS;
     while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.#sockets.keys()) ws.terminate();
@@ -253,6 +372,99 @@ export class ByorServer {
     this.#appWss.close();
     this.#http.closeAllConnections();
     await closed;
+    await this.#audit?.close();
+  }
+
+  /** Every token a log line must never show. */
+  #secrets(): string[] {
+    const secrets = this.#credentials.app.secrets();
+    if (this.#credentials.runtime !== this.#credentials.app) secrets.push(...this.#credentials.runtime.secrets());
+    for (const entry of this.#tokensFile?.current.byDigest.values() ?? []) if (entry.token) secrets.push(entry.token);
+    return secrets;
+  }
+
+  /** Rotates every token the state directory keeps (or generated at this start); `rotateToken` at start. */
+  #rotateKept(graceMs: number): void {
+    const kinds = (["app", "runtime"] as const).filter((kind) => kept(this.#credentials[kind]));
+    if (kinds.length === 0)
+      throw new TypeError("rotateToken: every token is given explicitly (token, runtimeToken or their variables); there is none to rotate");
+    const now = this.#clock();
+    for (const kind of kinds)
+      if (kind === "app" || this.#credentials.runtime !== this.#credentials.app) this.#credentials[kind].rotate(generateToken(), graceMs, now);
+  }
+
+  #saveCredentials(): void {
+    if (!this.#state || !(kept(this.#credentials.app) || kept(this.#credentials.runtime))) return;
+    try {
+      saveCredentials(this.#state, this.#credentials);
+    } catch (error) {
+      this.#logger.error(`cannot keep the tokens in ${this.#state.path}: ${(error as Error).message} (runtimes will need the new token after a restart)`);
+    }
+  }
+
+  #scheduleExpiry(inMs: number): void {
+    if (!(inMs >= 0) || this.#closing) return;
+    const timer = setTimeout(() => {
+      this.#expiryTimers.delete(timer);
+      this.#revalidate();
+    }, inMs + 5);
+    timer.unref();
+    this.#expiryTimers.add(timer);
+  }
+
+  /** Why a tokens-file token may not be used: it is the runtime token or the owner's. */
+  #tokenConflict(digest: string): string | undefined {
+    if (digest === sha256Hex(this.#credentials.app.token)) return "this is the owner's app token (token, BYOR_TOKEN); give it another token";
+    if (digest === sha256Hex(this.#credentials.runtime.token)) return "this is the runtime token; app tokens must differ from it";
+    return undefined;
+  }
+
+  #tokensChanged(_change: TokensChange): void {
+    this.#revalidate();
+  }
+
+  /** Closes the sockets whose credentials no longer hold (revoked or expired), and those whose role changed. */
+  #revalidate(): void {
+    const now = this.#clock();
+    for (const [ws, info] of this.#sockets) {
+      const credential = info.credential;
+      if (credential === undefined) continue;
+      if (info.kind === "runtime") {
+        if (this.#credentials.runtime.valid(credential, now)) continue;
+        this.#logger.warn(`runtime ${info.label}: its token's grace period is over; closing its socket`);
+        ws.close(RUNTIME_EXPIRED.code, RUNTIME_EXPIRED.reason);
+        continue;
+      }
+      const verdict = this.#appAuth.check(credential);
+      if (verdict === "valid") continue;
+      this.#logger.warn(`app ${info.label}: its token was ${verdict === "revoked" ? "revoked" : "given another role"}; closing it`);
+      const close = verdict === "revoked" ? REVOKED : CHANGED;
+      ws.close(close.code, close.reason);
+      info.credential = undefined; // closed once
+    }
+  }
+
+  /** The id of the runtime token the request presents (current, or in its grace period), or undefined. */
+  #runtimeTokenId(req: IncomingMessage, url: URL): string | undefined {
+    const presented = presentedToken(req, url, RUNTIME_AUTH);
+    return presented && this.#credentials.runtime.accepts(presented.token, this.#clock());
+  }
+
+  /** `allowedIps`: whether the peer may reach the server; refusals are counted, and logged at most every 10 s. */
+  #addressAllowed(req: IncomingMessage, what: string): boolean {
+    const list = this.#options.allowedIps;
+    const address = req.socket.remoteAddress;
+    if (!list || list.allows(address)) return true;
+    this.#hub.metrics.refusal("forbidden");
+    const now = Date.now();
+    if (now - this.#addressLog.at < ADDRESS_LOG_MS) {
+      this.#addressLog.skipped++;
+    } else {
+      const more = this.#addressLog.skipped > 0 ? ` (and ${this.#addressLog.skipped} more refusals since the last line)` : "";
+      this.#logger.warn(`refused ${what} from ${address ?? "?"}: not in allowedIps (403)${more}`);
+      this.#addressLog = { at: now, skipped: 0 };
+    }
+    return false;
   }
 
   #socketBase(req: IncomingMessage): string {
@@ -273,26 +485,60 @@ export class ByorServer {
       refuseUpgrade(socket, status, { error, message }, status === 503 ? { "Retry-After": "5" } : {});
     };
     if (this.#closing) return refuse(503, "shutting_down", "the server is shutting down", false);
+    if (!this.#addressAllowed(req, `WebSocket ${req.url ?? "/"}`))
+      return refuseUpgrade(socket, 403, { error: "forbidden", message: "this address may not reach this server (allowedIps)" });
     const kind: SocketKind | undefined = url.pathname === PATHS.runtimeSocket ? "runtime" : url.pathname === PATHS.clientSocket ? "app" : undefined;
     if (!kind) return refuse(404, "not_found", `no WebSocket endpoint at ${url.pathname}`);
     if (!isOriginAllowed(req, this.#options.allowedOrigins)) return refuse(403, "forbidden", `origin ${req.headers.origin} is not allowed`);
-    if (!isAuthorized(req, url, this.#options.token, kind === "runtime" ? RUNTIME_AUTH : APP_AUTH)) {
-      return refuse(401, "unauthorized", "missing or wrong token");
-    }
     if (kind === "app") {
-      const offered = offeredSubprotocols(req);
-      if (offered.some((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) && !offered.includes(CLIENT_SUBPROTOCOL)) {
-        return refuse(400, "invalid_request", `offer the subprotocol ${CLIENT_SUBPROTOCOL} next to ${TOKEN_SUBPROTOCOL_PREFIX}<token>: the server selects it, so the token is never echoed`);
-      }
+      // Fenced like the rest: the hook may be async; whatever fails on the way is answered 500.
+      this.#authenticateApp(req, socket, head, url, refuse).catch((error: unknown) => {
+        this.#faults.report("WebSocket upgrade", `WebSocket upgrade ${req.url ?? "/"} failed`, error);
+        refuseUpgrade(socket, 500, { error: "internal_error", message: "the server failed to handle this upgrade" });
+      });
+      return;
     }
-    if (this.#sockets.size >= this.#options.maxConnections) {
-      return refuse(503, "too_many_connections", `the server has ${this.#options.maxConnections} connections open (maxConnections)`);
-    }
-    if (kind === "runtime") this.#upgradeRuntime(req, socket, head, url, refuse);
-    else this.#upgradeApp(req, socket, head);
+    const tokenId = this.#runtimeTokenId(req, url);
+    if (tokenId === undefined) return refuse(401, "unauthorized", "missing or wrong runtime token");
+    if (this.#full()) return refuse(503, "too_many_connections", `the server has ${this.#options.maxConnections} connections open (maxConnections)`);
+    this.#upgradeRuntime(req, socket, head, url, refuse, tokenId);
   }
 
-  #upgradeRuntime(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, refuse: (status: number, error: string, message: string) => void): void {
+  #full(): boolean {
+    return this.#sockets.size >= this.#options.maxConnections;
+  }
+
+  async #authenticateApp(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    refuse: (status: number, error: string, message: string, log?: boolean) => void,
+  ): Promise<void> {
+    const auth: AppAuthResult = await this.#appAuth.authenticate(req, url, APP_AUTH);
+    if (socket.destroyed) return; // the peer gave up while the hook was deciding
+    if (this.#closing) return refuse(503, "shutting_down", "the server is shutting down", false);
+    if (!auth.ok) return refuse(auth.status, auth.error, auth.status === 401 ? "missing or wrong token" : auth.message);
+    const offered = offeredSubprotocols(req);
+    if (offered.some((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) && !offered.includes(CLIENT_SUBPROTOCOL)) {
+      return refuse(
+        400,
+        "invalid_request",
+        `offer the subprotocol ${CLIENT_SUBPROTOCOL} next to ${TOKEN_SUBPROTOCOL_PREFIX}<token>: the server selects it, so the token is never echoed`,
+      );
+    }
+    if (this.#full()) return refuse(503, "too_many_connections", `the server has ${this.#options.maxConnections} connections open (maxConnections)`);
+    this.#upgradeApp(req, socket, head, auth);
+  }
+
+  #upgradeRuntime(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    refuse: (status: number, error: string, message: string) => void,
+    tokenId: string,
+  ): void {
     const deviceId = url.searchParams.get("deviceId");
     if (!deviceId) return refuse(400, "invalid_request", "the runtime socket needs ?deviceId=");
     const problem = idProblem(deviceId) ?? idProblem(url.searchParams.get("connectionName") ?? deviceId);
@@ -303,13 +549,14 @@ export class ByorServer {
     if (refusal) return refuse(refusal.status, refusal.error, refusal.message);
     const connectionId = url.searchParams.get("connectionId");
     this.#runtimeWss.handleUpgrade(req, socket, head, (ws) =>
-      this.#fenced(ws, "runtime", () => this.#runtimeSocket(ws, deviceId, connectionName, connectionId, negotiated.get(req))),
+      this.#fenced(ws, "runtime", () => this.#runtimeSocket(ws, deviceId, connectionName, connectionId, negotiated.get(req), tokenId)),
     );
   }
 
   /** A runtime's socket is up. Given what it needs of the upgrade request, not the request (see #sockets). */
-  #runtimeSocket(ws: WebSocket, deviceId: string, connectionName: string, connectionId: string | null, compression: string | undefined): void {
+  #runtimeSocket(ws: WebSocket, deviceId: string, connectionName: string, connectionId: string | null, compression: string | undefined, tokenId: string): void {
     const info = this.#track(ws, "runtime", runtimeLabel(connectionName, deviceId));
+    info.credential = tokenId;
     const transport = wsTransport(ws, this.#runtimeTransport);
     info.transport = transport;
     this.#logger.info(`runtime ${info.label} socket: ${compression ?? "no compression"}`);
@@ -317,17 +564,18 @@ export class ByorServer {
     if (entry) info.label = entry.label;
   }
 
-  #upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer, auth: Extract<AppAuthResult, { ok: true }>): void {
     const address = req.socket.remoteAddress ?? "?";
-    this.#appWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "app", () => this.#appSocket(ws, address)));
+    this.#appWss.handleUpgrade(req, socket, head, (ws) => this.#fenced(ws, "app", () => this.#appSocket(ws, address, auth)));
   }
 
   /** An app's socket is up. */
-  #appSocket(ws: WebSocket, address: string): void {
-    const info = this.#track(ws, "app", `#${++this.#appCounter} (${address})`);
+  #appSocket(ws: WebSocket, address: string, auth: Extract<AppAuthResult, { ok: true }>): void {
+    const info = this.#track(ws, "app", `#${++this.#appCounter} (${address}, ${auth.principal.name})`);
+    info.credential = auth.credential;
     const transport = wsTransport(ws, this.#appTransport);
     info.transport = transport;
-    this.#hub.acceptApp(transport, info.label);
+    this.#hub.acceptApp(transport, info.label, auth.principal);
   }
 
   /** The transport options of each kind of socket, shared: the callbacks find the socket's label in #sockets. */
@@ -374,7 +622,7 @@ export class ByorServer {
   }
 
   #track(ws: WebSocket, kind: SocketKind, label: string): SocketInfo {
-    const info: SocketInfo = { kind, label, transport: undefined };
+    const info: SocketInfo = { kind, label, transport: undefined, credential: undefined };
     this.#sockets.set(ws, info);
     ws.on("error", this.#socketError);
     ws.on("close", this.#socketClosed); // not `once` (a bound wrapper per socket): ws emits close once
@@ -387,6 +635,8 @@ interface SocketInfo {
   kind: SocketKind;
   label: string;
   transport: Transport | undefined;
+  /** What its credentials were, to close it when they are revoked (a token id, or an app credential key). */
+  credential: string | undefined;
 }
 
 function destroySocket(this: Duplex): void {

@@ -2,7 +2,9 @@
 import { connectClient } from "@byor/client";
 import { createSimulatedRuntime } from "@byor/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { ByorServer } from "../src/index.js";
+import { until } from "./helpers/sockets.js";
 
 const TOKEN = "metrics-test-token_01";
 const silent = { info() {}, warn() {}, error() {} };
@@ -39,6 +41,18 @@ describe("metrics", () => {
     client.session.send(info!.id, { type: "input", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } } as never);
     await done;
     await expect(client.session.request(info!.id, { type: "sync" } as never)).rejects.toThrow(); // invalid: no scope
+    // An app with seq/ack that never acknowledges: what it was sent stays in its replay buffer.
+    const silentApp = new WebSocket(`${server.url.replace(/^http/, "ws")}/byor/v1/client`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    cleanups.push(() => silentApp.close());
+    const numbered: number[] = [];
+    silentApp.on("message", (data) => {
+      const frame = JSON.parse(String(data)) as { type: string; seq?: number };
+      if (typeof frame.seq === "number") numbered.push(frame.seq);
+    });
+    await new Promise((resolve) => silentApp.once("open", resolve));
+    silentApp.send(JSON.stringify({ type: "byor.hello", seq_ack: true }));
+    silentApp.send(JSON.stringify({ type: "byor.subscribe", runtime_id: info!.id, scope }));
+    await until(() => numbered.length > 0, { what: "numbered frames at the silent app" });
     const bad = connectClient({ url: server.url, token: "not-the-token" });
     cleanups.push(() => bad.close());
     await bad.ready({ timeoutMs: 5_000 }).catch(() => {});
@@ -48,15 +62,16 @@ describe("metrics", () => {
     const text = await res.text();
     expect(text).toContain("# TYPE byor_events_total counter");
     expect(value(text, "byor_connections", 'kind="runtime"')).toBe(1);
-    expect(value(text, "byor_connections", 'kind="app"')).toBe(1);
+    expect(value(text, "byor_connections", 'kind="app"')).toBe(2);
     expect(value(text, "byor_runtimes_online", 'scope="node"')).toBe(1);
     expect(value(text, "byor_events_total")).toBeGreaterThan(5);
     expect(value(text, "byor_deliveries_total")).toBeGreaterThan(5);
     expect(value(text, "byor_commands_total")).toBe(1);
     expect(value(text, "byor_commands_refused_total", 'code="invalid_message"')).toBe(1);
     expect(value(text, "byor_refusals_total", 'error="unauthorized"')).toBeGreaterThanOrEqual(1);
-    expect(value(text, "byor_app_sessions")).toBe(1);
-    expect(value(text, "byor_replay_buffer_frames")).toBeGreaterThanOrEqual(0);
+    expect(value(text, "byor_app_sessions")).toBe(2);
+    expect(value(text, "byor_replay_buffer_frames")).toBeGreaterThanOrEqual(numbered.length);
+    expect(value(text, "byor_replay_buffer_bytes")).toBeGreaterThan(0);
     expect(text).not.toContain(TOKEN);
   });
 });

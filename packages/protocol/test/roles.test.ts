@@ -32,7 +32,7 @@ const appCommands = COMMAND_TYPES.filter((t) => !transport.includes(t));
 // Every command a viewer or an operator may send. A schema that moves a command into (or out of) these classes has
 // to be looked at here: it changes what the least trusted principals can do.
 const OBSERVE = [
-  "app_server_info", "conversation_list", "conversation_messages_list", "conversation_retrieve", "cron_get", "cron_list",
+  "agent_list", "agent_retrieve", "app_server_info", "conversation_list", "conversation_messages_list", "conversation_retrieve", "cron_get", "cron_list",
   "cron_runs", "get_cwd_map", "get_experiments", "get_reflection_settings", "list_models", "sync", "teleport_probe",
 ];
 const CONVERSE = [
@@ -43,8 +43,8 @@ const CONVERSE = [
 // Commands whose class is a security decision worth pinning (see schema/privileges.json for why).
 const PINNED: Record<string, PrivilegeClass> = {
   read_file: "files", write_file: "files", file_ops: "files", checkout_branch: "files", terminal_spawn: "terminal",
-  terminal_input: "terminal", read_memory_file: "memory", secret_list: "secrets", agent_list: "secrets",
-  agent_retrieve: "secrets", connect_provider: "providers", list_connect_providers: "providers",
+  terminal_input: "terminal", read_memory_file: "memory", secret_list: "secrets", agent_list: "observe",
+  agent_retrieve: "observe", connect_provider: "providers", list_connect_providers: "providers",
   channel_get_config: "channels", cron_add: "schedules", change_device_state: "admin", runtime_start: "admin",
   execute_command: "admin", agent_update: "admin", skill_enable: "admin", launch_subagent: "admin",
 };

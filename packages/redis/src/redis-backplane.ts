@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Backplane, BackplaneHandlers, HubMessage, RuntimeRecord } from "@byor/hub";
+import { comparePositions, type Backplane, type BackplaneHandlers, type BusEvent, type HubMessage, type RuntimeRecord, type SessionStore, type SessionWrite, type TakenSession } from "@byor/hub";
 import { Redis, type RedisOptions } from "ioredis";
 
 export interface RedisBackplaneLogger {
@@ -41,6 +41,8 @@ const consoleLogger: RedisBackplaneLogger = {
   error: (message) => console.error(`[byor/redis] ${message}`),
 };
 
+/** Frames per stream entry at most (a longer burst is split over several entries). */
+const MAX_FRAMES_PER_ENTRY = 64;
 /** XREAD blocks this long per call; ioredis answers null this long (+ grace) after a silent connection. */
 const BLOCK_MS = 5_000;
 const READ_COUNT = 1_000;
@@ -92,7 +94,44 @@ redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[1], ARGV[1])
 return 1`;
 
+// Session journals: a hash (owner node, last and acknowledged seq, state) and a sorted set of frames scored by seq
+// (members "seq:text", unique). Only the owner writes; a resume on another node takes the session over first.
+/** KEYS: meta, frames; ARGV: node, ackedSeq, state, ttl, then seq, text pairs. 0: another node owns it. */
+const SESSION_WRITE = `
+local owner = redis.call('HGET', KEYS[1], 'node')
+if owner and owner ~= ARGV[1] then return 0 end
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+for i = 5, #ARGV, 2 do
+  local seq = tonumber(ARGV[i])
+  if seq > last then
+    redis.call('ZADD', KEYS[2], seq, ARGV[i] .. ':' .. ARGV[i + 1])
+    last = seq
+  end
+end
+local acked = math.max(tonumber(redis.call('HGET', KEYS[1], 'acked') or '0'), tonumber(ARGV[2]))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', acked)
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'last', last, 'acked', acked, 'state', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+/** KEYS: meta, frames; ARGV: node, afterSeq. nil: no session; {previous, 'overrun'}; {previous, last, acked, state, frames}. */
+const SESSION_TAKE = `
+local h = redis.call('HMGET', KEYS[1], 'node', 'last', 'acked', 'state')
+if not h[1] then return nil end
+redis.call('HSET', KEYS[1], 'node', ARGV[1])
+local after = tonumber(ARGV[2])
+if after < tonumber(h[3]) or after > tonumber(h[2]) then return {h[1], 'overrun'} end
+return {h[1], h[2], h[3], h[4], redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf')}`;
+/** KEYS: meta, frames; ARGV: node. Deletes the journal if that node owns it. */
+const SESSION_DROP = `
+if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`;
+
 interface Scripts {
+  byorSessionWrite(meta: string, frames: string, ...args: (string | number)[]): Promise<number>;
+  byorSessionTake(meta: string, frames: string, node: string, afterSeq: number): Promise<[string, string] | [string, string, string, string, string[]] | null>;
+  byorSessionDrop(meta: string, frames: string, node: string): Promise<number>;
   byorList(index: string, recordPrefix: string): Promise<string[]>;
   byorRefresh(index: string, key: string, id: string, json: string, ttl: number, owner: string): Promise<number>;
   byorRemove(index: string, key: string, id: string, node: string): Promise<number>;
@@ -122,7 +161,8 @@ class RedisBackplaneNode implements RedisBackplane {
   readonly #maxEvents: number;
   readonly #connectTimeout: number;
   readonly #url: string;
-  readonly #keys: { runtime: string; index: string; events: string; node: (id: string) => string; broadcast: string };
+  readonly #keys: { runtime: string; index: string; events: string; node: (id: string) => string; broadcast: string; session: (id: string) => [string, string] };
+  readonly sessions: SessionStore;
   readonly #writer: Redis & Scripts;
   readonly #reader: Redis;
   readonly #subscriber: Redis;
@@ -142,6 +182,8 @@ class RedisBackplaneNode implements RedisBackplane {
   /** Ends the read in flight (its connection closed, or dispose). */
   #interrupt: (() => void)[] = [];
   #dropped = 0;
+  /** Frames published this tick, as the stream entry's fields: runtimeId, text, runtimeId, text, … */
+  #outgoing: string[] | undefined;
   readonly #logged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(options: RedisBackplaneOptions) {
@@ -157,6 +199,15 @@ class RedisBackplaneNode implements RedisBackplane {
       events: `${prefix}events`,
       node: (id) => `${prefix}node:${id}`,
       broadcast: `${prefix}broadcast`,
+      session: (id) => [`${prefix}session:${id}`, `${prefix}session:${id}:frames`],
+    };
+    this.sessions = {
+      write: (writes) => this.#writeSessions(writes),
+      take: (sessionId, node, afterSeq) => this.#takeSession(sessionId, node, afterSeq),
+      drop: (sessionId, node) => {
+        if (!this.#writable("session drop")) return;
+        this.#writer.byorSessionDrop(...this.#keys.session(sessionId), node).catch((error: unknown) => this.#warn("session", `could not drop a session journal (it expires): ${describe(error)}`));
+      },
     };
     const own = options.redis;
     const url = options.url ?? (own?.host || own?.path || own?.sentinels ? undefined : "redis://127.0.0.1:6379");
@@ -184,6 +235,9 @@ class RedisBackplaneNode implements RedisBackplane {
     this.#writer.defineCommand("byorRefresh", { numberOfKeys: 2, lua: REFRESH });
     this.#writer.defineCommand("byorRemove", { numberOfKeys: 2, lua: REMOVE });
     this.#writer.defineCommand("byorPut", { numberOfKeys: 2, lua: PUT });
+    this.#writer.defineCommand("byorSessionWrite", { numberOfKeys: 2, lua: SESSION_WRITE });
+    this.#writer.defineCommand("byorSessionTake", { numberOfKeys: 2, lua: SESSION_TAKE });
+    this.#writer.defineCommand("byorSessionDrop", { numberOfKeys: 2, lua: SESSION_DROP });
     // An XREAD lost with its connection answers null after BLOCK_MS + grace; the loop then reads again.
     this.#reader = connection("reader", { blockingTimeout: BLOCK_MS, blockingTimeoutGrace: 1_000, autoResendUnfulfilledCommands: false });
     this.#subscriber = connection("subscriber", { autoResubscribe: false, autoResendUnfulfilledCommands: false });
@@ -269,13 +323,76 @@ class RedisBackplaneNode implements RedisBackplane {
 
   publish(runtimeId: string, text: string): void {
     if (!this.#writable("frame")) return;
+    // The frames of one tick (a runtime's burst, several runtimes at once) go out as one stream entry: one XADD per
+    // tick instead of one per frame roughly halves a node's CPU per frame (docs/benchmarks.md).
+    const batch = (this.#outgoing ??= []);
+    batch.push(runtimeId, text);
+    if (batch.length >= MAX_FRAMES_PER_ENTRY * 2) this.#flushFrames();
+    else if (batch.length === 2) queueMicrotask(this.#flushLater);
+  }
+
+  readonly #flushLater = () => this.#flushFrames();
+
+  #flushFrames(): void {
+    const fields = this.#outgoing;
+    this.#outgoing = undefined;
+    if (!fields || fields.length === 0 || this.#closed) return;
     this.#writer
-      .xadd(this.#keys.events, "MAXLEN", "~", this.#maxEvents, "*", "runtimeId", runtimeId, "text", text)
-      .catch((error: unknown) => this.#warn("publish", `a frame of runtime ${runtimeId} was lost: ${describe(error)}`));
+      .xadd(this.#keys.events, "MAXLEN", "~", this.#maxEvents, "*", ...fields)
+      .catch((error: unknown) => this.#warn("publish", `${fields.length / 2} runtime frames were lost: ${describe(error)}`));
   }
 
   send(node: string, message: HubMessage): void {
     this.#post(this.#keys.node(node), message);
+  }
+
+  async readBus(after: string): Promise<BusEvent[] | "gone"> {
+    const key = this.#keys.events;
+    // Entries trimmed away after `after` cannot be caught up: Redis 7 says the newest one it deleted.
+    const info = (await this.#writer.call("XINFO", "STREAM", key).catch(() => null)) as unknown[] | null;
+    if (info) {
+      const at = info.indexOf("max-deleted-entry-id");
+      const deleted = at >= 0 ? String(info[at + 1]) : undefined;
+      if (deleted !== undefined && deleted !== "0-0" && comparePositions(after, deleted) < 0) return "gone";
+      if (deleted === undefined) {
+        // Before Redis 7: only a position at or after the oldest entry is known to be complete.
+        const first = info[info.indexOf("first-entry") + 1] as [string, string[]] | null;
+        if (first && comparePositions(after, first[0]) < 0) return "gone";
+      }
+    }
+    // From the entry `after` is in (its later frames count), then everything after it.
+    const entry = after.split("-").slice(0, 2).join("-");
+    const events: BusEvent[] = [];
+    for (const [id, fields] of await this.#writer.xrange(key, entry, "+", "COUNT", this.#maxEvents)) {
+      for (const event of framesOf(id, fields)) if (comparePositions(event.position, after) > 0) events.push(event);
+    }
+    return events;
+  }
+
+  async #writeSessions(writes: SessionWrite[]): Promise<boolean[]> {
+    if (writes.length === 0) return [];
+    if (!this.#writable("session journal")) throw new Error("Redis is unreachable");
+    const pipeline = this.#writer.pipeline() as unknown as { byorSessionWrite(...args: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    for (const write of writes) {
+      const args: (string | number)[] = [...this.#keys.session(write.sessionId), write.node, write.ackedSeq, write.state, write.ttlMs];
+      for (const frame of write.frames) args.push(frame.seq, frame.text);
+      pipeline.byorSessionWrite(...args);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return writes.map((_, i) => {
+      const [error, value] = results[i] ?? [new Error("no reply")];
+      if (error) throw error;
+      return value === 1;
+    });
+  }
+
+  async #takeSession(sessionId: string, node: string, afterSeq: number): Promise<TakenSession | "overrun" | undefined> {
+    const reply = await this.#writer.byorSessionTake(...this.#keys.session(sessionId), node, afterSeq);
+    if (reply === null) return undefined;
+    if (reply.length === 2) return "overrun";
+    const [previousNode, last, acked, state, members] = reply;
+    // Each member is "seq:text".
+    return { previousNode, lastSeq: Number(last), ackedSeq: Number(acked), state, texts: members.map((m) => m.slice(m.indexOf(":") + 1)) };
   }
 
   broadcast(message: HubMessage): void {
@@ -440,13 +557,12 @@ class RedisBackplaneNode implements RedisBackplane {
         for (const [id, fields] of entries) {
           if (this.#closed) return;
           this.#lastId = id;
-          const runtimeId = field(fields, "runtimeId");
-          const text = field(fields, "text");
-          if (runtimeId === undefined || text === undefined) continue;
-          try {
-            this.#handlers?.event({ runtimeId, text, position: id });
-          } catch (error) {
-            this.#log.error(`the event handler threw: ${describe(error)}`);
+          for (const event of framesOf(id, fields)) {
+            try {
+              this.#handlers?.event(event);
+            } catch (error) {
+              this.#log.error(`the event handler threw: ${describe(error)}`);
+            }
           }
         }
       }
@@ -536,7 +652,13 @@ const parse = <T>(text: string): T | undefined => {
   }
 };
 
-const field = (fields: string[], name: string): string | undefined => {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
-};
+/**
+ * The frames of one stream entry: its fields are runtimeId, text pairs (named `runtimeId`/`text` by older nodes,
+ * one frame an entry). The first frame's position is the entry id; the next ones add `-1`, `-2`, …
+ */
+function framesOf(id: string, fields: string[]): BusEvent[] {
+  if (fields[0] === "runtimeId" && fields[2] === "text" && fields.length === 4) return [{ runtimeId: fields[1]!, text: fields[3]!, position: id }];
+  const frames: BusEvent[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) frames.push({ runtimeId: fields[i]!, text: fields[i + 1]!, position: i === 0 ? id : `${id}-${i / 2}` });
+  return frames;
+}

@@ -74,6 +74,11 @@ export interface ScriptedModelOptions {
   fallback?: ModelReply;
   /** When set, requests must carry `Authorization: Bearer <apiKey>` (401 otherwise). */
   apiKey?: string;
+  /**
+   * Requests kept in `requests` (the oldest go first). Default: all, as tests inspect them; a long-running model
+   * (`byor serve --demo`) keeps a few, so its memory does not grow with every turn.
+   */
+  maxRecorded?: number;
 }
 
 export interface ScriptedModel {
@@ -254,6 +259,7 @@ export async function createScriptedModel(options: ScriptedModelOptions = {}): P
       const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
       const record: RecordedModelRequest = { method: req.method ?? "GET", path, headers: req.headers, body, at: Date.now() };
       requests.push(record);
+      if (options.maxRecorded !== undefined && requests.length > Math.max(0, options.maxRecorded)) requests.splice(0, requests.length - Math.max(0, options.maxRecorded));
       for (const listener of listeners) listener(record);
 
       if (prefix && !url.pathname.startsWith(prefix)) return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });

@@ -14,7 +14,8 @@ import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRuntime, PACKAGE_DIR, startLettaServer, type LettaServer, type LettaServerAuth } from "../../../scripts/letta-code.js";
 import { connect, sleep, TestSocket, until, type Json } from "../../node-server/test/helpers/sockets.js";
-import { createScriptedModel, type ChatCompletionRequest, type ModelReply, type ScriptedModel } from "../src/scripted-model.js";
+import { createScriptedModel, type ModelReply, type ScriptedModel } from "../src/scripted-model.js";
+import { markerReplies } from "./helpers/scripted-turns.js";
 
 const MODEL = "scripted-model";
 const TEXT = ["Hello ", "from ", "the App ", "Server."];
@@ -29,13 +30,7 @@ const REPLIES: Record<string, ModelReply> = {
   "tool:call_as_deny": { text: ["Left ", "it."] },
 };
 
-function reply(request: ChatCompletionRequest): ModelReply {
-  const last = request.messages?.at(-1);
-  if (last?.role === "tool") return REPLIES[`tool:${last.tool_call_id}`] ?? { error: { status: 400, message: `no script for tool call ${last.tool_call_id}` } };
-  const text = JSON.stringify(last?.content ?? "");
-  const marker = Object.keys(REPLIES).find((key) => key.startsWith("#") && text.includes(key));
-  return marker ? REPLIES[marker]! : { error: { status: 400, message: `no script for ${text.slice(-80)}` } };
-}
+const reply = markerReplies(REPLIES);
 
 // ---- helpers ----
 

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRuntime, startLettaRemote, type LettaRemote } from "../../../scripts/letta-code.js";
 import { startServer, TOKEN } from "../../node-server/test/helpers/server.js";
 import { sleep, until } from "../../node-server/test/helpers/sockets.js";
-import { createScriptedModel, type ChatCompletionRequest, type ModelReply, type ScriptedModel } from "../src/scripted-model.js";
+import { createScriptedModel, type ModelReply, type ScriptedModel } from "../src/scripted-model.js";
+import { markerReplies } from "./helpers/scripted-turns.js";
 import { eventLabel as label, startApp, type TestApp } from "./helpers/app-client.js";
 import { createTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
 
@@ -43,13 +44,7 @@ const REPLIES: Record<string, ModelReply> = {
   "tool:call_reconnect": { text: ["Created after ", "the reconnect."] },
 };
 
-function reply(request: ChatCompletionRequest): ModelReply {
-  const last = request.messages?.at(-1);
-  if (last?.role === "tool") return REPLIES[`tool:${last.tool_call_id}`] ?? { error: { status: 400, message: `no script for tool call ${last.tool_call_id}` } };
-  const text = JSON.stringify(last?.content ?? "");
-  const marker = Object.keys(REPLIES).find((key) => key.startsWith("#") && text.includes(key));
-  return marker ? REPLIES[marker]! : { error: { status: 400, message: `no script for ${text.slice(-80)}` } };
-}
+const reply = markerReplies(REPLIES);
 
 type Delta = { message_type?: string; content?: unknown; tool_call_id?: string; status?: string; tool_return?: string; message?: string; run_id?: string };
 const deltaOf = (e: RuntimeEvent): Delta | undefined => (e.type === "stream_delta" ? (e.delta as Delta) : undefined);

@@ -37,6 +37,12 @@ describe("createScriptedModel", () => {
     expect((await fetch(`${model.url}/v1/models`)).status).toBe(404);
   });
 
+  it("keeps only the last maxRecorded requests when told to (a long-running demo model)", async () => {
+    model = await createScriptedModel({ maxRecorded: 2, replies: () => ({ text: "ok" }) });
+    for (let i = 0; i < 5; i++) await (await post(model, { model: "scripted-model", stream: false, messages: [{ role: "user", content: `m${i}` }] })).text();
+    expect(model.requests.map((r) => (r.body as { messages: { content: string }[] }).messages[0]!.content)).toEqual(["m3", "m4"]);
+  });
+
   it("streams a role delta, content chunks, the finish reason, usage and [DONE]", async () => {
     model = await createScriptedModel({ replies: [{ text: ["Hel", "lo"] }] });
     const res = await post(model, { model: "scripted-model", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] });

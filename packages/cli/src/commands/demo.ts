@@ -80,7 +80,7 @@ export interface DemoModel {
 
 /** Starts the demo model on 127.0.0.1 (`port` 0, the default, picks a free one). */
 export async function startDemoModel(options: { port?: number } = {}): Promise<DemoModel> {
-  const model = await createScriptedModel({ port: options.port ?? 0, models: [DEMO_MODEL], replies: demoReply });
+  const model = await createScriptedModel({ port: options.port ?? 0, models: [DEMO_MODEL], replies: demoReply, maxRecorded: 20 });
   const handle = `openai-compatible/${DEMO_MODEL}`;
   return {
     baseUrl: model.baseUrl,

@@ -1,22 +1,27 @@
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, lettaRemoteCommand, streamLogger, type DialTarget } from "@byor/node-server";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ByorServer, DEFAULT_HOST, DEFAULT_PORT, StateFileError, lettaRemoteCommand, streamLogger, type DialTarget } from "@byor/node-server";
 import { isByorError } from "@byor/protocol";
 import { redisBackplane, type RedisBackplane } from "@byor/redis";
 import { EXIT, UsageError, type Io } from "../io.js";
+import type { DemoModel } from "./demo.js";
+import { ACCESS_HELP, ACCESS_OPTIONS, accessOptions, runtimeKey, tokenLines } from "./serve-access.js";
 
-const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--dial URL [dial options]]... [--verbose]
+export const HELP = `Usage: byor serve [--host H] [--port P] [--token T] [--env-name NAME] [--dial URL [dial options]]... [--demo] [--verbose]
 
 Starts a BYOR server: the stock Letta Code runtime connects to it (\`letta remote\`), apps connect to its client
 endpoint, and its web console is served at /. Prints the command that starts a runtime against it, and the
 console's URL (with the token in its #fragment, which browsers never send to the server).
   --host H          interface to bind (default ${DEFAULT_HOST}; anything else exposes the server)
   --port P          port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --token T         token runtimes and apps must present (default: $BYOR_TOKEN, else a random one, printed once)
-  --env-name NAME   the --env-name shown in the printed letta command (default: this machine's name)
+  --token T         the app token with the admin role (the console's; default: $BYOR_TOKEN, else the data directory's,
+                    else a new one kept there)
+${ACCESS_HELP}  --env-name NAME   the --env-name shown in the printed letta command (default: this machine's name)
   --tls-key FILE, --tls-cert FILE   serve HTTPS/WSS
   --no-deflate      never negotiate permessage-deflate (less CPU on a fast local network)
+  --demo            also start a demo model on 127.0.0.1 (scripted, offline, OpenAI-compatible): the console offers
+                    it in one click, so a runtime's first turn works without a provider account
   --dial URL        also drive a runtime in App Server mode (\`letta server --listen URL\`): the server connects to it
                     and lists it beside the runtimes that registered. Repeatable; these apply to the --dial before them:
     --dial-name NAME          its name in the list (default: the name it reports)
@@ -31,31 +36,36 @@ console's URL (with the token in its #fragment, which browsers never send to the
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 `;
 
+/** Every option `byor serve` parses (the help test checks each is in HELP and in `byor --help`). */
+export const OPTIONS = {
+  dial: { type: "string", multiple: true },
+  "dial-name": { type: "string", multiple: true },
+  "dial-token-file": { type: "string", multiple: true },
+  "dial-secret-file": { type: "string", multiple: true },
+  "dial-issuer": { type: "string", multiple: true },
+  "dial-audience": { type: "string", multiple: true },
+  host: { type: "string" },
+  port: { type: "string" },
+  token: { type: "string" },
+  "env-name": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-cert": { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  redis: { type: "string" },
+  "node-id": { type: "string" },
+  metrics: { type: "boolean" },
+  "no-deflate": { type: "boolean" },
+  demo: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  ...ACCESS_OPTIONS,
+} as const satisfies ParseArgsConfig["options"];
+
 function parse(args: string[]) {
   try {
     return parseArgs({
       args,
       tokens: true,
-      options: {
-        dial: { type: "string", multiple: true },
-        "dial-name": { type: "string", multiple: true },
-        "dial-token-file": { type: "string", multiple: true },
-        "dial-secret-file": { type: "string", multiple: true },
-        "dial-issuer": { type: "string", multiple: true },
-        "dial-audience": { type: "string", multiple: true },
-        host: { type: "string" },
-        port: { type: "string" },
-        token: { type: "string" },
-        "env-name": { type: "string" },
-        "tls-key": { type: "string" },
-        "tls-cert": { type: "string" },
-        verbose: { type: "boolean", short: "v" },
-        redis: { type: "string" },
-        "node-id": { type: "string" },
-        metrics: { type: "boolean" },
-        "no-deflate": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -69,10 +79,10 @@ const isLoopback = (host: string) => host === "localhost" || host === "::1" || h
  * The console URL, with the token in the fragment: a browser never sends the fragment to the server, and the page
  * moves the token out of the address bar at once. A token from BYOR_TOKEN is not printed (the page asks for it).
  */
-function consoleLine(server: ByorServer, local: string): string {
+function consoleLine(server: ByorServer, local: string, demo?: DemoModel): string {
   if (!server.hasConsole) return `Console: ${local}/ (not built into this copy: a placeholder page; run pnpm build)`;
-  if (server.tokenOrigin === "env") return `Console: ${local}/ (it asks for the token: the value of BYOR_TOKEN)`;
-  return `Console: ${local}/#token=${encodeURIComponent(server.token)}`;
+  if (server.tokenOrigin === "env") return `Console: ${local}/${demo ? `#${demo.fragment}` : ""} (it asks for the token: the value of BYOR_TOKEN)`;
+  return `Console: ${local}/#token=${encodeURIComponent(server.token)}${demo ? `&${demo.fragment}` : ""}`;
 }
 
 /** A name usable as --env-name without quoting. */
@@ -167,10 +177,12 @@ export async function main(args: string[], io: Io): Promise<number> {
       dial,
       metrics: values.metrics ?? false,
       ...(backplane ? { backplane } : {}),
+      ...accessOptions(values, process.env),
     });
   } catch (err) {
-    // The options the server refuses (a BYOR_TOKEN with spaces, a malformed --dial URL, ...) are the user's to fix.
-    if (err instanceof TypeError || err instanceof RangeError || isByorError(err)) throw new UsageError(err.message);
+    // The options the server refuses (a BYOR_TOKEN with spaces, a malformed --dial URL, an unreadable tokens file or
+    // state file, ...) are the user's to fix.
+    if (err instanceof TypeError || err instanceof RangeError || err instanceof StateFileError || isByorError(err)) throw new UsageError(err.message);
     throw err;
   }
   try {
@@ -182,40 +194,57 @@ export async function main(args: string[], io: Io): Promise<number> {
     await server.close().catch(() => {});
     return EXIT.failed;
   }
+  let demo: DemoModel | undefined;
+  if (values.demo) {
+    try {
+      demo = await (await import("./demo.js")).startDemoModel();
+    } catch (err) {
+      io.stderr.write(`byor serve: cannot start the demo model: ${(err as Error).message}\n`);
+      await server.close().catch(() => {});
+      return EXIT.failed;
+    }
+  }
 
   // What a person on this machine types: a wildcard bind is reached through the loopback address.
   const local = isWildcard(host) ? `${tls ? "https" : "http"}://127.0.0.1:${server.port}` : server.url;
-  const token = server.tokenOrigin === "env" ? '"$BYOR_TOKEN"' : server.token;
+  const token = runtimeKey(server);
   const lines = [
     `BYOR server listening on ${server.url}`,
-    server.tokenOrigin === "generated" ? `Token (generated, shown only now; set BYOR_TOKEN or --token to choose one): ${server.token}` : `Token: from ${server.tokenOrigin === "env" ? "BYOR_TOKEN" : "--token"}`,
+    ...tokenLines(server),
     "",
     "Start a Letta Code runtime against it:",
     `  ${lettaRemoteCommand({ baseUrl: local, token, envName: values["env-name"] ?? defaultEnvName() })}`,
     "",
-    consoleLine(server, local),
+    ...(demo ? [...demo.lines(), ""] : []),
+    consoleLine(server, local, demo),
     "",
     ...(backplane ? [`Sharing runtimes and apps through ${values.redis} as node ${backplane.nodeId}`, ""] : []),
     ...(dial.length > 0 ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""] : []),
   ];
+  // Listening for the signals before the banner is out: whoever reads the banner may stop the server at once.
+  const stopped = new Promise<void>((resolve) => {
+    let since = 0;
+    // Never removed: without a listener the default action is back, and the copy of Ctrl-C that pnpm and npm forward
+    // to their child a millisecond after the terminal's would kill the process mid-close ("ELIFECYCLE Command
+    // failed"). So a SIGINT within a second of the first is that copy; a later one (a second Ctrl-C) does not wait.
+    const stop = (signal: NodeJS.Signals) => {
+      if (since === 0) {
+        since = Date.now();
+        io.stderr.write(`\n${signal}: shutting down (closing runtimes and apps with 1001)\n`);
+        resolve();
+      } else if (signal === "SIGINT" && Date.now() - since > 1_000) process.exit(130);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   io.stdout.write(`${lines.join("\n")}\n`);
   if (!isLoopback(host) && !tls) {
     io.stderr.write(`warning: ${host} is reachable from other machines and there is no TLS: the token travels in clear text\n`);
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      io.stderr.write(`\n${signal}: shutting down (closing runtimes and apps with 1001)\n`);
-      // A second Ctrl-C does not wait.
-      process.once("SIGINT", () => process.exit(130));
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   await server.close();
+  await demo?.close();
   io.stderr.write("stopped\n");
   return EXIT.ok;
 }

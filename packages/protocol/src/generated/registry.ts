@@ -557,7 +557,7 @@ export const PRIVILEGE_CLASS_DESCRIPTIONS: { readonly [K in PrivilegeClass]: str
   files: "Read, list, search, watch, write and edit files on the runtime host, and read or switch its git branches.",
   terminal: "Open, drive, resize and kill interactive shells on the runtime host: any command, as the runtime's user.",
   memory: "Read, write and delete the files of an agent's memory filesystem, read its history, turn it on.",
-  secrets: "Read and change agents' secrets. The agent reads (agent_list, agent_retrieve) are here too: the Letta agent objects they return carry the agent's secrets with their values.",
+  secrets: "Read and change agents' secrets. The agent reads (agent_list, agent_retrieve) are observe: the Letta agent objects they return carry the agent's secrets with their values, and the server removes those fields (secrets, tool_exec_environment_variables) from the answers of a role without this class.",
   providers: "Connect and disconnect model providers (API keys, base URLs, OAuth tokens) and read the provider store and provider accounts (ChatGPT usage).",
   channels: "Run the channel gateway: channel plugins, accounts (bot tokens), their settings, pairings, routes and targets. Reads included: pairing requests, routes and allow-lists name outside users.",
   schedules: "Create, change, pause, resume, trigger and delete cron tasks: prompts that run in a conversation later, unattended, with the conversation's permissions. Reading them is observe.",
@@ -576,8 +576,9 @@ const byClass = (groups: Record<string, string>) =>
 /** Command type → its privilege class (`x-byor-privilege`). Transport commands have none: no app may send them. */
 export const COMMAND_PRIVILEGES: { readonly [K in AppCommandType]: PrivilegeClass } = /* @__PURE__ */ byClass({
   observe: `
-    app_server_info conversation_list conversation_messages_list conversation_retrieve cron_get cron_list
-    cron_runs get_cwd_map get_experiments get_reflection_settings list_models sync teleport_probe
+    agent_list agent_retrieve app_server_info conversation_list conversation_messages_list
+    conversation_retrieve cron_get cron_list cron_runs get_cwd_map get_experiments get_reflection_settings
+    list_models sync teleport_probe
   `,
   converse: `
     abort_message conversation_compact conversation_create conversation_fork conversation_recompile
@@ -596,7 +597,7 @@ export const COMMAND_PRIVILEGES: { readonly [K in AppCommandType]: PrivilegeClas
     read_memory_file write_memory_file
   `,
   secrets: `
-    agent_list agent_retrieve secret_apply secret_list
+    secret_apply secret_list
   `,
   providers: `
     chatgpt_usage_read connect_provider disconnect_provider list_connect_providers
