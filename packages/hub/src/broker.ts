@@ -554,7 +554,7 @@ export class Broker {
     return entry;
   }
 
-  #error(app: AppConnection, code: ByorErrorCode | "forbidden", text: string, requestId: string | undefined, frameType: string): void {
+  #error(app: AppConnection, code: ByorErrorCode, text: string, requestId: string | undefined, frameType: string): void {
     if (frameType === "byor.send") this.#metrics?.commandRefused(code);
     app.reply({ type: "byor.error", code, message: text, frame_type: frameType, ...(requestId !== undefined && { request_id: requestId }) });
   }

@@ -26,7 +26,9 @@ export type ByorErrorCode =
   // the client endpoint of a BYOR server (byor.error codes)
   | "unknown_runtime"
   | "runtime_offline"
-  | "too_many_requests";
+  | "too_many_requests"
+  // the app's role does not grant the privilege class of what it sent (access control)
+  | "forbidden";
 
 /**
  * Marks ByorError and its subclasses whatever copy of this package defined them. An app can load two (the ESM and
