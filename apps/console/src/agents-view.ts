@@ -3,6 +3,15 @@ import type { AgentSummary, RuntimeCatalog } from "./catalog.js";
 import { h, replace } from "./dom.js";
 import { readableId } from "./format.js";
 
+/** What the role may do in the panel: list agents, list their conversations, start a new conversation. */
+export interface AgentsRights {
+  list: boolean;
+  conversations: boolean;
+  newConversation: boolean;
+}
+
+const ALL: AgentsRights = { list: true, conversations: true, newConversation: true };
+
 export interface AgentsViewHost {
   readonly catalog: RuntimeCatalog;
   open(runtimeId: string, scope: Scope): void;
@@ -12,7 +21,8 @@ export interface AgentsViewHost {
 /**
  * The agents of the selected runtime (agent_list) and, unfolded, their conversations (conversation_list with the
  * agent's id; `default` is every agent's and is not listed). A click opens one; "New conversation" is runtime_start
- * with the agent and create_conversation. Rebuilt only when the catalog or the selection changed.
+ * with the agent and create_conversation. Rebuilt only when the catalog, the selection or what the role may do
+ * changed; what the role may not send is left out.
  */
 export class AgentsView {
   readonly element: HTMLElement;
@@ -21,21 +31,24 @@ export class AgentsView {
   readonly #refresh = h("button", { type: "button", class: "icon", title: "Ask the runtime again (agent_list)", "aria-label": "Refresh agents", onclick: () => this.#reload() }, "↻");
   readonly #unfolded = new Set<string>();
   #runtimeId: string | undefined;
-  #rendered: { version: number; runtimeId: string | undefined; selected: string } | undefined;
+  #rendered: { version: number; runtimeId: string | undefined; selected: string; rights: string } | undefined;
+  #rights: AgentsRights = ALL;
 
   constructor(private readonly host: AgentsViewHost) {
     this.element = h("section", { class: "panel agents", "aria-label": "Agents" }, h("div", { class: "panel-head" }, h("h2", {}, "Agents"), this.#refresh), this.#list, this.#status);
   }
 
-  update(runtimeId: string | undefined, selected: { runtimeId: string; scope: Scope } | undefined): void {
+  update(runtimeId: string | undefined, selected: { runtimeId: string; scope: Scope } | undefined, rights: AgentsRights = ALL): void {
     this.#runtimeId = runtimeId;
-    this.element.hidden = runtimeId === undefined;
+    this.#rights = rights;
+    this.element.hidden = runtimeId === undefined || !rights.list;
     const selectedKey = selected && selected.runtimeId === runtimeId ? `${selected.scope.agent_id}\u0000${selected.scope.conversation_id}` : "";
     const version = this.host.catalog.version;
+    const rightsKey = `${rights.list}${rights.conversations}${rights.newConversation}`;
     const last = this.#rendered;
-    if (last && last.version === version && last.runtimeId === runtimeId && last.selected === selectedKey) return;
-    this.#rendered = { version, runtimeId, selected: selectedKey };
-    if (runtimeId === undefined) return;
+    if (last && last.version === version && last.runtimeId === runtimeId && last.selected === selectedKey && last.rights === rightsKey) return;
+    this.#rendered = { version, runtimeId, selected: selectedKey, rights: rightsKey };
+    if (runtimeId === undefined || !rights.list) return;
     const agents = this.host.catalog.agents(runtimeId);
     const scope = selected?.runtimeId === runtimeId ? selected.scope : undefined;
     replace(this.#list, ...(agents.value ?? []).map((agent) => this.#agent(runtimeId, agent, scope)));
@@ -52,7 +65,7 @@ export class AgentsView {
   #reload(): void {
     if (!this.#runtimeId) return;
     void this.host.catalog.loadAgents(this.#runtimeId);
-    for (const agentId of this.#unfolded) void this.host.catalog.loadConversations(this.#runtimeId, agentId);
+    if (this.#rights.conversations) for (const agentId of this.#unfolded) void this.host.catalog.loadConversations(this.#runtimeId, agentId);
   }
 
   #agent(runtimeId: string, agent: AgentSummary, selected: Scope | undefined): HTMLElement {
@@ -84,14 +97,16 @@ export class AgentsView {
         ...(conversations.value ?? []).map((c) => item(c.id, c.summary ? `${c.summary} (${readableId(c.id)})` : readableId(c.id))),
         conversations.state === "loading" ? h("li", { class: "muted" }, "loading…") : null,
         conversations.state === "error" ? h("li", { class: "form-error" }, conversations.error ?? "") : null,
-        h("li", {}, h("button", { type: "button", class: "new-conversation secondary", onclick: () => void this.host.newConversation(runtimeId, agent.id) }, "+ New conversation")),
+        this.#rights.newConversation
+          ? h("li", {}, h("button", { type: "button", class: "new-conversation secondary", onclick: () => void this.host.newConversation(runtimeId, agent.id) }, "+ New conversation"))
+          : null,
       ),
     );
     details.addEventListener("toggle", () => {
       if (details.open) {
         this.#unfolded.add(agent.id);
         // Only when never asked: a rebuilt, unfolded <details> fires toggle again (a failure is retried with ↻).
-        if (this.host.catalog.conversations(runtimeId, agent.id).state === "idle") void this.host.catalog.loadConversations(runtimeId, agent.id);
+        if (this.#rights.conversations && this.host.catalog.conversations(runtimeId, agent.id).state === "idle") void this.host.catalog.loadConversations(runtimeId, agent.id);
       } else this.#unfolded.delete(agent.id);
     });
     return h("li", {}, details);

@@ -9,10 +9,11 @@ import {
   type ClientSession,
   type Scope,
 } from "@byor/browser";
+import { allows, describeError, isForbidden, lacking, principalLabel, type Control } from "./access.js";
 import { AgentsView } from "./agents-view.js";
 import { ApprovalsView } from "./approvals-view.js";
 import { RuntimeCatalog } from "./catalog.js";
-import { connectionLabel } from "./connection-label.js";
+import { connectionLabel, isRevoked, ROLE_CHANGED_CLOSE } from "./connection-label.js";
 import { DEMO_PARAMS, demoHandle, loadDemo, type DemoModel } from "./demo-model.js";
 import { h, replace } from "./dom.js";
 import { collapseRepeatedErrors } from "./error-messages.js";
@@ -76,6 +77,9 @@ export class ConsoleApp {
    */
   readonly #sent = new Map<string, { at: number; message: Extract<AssembledMessage, { kind: "user" }> }[]>();
   #frame = 0;
+  /** The principal's role and classes as last rendered: when they change (1012, then a new welcome), lists are fetched again. */
+  #rights = "";
+  #noticeTimer = 0;
   readonly #catalog = new RuntimeCatalog(
     () => this.#session,
     () => this.#schedule(),
@@ -85,7 +89,11 @@ export class ConsoleApp {
   readonly #badge = h("span", { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" });
   readonly #badgeDetail = h("span", { class: "badge-detail" });
   readonly #retry = h("button", { type: "button", class: "retry", hidden: true, onclick: () => this.#client?.reconnectNow() }, "Retry now");
+  /** Who the server says this console is, "name (role)": only from a server with access control. */
+  readonly #who = h("span", { class: "principal", hidden: true });
   readonly #banner = h("div", { class: "banner", role: "alert", hidden: true });
+  /** A refusal that belongs to no form (a fire-and-forget command the role may not send). */
+  readonly #notice = h("div", { class: "notice", role: "alert", hidden: true });
   readonly #tokenForm: HTMLFormElement;
   readonly #tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", placeholder: "Server token", "aria-label": "Server token", required: true });
   /** Everything in the sidebar that talks to the server: disabled while there is no usable connection (no or wrong token). */
@@ -114,6 +122,9 @@ export class ConsoleApp {
   readonly #composerInput = h("textarea", { name: "message", rows: 3, placeholder: "Message the agent… (Ctrl+Enter to send)", "aria-label": "Message" });
   readonly #send = h("button", { type: "submit", class: "send" }, "Send");
   readonly #composerError = h("div", { class: "form-error", role: "alert" });
+  readonly #composer: HTMLFormElement;
+  /** In place of the composer for a role that may only watch. */
+  readonly #watchOnly = h("div", { class: "watch-only muted", hidden: true });
   readonly #conversationPane: HTMLElement;
   readonly #empty = h("div", { class: "empty" });
 
@@ -148,13 +159,13 @@ export class ConsoleApp {
       h("div", { class: "row" }, h("button", { type: "submit" }, "Open"), this.#newAgentButton),
       this.#openError,
     );
-    const composer = h(
+    const composer = (this.#composer = h(
       "form",
       { class: "composer", onsubmit: (e) => this.#submitMessage(e) },
       this.#composerInput,
       h("div", { class: "composer-side" }, this.#send, this.#abort),
       this.#composerError,
-    );
+    ));
     this.#composerInput.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) composer.requestSubmit();
     });
@@ -173,6 +184,7 @@ export class ConsoleApp {
       this.#queue.element,
       this.#turnNote,
       composer,
+      this.#watchOnly,
     );
     replace(
       this.#controls,
@@ -187,8 +199,9 @@ export class ConsoleApp {
     );
     replace(
       root,
-      h("header", { class: "topbar" }, h("h1", {}, "BYOR console"), h("div", { class: "connection" }, this.#badge, this.#badgeDetail, this.#retry)),
+      h("header", { class: "topbar" }, h("h1", {}, "BYOR console"), h("div", { class: "connection" }, this.#who, this.#badge, this.#badgeDetail, this.#retry)),
       this.#banner,
+      this.#notice,
       h("main", { class: "layout" }, h("aside", { class: "sidebar" }, this.#controls), h("div", { class: "main-pane" }, this.#conversationPane, this.#empty)),
     );
     // A tab in the background gets no animation frames: tick the countdown and catch up when it is shown again.
@@ -198,6 +211,11 @@ export class ConsoleApp {
 
   get #session(): ClientSession | undefined {
     return this.#client?.session;
+  }
+
+  /** May the principal the server named use this control? Everything, from a server without access control. */
+  #can(control: Control): boolean {
+    return allows(this.#session?.principal, control);
   }
 
   start(): void {
@@ -213,6 +231,7 @@ export class ConsoleApp {
   #connect(token: string): void {
     this.#client?.close();
     this.#banner.hidden = true;
+    this.#rights = "";
     this.#runtimes.clear();
     this.#watched.clear();
     this.#catalog.clear();
@@ -221,8 +240,12 @@ export class ConsoleApp {
     this.#client = client;
     const session = client.session;
     client.on("status", (status) => {
-      if (status.phase === "live" && !status.resumed) void this.#refreshRuntimes(session);
-      if (status.phase === "closed" && isByorError(status.error, "unauthorized")) this.#refused(status.error.message);
+      if (status.phase === "live") this.#principalChanged(session);
+      if (status.phase === "live" && !status.resumed && this.#can("runtimes")) void this.#refreshRuntimes(session);
+      if (status.phase === "closed" && isByorError(status.error, "unauthorized")) this.#refused("Wrong token. ", status.error.message);
+      else if (status.phase === "closed" && isRevoked(status)) this.#refused("Token revoked. ", `The server closed the connection: it no longer accepts this token (${status.close?.reason || status.close?.code}).`);
+      // The role of this token changed: the server closed the socket to have it come back with the new one, at once.
+      if (status.phase === "waiting" && status.attempt === 1 && status.lastClose?.code === ROLE_CHANGED_CLOSE) client.reconnectNow();
       this.#schedule();
     });
     session.on("runtime", (info) => {
@@ -239,7 +262,10 @@ export class ConsoleApp {
       }
       this.#schedule();
     });
-    session.on("error", (error) => console.warn("byor:", error.message));
+    session.on("error", (error) => {
+      if (isForbidden(error)) this.#say(`Not done: ${describeError(error)}.`);
+      else console.warn("byor:", error.message);
+    });
     client.start();
     for (const opened of this.#opened) this.#subscribe(opened);
   }
@@ -256,9 +282,28 @@ export class ConsoleApp {
     }
   }
 
-  #refused(message: string): void {
+  /** A welcome named another role or classes than before (a new token, or the role changed): fetch the lists again. */
+  #principalChanged(session: ClientSession): void {
+    const principal = session.principal;
+    const rights = principal ? `${principal.role}\u0000${principal.privileges.join(",")}` : "";
+    if (rights === this.#rights) return;
+    const first = this.#rights === "";
+    this.#rights = rights;
+    // What was refused (or hidden) under the old role may be allowed now, and the other way round.
+    if (!first) this.#catalog.clear();
+  }
+
+  /** Shows a refusal for a while (a fire-and-forget command has no form to show it in). */
+  #say(text: string): void {
+    this.#notice.textContent = text;
+    this.#notice.hidden = false;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = window.setTimeout(() => (this.#notice.hidden = true), 10_000);
+  }
+
+  #refused(title: string, message: string): void {
     forgetToken();
-    replace(this.#banner, h("strong", {}, "Wrong token. "), message, this.#tokenForm);
+    replace(this.#banner, h("strong", {}, title), message, this.#tokenForm);
     this.#banner.hidden = false;
     this.#tokenInput.value = "";
     this.#tokenInput.focus();
@@ -311,7 +356,7 @@ export class ConsoleApp {
         if (isByorError(error, "connection_closed") || isByorError(error, "request_aborted")) return;
         const code = (error.cause as { code?: unknown } | undefined)?.code;
         const offline = code === "runtime_offline" || code === "unknown_runtime";
-        this.#openErrors.set(key, offline ? "the runtime is offline; it re-opens when the runtime is back" : error.message);
+        this.#openErrors.set(key, offline ? "the runtime is offline; it re-opens when the runtime is back" : describeError(error));
         this.#schedule();
       },
     );
@@ -388,7 +433,7 @@ export class ConsoleApp {
       void this.#catalog.loadAgents(runtimeId);
       return `New agent ${readableId(scope.agent_id ?? "")} opened.`;
     } catch (error) {
-      this.#openError.textContent = `Could not create an agent: ${(error as Error).message}`;
+      this.#openError.textContent = `Could not create an agent: ${describeError(error)}`;
       throw error;
     }
   }
@@ -403,7 +448,7 @@ export class ConsoleApp {
       this.#open({ runtimeId, scope: { agent_id: response.runtime.agent_id, conversation_id: response.runtime.conversation_id } });
       void this.#catalog.loadConversations(runtimeId, agentId);
     } catch (error) {
-      this.#openError.textContent = `Could not create a conversation: ${(error as Error).message}`;
+      this.#openError.textContent = `Could not create a conversation: ${describeError(error)}`;
     }
   }
 
@@ -413,13 +458,13 @@ export class ConsoleApp {
     const selected = this.#selected;
     const demo = this.#demo;
     if (!session || !demo) return;
-    if (selected && selected.runtimeId === runtimeId && selected.scope.agent_id) {
+    if (selected && selected.runtimeId === runtimeId && selected.scope.agent_id && this.#can("switchModel")) {
       const response = await session.request(runtimeId, { type: "update_model", runtime: selected.scope, payload: { model_handle: demoHandle(demo) } }, { timeoutMs: 20_000 });
       this.#catalog.noteModel(runtimeId, selected.scope, response.model_handle ?? demoHandle(demo), response.applied_to);
       return;
     }
     this.#selectedRuntime = runtimeId;
-    await this.#newAgent();
+    if (this.#can("newAgent")) await this.#newAgent();
   }
 
   async #submitMessage(event: Event): Promise<void> {
@@ -453,7 +498,7 @@ export class ConsoleApp {
     } catch (error) {
       this.#sent.set(key, (this.#sent.get(key) ?? []).filter((entry) => entry !== local));
       if (!this.#composerInput.value) this.#composerInput.value = text;
-      this.#composerError.textContent = `Not sent: ${(error as Error).message}`;
+      this.#composerError.textContent = `Not sent: ${describeError(error)}`;
       this.#schedule();
     }
   }
@@ -466,7 +511,7 @@ export class ConsoleApp {
     try {
       await session.request(selected.runtimeId, { type: "abort_message", runtime: selected.scope }, { timeoutMs: 15_000 });
     } catch (error) {
-      this.#composerError.textContent = `Abort failed: ${(error as Error).message}`;
+      this.#composerError.textContent = `Abort failed: ${describeError(error)}`;
     } finally {
       this.#abort.disabled = false;
     }
@@ -499,8 +544,8 @@ export class ConsoleApp {
 
   /** Fetches the selected runtime's models and agents once it is reachable (and again after it reconnected). */
   #loadCatalog(runtimeId: string): void {
-    if (this.#catalog.models(runtimeId).state === "idle") void this.#catalog.loadModels(runtimeId);
-    if (this.#catalog.agents(runtimeId).state === "idle") void this.#catalog.loadAgents(runtimeId);
+    if (this.#can("models") && this.#catalog.models(runtimeId).state === "idle") void this.#catalog.loadModels(runtimeId);
+    if (this.#can("agents") && this.#catalog.agents(runtimeId).state === "idle") void this.#catalog.loadAgents(runtimeId);
   }
 
   #render(): void {
@@ -515,6 +560,14 @@ export class ConsoleApp {
     this.#retry.hidden = !label.canRetry;
     this.#controls.disabled = unusable;
     const live = client?.status.phase === "live";
+    // What the role may do (the last welcome's principal); everything without one.
+    const principal = session?.principal;
+    this.#who.hidden = !principal;
+    this.#who.textContent = principal ? principalLabel(principal) : "";
+    this.#who.title = principal ? `Signed in as ${principal.name}, role ${principal.role}: ${principal.privileges.join(", ")}` : "";
+    const can = (control: Control) => allows(principal, control);
+    this.#newAgentButton.hidden = !can("newAgent");
+    this.#openForm.hidden = !can("open");
 
     // Runtimes
     const runtimes = [...this.#runtimes.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.connection_name.localeCompare(b.connection_name));
@@ -527,7 +580,17 @@ export class ConsoleApp {
           this.#render();
         }),
       ),
-      runtimes.length ? null : h("li", { class: "muted" }, live ? "No runtime has connected yet. Start one with the letta remote line byor serve printed." : "—"),
+      runtimes.length
+        ? null
+        : h(
+            "li",
+            { class: "muted" },
+            !can("runtimes")
+              ? `Not shown: ${lacking(principal, "runtimes")}.`
+              : live
+                ? "No runtime has connected yet. Start one with the letta remote line byor serve printed."
+                : "—",
+          ),
     );
 
     // The selected runtime: its provider, models and agents
@@ -535,9 +598,9 @@ export class ConsoleApp {
     if (runtimeId && live && this.#runtimes.get(runtimeId)?.online) this.#loadCatalog(runtimeId);
     const selected = this.#selected;
     const selectedHere = selected && selected.runtimeId === runtimeId ? selected.scope : undefined;
-    this.#providers.update(runtimeId);
-    this.#models.update(runtimeId, selectedHere?.agent_id ? selectedHere : undefined);
-    this.#agents.update(runtimeId, selected);
+    this.#providers.update(runtimeId, can("providers"));
+    this.#models.update(runtimeId, selectedHere?.agent_id ? selectedHere : undefined, { list: can("models"), switchModel: can("switchModel") });
+    this.#agents.update(runtimeId, selected, { list: can("agents"), conversations: can("conversations"), newConversation: can("newConversation") });
     this.#newAgentButton.title = runtimeId ? `runtime_start with create_agent${this.#catalog.chosenModel(runtimeId) ? ` on ${this.#catalog.chosenModel(runtimeId)}` : ""}` : "Pick a runtime first";
 
     // Open conversations
@@ -574,7 +637,9 @@ export class ConsoleApp {
       unusable
         ? "Not connected: the server's token is needed (see above)."
         : runtimes.length
-          ? "Open a conversation: connect a model provider, then New agent (or pick an agent and a conversation)."
+          ? can("newAgent")
+            ? "Open a conversation: connect a model provider, then New agent (or pick an agent and a conversation)."
+            : "Open a conversation: pick an agent and a conversation."
           : "Waiting for runtimes…",
     );
     if (!selected || !session) return;
@@ -592,15 +657,18 @@ export class ConsoleApp {
     this.#copyId.hidden = !selected.scope.agent_id;
     const model = this.#catalog.modelOf(selected.runtimeId, selected.scope);
     this.#modelLabel.textContent = model ? `model ${model}` : "";
-    this.#mode.update(selected.runtimeId, selected.scope, state?.deviceStatus?.current_permission_mode, live && runtime?.online === true);
+    this.#mode.update(selected.runtimeId, selected.scope, state?.deviceStatus?.current_permission_mode, live && runtime?.online === true, {
+      permitted: can("permissionMode"),
+      why: lacking(principal, "permissionMode"),
+    });
     const loop = state?.loopStatus?.status;
     this.#loop.dataset.loop = loop ?? "";
     this.#loop.textContent = loop ? (LOOP_TEXT[loop] ?? loop) : "unknown";
     this.#loop.title = loop ?? "no loop status yet";
     const queue = state?.queue?.items ?? [];
     replace(this.#queueCount, queue.length ? `${queue.length} queued` : "queue empty");
-    this.#queue.update(selected.runtimeId, selected.scope, queue);
-    this.#approvals.update(selected.runtimeId, state?.pendingApprovals ?? []);
+    this.#queue.update(selected.runtimeId, selected.scope, queue, can("queueRemove"));
+    this.#approvals.update(selected.runtimeId, state?.pendingApprovals ?? [], { approve: can("approve"), deny: can("deny") });
     this.#messages.update(collapseRepeatedErrors(withSent(view.messages, this.#sent.get(conversationKey(selected)) ?? [])));
     const error = this.#openErrors.get(conversationKey(selected));
     const turn = view.turn;
@@ -611,7 +679,10 @@ export class ConsoleApp {
     );
     this.#messages.follow(); // the approvals or the turn note may have changed the list's height
     const busy = turn.running || (loop !== undefined && loop !== "WAITING_ON_INPUT");
-    this.#abort.hidden = !busy;
+    this.#abort.hidden = !busy || !can("abort");
     this.#send.disabled = !live;
+    this.#composer.hidden = !can("composer");
+    this.#watchOnly.hidden = can("composer");
+    this.#watchOnly.textContent = principal && !can("composer") ? `Watching only: ${lacking(principal, "composer")} (sending messages needs it).` : "";
   }
 }

@@ -2,6 +2,7 @@
 // offers, its agents and their conversations, fetched with the protocol's list commands and kept per runtime.
 import type { ClientSession, Scope } from "@byor/browser";
 import type { ModelListEntry, ProviderEntry } from "@byor/protocol";
+import { describeError } from "./access.js";
 import { pickModel, type ConnectProvider } from "./providers.js";
 
 export interface Loadable<T> {
@@ -42,7 +43,6 @@ function toConversationSummary(raw: unknown): ConversationSummary | undefined {
 }
 
 const defined = <T>(value: T | undefined): value is T => value !== undefined;
-const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class RuntimeCatalog {
   readonly #entries = new Map<string, Loadable<unknown>>();
@@ -179,7 +179,7 @@ export class RuntimeCatalog {
     try {
       next = { state: "ready", value: await fetch(session) };
     } catch (error) {
-      next = { ...(before.value !== undefined ? { value: before.value } : {}), state: "error", error: why(error) };
+      next = { ...(before.value !== undefined ? { value: before.value } : {}), state: "error", error: describeError(error) };
     }
     // A newer load, or a forget() or clear() meanwhile (a new connection), drops this answer.
     if (this.#loads.get(key) !== id) return;

@@ -1,4 +1,17 @@
 import type { ConnectionStatus } from "@byor/browser";
+import { CLIENT_CLOSE, type CloseInfo } from "@byor/core";
+
+/** The server closes an app's sockets with 1012 when its token's role changed: it reconnects with the new role. */
+export const ROLE_CHANGED_CLOSE = 1012;
+
+/**
+ * The server closed the socket because it no longer accepts the token (removed from the tokens file, or past its
+ * rotation grace): 4401, which the client does not retry. A token refused at the upgrade is `unauthorized` instead.
+ */
+export const isRevoked = (status: ConnectionStatus): boolean =>
+  status.phase === "closed" && status.error?.code !== "unauthorized" && status.close?.code === CLIENT_CLOSE.unauthorized;
+
+const closeText = (close: CloseInfo) => (close.reason ? `${close.code} ${close.reason}` : String(close.code));
 
 /** What the connection badge shows: one of the four states people care about, and a line of detail. */
 export interface ConnectionLabel {
@@ -24,6 +37,9 @@ export function connectionLabel(status: ConnectionStatus, now: number): Connecti
         ? { state: "resumed", text: "resumed", detail: "reconnected without losing anything", canRetry: false }
         : { state: "live", text: "live", detail: "", canRetry: false };
     case "waiting": {
+      if (status.lastClose?.code === ROLE_CHANGED_CLOSE) {
+        return { state: "connecting", text: "reconnecting…", detail: "your access changed: reconnecting with the new role", canRetry: true };
+      }
       const seconds = Math.max(0, Math.ceil((status.retryAt - now) / 1000));
       return { state: "offline", text: "offline", detail: `retrying in ${seconds}s${status.lastError ? ` · ${status.lastError}` : ""}`, canRetry: true };
     }
@@ -35,6 +51,9 @@ export function connectionLabel(status: ConnectionStatus, now: number): Connecti
         canRetry: true,
       };
     case "closed":
+      if (isRevoked(status)) {
+        return { state: "error", text: "token revoked", detail: `the server no longer accepts this token (${closeText(status.close!)})`, canRetry: false };
+      }
       return status.error
         ? { state: "error", text: status.error.code === "unauthorized" ? "wrong token" : "disconnected", detail: status.error.message, canRetry: false }
         : { state: "closed", text: "closed", detail: "", canRetry: false };

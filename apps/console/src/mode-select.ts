@@ -15,11 +15,13 @@ const PENDING_MS = 15_000;
 /**
  * The open conversation's permission mode: shows the one its device status reports and changes it with
  * change_device_state. That command has no answer: the runtime sends a new device status (or a loop_error when it
- * refuses), so the choice shows as pending until the status agrees or 15 s pass.
+ * refuses), so the choice shows as pending until the status agrees or 15 s pass. A role that may not send it sees
+ * the mode as text instead.
  */
 export class ModeSelect {
   readonly #select = h("select", { class: "mode-select", name: "mode", "aria-label": "Permission mode", title: "Permission mode (change_device_state)" });
-  readonly element = h("label", { class: "mode" }, h("span", { class: "muted" }, "mode"), this.#select);
+  readonly #readOnly = h("span", { class: "mode-read-only", hidden: true });
+  readonly element = h("label", { class: "mode" }, h("span", { class: "muted" }, "mode"), this.#select, this.#readOnly);
   #pending: { mode: PermissionMode; until: number } | undefined;
   #target: { runtimeId: string; scope: Scope } | undefined;
 
@@ -28,7 +30,8 @@ export class ModeSelect {
     this.#select.addEventListener("change", () => this.#change());
   }
 
-  update(runtimeId: string, scope: Scope, reported: string | undefined, enabled: boolean, now = Date.now()): void {
+  /** `access.permitted`: the role may change the mode (else `access.why` says what it lacks, in the tooltip). */
+  update(runtimeId: string, scope: Scope, reported: string | undefined, enabled: boolean, access = { permitted: true, why: "" }, now = Date.now()): void {
     const target = this.#target;
     if (!target || target.runtimeId !== runtimeId || target.scope.agent_id !== scope.agent_id || target.scope.conversation_id !== scope.conversation_id) this.#pending = undefined;
     this.#target = { runtimeId, scope };
@@ -37,6 +40,10 @@ export class ModeSelect {
     if (this.#select.value !== shown) this.#select.value = shown;
     this.element.dataset.pending = this.#pending ? "true" : "";
     this.#select.disabled = !enabled || !scope.agent_id;
+    this.#select.hidden = !access.permitted;
+    this.#readOnly.hidden = access.permitted;
+    this.#readOnly.textContent = reported ?? "unknown";
+    this.#readOnly.title = access.permitted ? "" : `Permission mode: ${access.why || "your role cannot change it"}`;
   }
 
   #change(): void {

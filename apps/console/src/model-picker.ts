@@ -1,5 +1,6 @@
 import type { ClientSession, Scope } from "@byor/browser";
 import type { ModelListEntry } from "@byor/protocol";
+import { describeError } from "./access.js";
 import type { RuntimeCatalog } from "./catalog.js";
 import { h, replace } from "./dom.js";
 
@@ -10,7 +11,8 @@ export interface ModelPickerHost {
 
 /**
  * The models of the selected runtime (list_models): the one picked is what New agent creates agents with, and
- * "Use for this conversation" switches the open conversation to it (update_model with its handle).
+ * "Use for this conversation" switches the open conversation to it (update_model with its handle). Each shows only
+ * when the role may send its command (`rights`).
  */
 export class ModelPicker {
   readonly element: HTMLElement;
@@ -33,16 +35,17 @@ export class ModelPicker {
     );
   }
 
-  /** `scope`: the open conversation, when it is on this runtime. */
-  update(runtimeId: string | undefined, scope: Scope | undefined): void {
+  /** `scope`: the open conversation, when it is on this runtime. `rights`: what the role may do here. */
+  update(runtimeId: string | undefined, scope: Scope | undefined, rights: { list: boolean; switchModel: boolean } = { list: true, switchModel: true }): void {
     if (runtimeId !== this.#runtimeId) {
       this.#runtimeId = runtimeId;
       this.#shown = undefined;
       this.#say("");
     }
     this.#scope = scope;
-    this.element.hidden = runtimeId === undefined;
-    if (runtimeId === undefined) return;
+    this.element.hidden = runtimeId === undefined || !rights.list;
+    this.#apply.hidden = !rights.switchModel;
+    if (runtimeId === undefined || !rights.list) return;
     const models = this.host.catalog.models(runtimeId);
     const chosen = this.host.catalog.chosenModel(runtimeId);
     if (!this.#shown || this.#shown.entries !== models.value || this.#shown.chosen !== chosen) {
@@ -90,7 +93,7 @@ export class ModelPicker {
       this.host.catalog.noteModel(runtimeId, scope, response.model_handle ?? handle, response.applied_to);
       this.#say(`This ${response.applied_to === "agent" ? "agent" : "conversation"} now uses ${response.model_handle ?? handle}.`, "ok");
     } catch (error) {
-      this.#say(`Could not switch the model: ${(error as Error).message}`, "error");
+      this.#say(`Could not switch the model: ${describeError(error)}`, "error");
     } finally {
       this.#apply.disabled = false;
     }

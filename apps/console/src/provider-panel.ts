@@ -1,4 +1,5 @@
 import type { ProviderEntry } from "@byor/protocol";
+import { describeError } from "./access.js";
 import type { RuntimeCatalog } from "./catalog.js";
 import { demoHandle, type DemoModel } from "./demo-model.js";
 import { h, replace } from "./dom.js";
@@ -16,7 +17,8 @@ export interface ProviderPanelHost {
  * Connects a model provider to the selected runtime through the protocol's provider commands:
  * list_connect_providers fills the form (its fields, or those of the chosen auth method), connect_provider stores
  * the credentials in the runtime's local store. With `byor serve --demo`, one button connects the demo model.
- * The form is built once per runtime and provider, so what is typed survives re-renders.
+ * The form is built once per runtime and provider, so what is typed survives re-renders. Hidden from a role without
+ * the class of those commands.
  */
 export class ProviderPanel {
   readonly element: HTMLElement;
@@ -44,15 +46,15 @@ export class ProviderPanel {
     this.element = h("section", { class: "panel provider-panel", "aria-label": "Model provider" }, h("h2", {}, "Model provider"), this.#demoBox, this.#connected, this.#details, this.#status);
   }
 
-  update(runtimeId: string | undefined): void {
+  update(runtimeId: string | undefined, permitted = true): void {
     if (runtimeId !== this.#runtimeId) {
       this.#runtimeId = runtimeId;
       this.#shown = undefined;
       this.#status.textContent = "";
       this.#status.dataset.tone = "";
     }
-    this.element.hidden = runtimeId === undefined;
-    if (runtimeId === undefined) return;
+    this.element.hidden = runtimeId === undefined || !permitted;
+    if (runtimeId === undefined || !permitted) return;
     const demo = this.host.demo;
     this.#demoBox.hidden = !demo;
     if (demo && !this.#demoBox.firstChild) {
@@ -182,7 +184,7 @@ export class ProviderPanel {
     try {
       this.#say(await action(), "ok");
     } catch (error) {
-      this.#say((error as Error).message, "error");
+      this.#say(describeError(error), "error");
     } finally {
       this.#busy = false;
       this.#connect.disabled = this.#demoButton.disabled = false;

@@ -1,7 +1,7 @@
 import type { AssembledMessage, ConnectionStatus } from "@byor/browser";
 import { ByorError } from "@byor/browser";
 import { describe, expect, it } from "vitest";
-import { connectionLabel } from "../src/connection-label.js";
+import { connectionLabel, isRevoked } from "../src/connection-label.js";
 import { withSent } from "../src/sent-messages.js";
 
 const assistant = (key: string, text: string): AssembledMessage => ({ key, id: key, kind: "assistant", text });
@@ -44,5 +44,29 @@ describe("the connection badge", () => {
       detail: "the server refused the token",
     });
     expect(label({ phase: "closed" })).toMatchObject({ state: "closed" });
+  });
+
+  it("tells a revoked token (the server closed with 4401) from a wrong one", () => {
+    const revoked: ConnectionStatus = {
+      phase: "closed",
+      close: { code: 4401, reason: "Credentials revoked" },
+      error: new ByorError("connection_closed", "gave up reconnecting: not reconnecting after 4401 Credentials revoked"),
+    };
+    expect(isRevoked(revoked)).toBe(true);
+    expect(label(revoked)).toMatchObject({ state: "error", text: "token revoked", detail: "the server no longer accepts this token (4401 Credentials revoked)", canRetry: false });
+    // Refused at the upgrade: the client's own unauthorized error, also with 4401.
+    const wrong: ConnectionStatus = { phase: "closed", close: { code: 4401, reason: "Unauthorized" }, error: new ByorError("unauthorized", "the server refused the token") };
+    expect(isRevoked(wrong)).toBe(false);
+    expect(label(wrong)).toMatchObject({ text: "wrong token" });
+    expect(isRevoked({ phase: "closed", close: { code: 1000, reason: "" } })).toBe(false);
+  });
+
+  it("shows a role change (1012) as reconnecting, not offline", () => {
+    expect(label({ phase: "waiting", attempt: 1, retryAt: 10_400, lastClose: { code: 1012, reason: "Credentials changed" } })).toMatchObject({
+      state: "connecting",
+      text: "reconnecting…",
+      detail: "your access changed: reconnecting with the new role",
+    });
+    expect(label({ phase: "waiting", attempt: 1, retryAt: 10_400, lastClose: { code: 1006, reason: "" } })).toMatchObject({ state: "offline" });
   });
 });

@@ -119,6 +119,12 @@ export interface ClientSessionEvents {
   error: ByorError;
 }
 
+/**
+ * Who the server authenticated the app as and the privilege classes its role grants, as the welcome said (servers
+ * with access control only). A page shows only what these allow; the server refuses the rest with `forbidden`.
+ */
+export type ByorPrincipal = NonNullable<ByorWelcomeFrame["principal"]>;
+
 /** The app found a hole in the numbered frames: it closes and resumes from its cursor to fill it. */
 export const SEQ_GAP_CLOSE = { code: CLIENT_CLOSE.seqGap, reason: "Sequence gap" } as const;
 const CLOSED_BY_APP: CloseInfo = { code: CLIENT_CLOSE.normal, reason: "Client closed" };
@@ -209,10 +215,11 @@ export class ClientSession implements Disposable {
   #backoffTimer: unknown;
   #attempt = 0;
   #openedAt = 0;
-  /** The current session, as the last welcome named it. */
-  #sessionId: string | undefined;
-  /** Whether the current session numbers its frames (what the server granted). */
-  #seqAck = false;
+  /**
+   * The last welcome, kept whole: its session id (to resume), whether that session numbers its frames (what the
+   * server granted), and the principal.
+   */
+  #lastWelcome: ByorWelcomeFrame | undefined;
   /** A byor.reset already announced that the next welcome is a fresh session. */
   #resetAnnounced = false;
   #ackTimer: unknown;
@@ -239,7 +246,15 @@ export class ClientSession implements Disposable {
 
   /** The session id the server gave (undefined before the first welcome). */
   get sessionId(): string | undefined {
-    return this.#sessionId;
+    return this.#lastWelcome?.session_id;
+  }
+
+  /**
+   * Who the last welcome said this app is, and what its role may do; undefined before it, or from a server without
+   * access control. Kept as the server sent it (set before the state turns `open`).
+   */
+  get principal(): ByorPrincipal | undefined {
+    return this.#lastWelcome?.principal;
   }
 
   /** The last seq processed: the resume point (0 before the first numbered frame). */
@@ -298,12 +313,9 @@ export class ClientSession implements Disposable {
     const checked = validateAppFrame({ type: "byor.subscribe", runtime_id: runtimeId, scope: target });
     if (!checked.ok) return Promise.reject(checked.error);
     const key = subscriptionKey(runtimeId, target);
-    let subscription = this.#subscriptions.get(key);
-    if (!subscription) {
-      subscription = { key, runtimeId, scope: target, confirmed: false, waiters: [] };
-      this.#subscriptions.set(key, subscription);
-    }
-    const sub = subscription;
+    // Setting a key it has keeps its place: the re-subscribe order stays that of the first calls.
+    const sub: Subscription = this.#subscriptions.get(key) ?? { key, runtimeId, scope: target, confirmed: false, waiters: [] };
+    this.#subscriptions.set(key, sub);
     this.#pendingUnsubscribes.delete(key);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter<void> = { resolve, reject };
@@ -487,11 +499,12 @@ export class ClientSession implements Disposable {
     store.add(toDisposable(() => this.#clearAckTimer()));
     this.#conn = conn;
     heartbeat.start();
-    const resume = this.#seqAckWanted && this.#seqAck && this.#sessionId !== undefined;
+    const last = this.#lastWelcome;
+    const resume = this.#seqAckWanted && last?.seq_ack;
     this.#send(conn, {
       type: "byor.hello",
-      ...(this.#seqAckWanted ? { seq_ack: true } : {}),
-      ...(resume ? { resume: { session_id: this.#sessionId!, last_seq: this.#receiver.lastSeq } } : {}),
+      ...(this.#seqAckWanted && { seq_ack: true }),
+      ...(resume && { resume: { session_id: last.session_id, last_seq: this.#receiver.lastSeq } }),
     });
   }
 
@@ -504,7 +517,7 @@ export class ClientSession implements Disposable {
     // Direct answers (byor.subscribed, byor.runtimes) are never replayed: ask again on the next socket.
     for (const sub of this.#subscribing.values()) this.#clearSubscribeRequest(sub);
     // Without seq/ack no response can reach this session any more; with it, a resume replays them.
-    if (!this.#seqAck) this.#requests.rejectAll("connection_closed", `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    if (!this.#lastWelcome?.seq_ack) this.#requests.rejectAll("connection_closed", `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
     if (this.state.status === "open" && this.#clock.now() - this.#openedAt >= this.#policy.stableAfterMs) this.#attempt = 0;
     this.#retry(close);
   }
@@ -531,13 +544,10 @@ export class ClientSession implements Disposable {
     this.#connecting = undefined;
     const conn = this.#conn;
     this.#conn = undefined;
-    let finalClose = close;
-    if (conn) {
-      conn.store.dispose();
-      if (closeSocket) conn.transport.close(CLOSED_BY_APP.code, CLOSED_BY_APP.reason);
-    } else if (closeSocket) {
-      finalClose = undefined; // no socket was open
-    }
+    conn?.store.dispose();
+    if (closeSocket) conn?.transport.close(CLOSED_BY_APP.code, CLOSED_BY_APP.reason);
+    // Closed by the app with no socket open: no close to report.
+    const finalClose = conn || !closeSocket ? close : undefined;
     const why = `client session closed (${reason})`;
     for (const tracker of [this.#requests, this.#control]) {
       tracker.rejectAll("connection_closed", why);
@@ -607,17 +617,16 @@ export class ClientSession implements Disposable {
   #welcome(conn: Connection, welcome: ByorWelcomeFrame): void {
     if (conn.welcomed) return;
     conn.welcomed = true;
-    const hadSession = this.#sessionId !== undefined;
-    const resumed = welcome.resumed && hadSession && welcome.session_id === this.#sessionId;
-    this.#sessionId = welcome.session_id;
-    this.#seqAck = welcome.seq_ack;
+    const previous = this.#lastWelcome;
+    const resumed = welcome.resumed && welcome.session_id === previous?.session_id;
+    this.#lastWelcome = welcome;
     this.#unacked = 0;
     if (!resumed) {
       this.#receiver.reset();
       // Responses owed to the old session will not come to this one.
       this.#requests.rejectAll("connection_closed", "the server started a new session: pending requests were lost");
       for (const sub of this.#subscriptions.values()) sub.confirmed = false;
-      if (hadSession && !this.#resetAnnounced) this.#emitter.emit("reset", { reason: "not_resumed" });
+      if (previous && !this.#resetAnnounced) this.#emitter.emit("reset", { reason: "not_resumed" });
     }
     this.#resetAnnounced = false;
     this.#openedAt = this.#clock.now();
@@ -635,7 +644,7 @@ export class ClientSession implements Disposable {
   }
 
   #sequenced(conn: Connection, frame: ByorEventFrame | ByorRuntimeStatusFrame): void {
-    if (conn.welcomed && this.#seqAck && frame.seq !== undefined) {
+    if (conn.welcomed && this.#lastWelcome!.seq_ack && frame.seq !== undefined) {
       const verdict = this.#receiver.accept(frame.seq);
       if (verdict === "duplicate") return;
       if (verdict === "gap") {

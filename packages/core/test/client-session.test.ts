@@ -294,6 +294,68 @@ describe("ClientSession handshake and states", () => {
   });
 });
 
+describe("ClientSession principal", () => {
+  const viewer = { name: "wall-screen", role: "viewer", privileges: ["observe"] };
+  const operator = { name: "wall-screen", role: "operator", privileges: ["observe", "converse"] };
+  const welcomeAs = (h: ReturnType<typeof harness>, principal: object | undefined, sessionId = "s-1", resumed = false) =>
+    h.toApp({ type: "byor.welcome", session_id: sessionId, resumed, seq_ack: true, last_seq: 0, ...(principal ? { principal } : {}) });
+
+  it("is undefined before the welcome and from a server without access control", async () => {
+    const h = harness();
+    expect(h.session.principal).toBeUndefined();
+    h.session.start();
+    await flush();
+    await h.welcome("s-1");
+    expect(h.session.state.status).toBe("open");
+    expect(h.session.principal).toBeUndefined();
+  });
+
+  it("is the welcome's principal, as sent, already when the state turns open", async () => {
+    const h = harness();
+    const seen: unknown[] = [];
+    h.session.on("state", ({ to }) => {
+      if (to.status === "open") seen.push(h.session.principal);
+    });
+    h.session.start();
+    await flush();
+    await welcomeAs(h, viewer);
+    expect(h.session.principal).toEqual(viewer);
+    expect(seen).toEqual([viewer]);
+  });
+
+  it("stays while reconnecting, and follows each later welcome (a changed role, or none)", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await welcomeAs(h, viewer);
+    // The server closes with 1012 when the token's role changed: the session reconnects and resumes.
+    h.server().end.close(1012, "Role changed");
+    await flush();
+    expect(h.session.state.status).toBe("backing_off");
+    expect(h.session.principal).toEqual(viewer);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.server().got[0]).toMatchObject({ type: "byor.hello", resume: { session_id: "s-1" } });
+    await welcomeAs(h, operator, "s-1", true);
+    expect(h.session.state).toMatchObject({ status: "open", resumed: true });
+    expect(h.session.principal).toEqual(operator);
+    h.server().end.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    await welcomeAs(h, undefined, "s-2");
+    expect(h.session.principal).toBeUndefined();
+  });
+
+  it("a welcome whose principal is malformed is reported, not taken", async () => {
+    const h = harness();
+    h.session.start();
+    await flush();
+    await welcomeAs(h, { name: "x", role: "viewer" });
+    expect(h.session.state.status).toBe("connecting");
+    expect(h.session.principal).toBeUndefined();
+    expect(h.errors.map((e) => e.code)).toEqual(["invalid_message"]);
+    expect(h.errors[0]!.message).toContain("privileges");
+  });
+});
+
 describe("ClientSession seq/ack", () => {
   it("delivers each numbered frame once and in order, dropping duplicates", async () => {
     const h = await opened();
