@@ -1,5 +1,6 @@
 // The README's test command: every check CI runs, ending with the plain totals line `N passed, N failed`.
-// Steps before vitest (codegen drift, build, typecheck, package lint) count as one test each.
+// Steps before vitest (codegen drift, build, typecheck, package lint, packed-package check, API reference, format and
+// lint, the browser and redis-server the tests need) count as one test each.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -22,7 +23,16 @@ step("codegen:check", run(["codegen:check"]));
 if (built) {
   step("typecheck", run(["typecheck"]));
   step("publint + attw", run(["lint:packages"]));
+  // The tarballs as published, installed into a fresh project and compiled under node16, node10 and bundler.
+  step("pack:check", run(["pack:check"]));
+  step("API reference (typedoc → docs/api)", run(["docs:api"]));
 }
+
+// Biome: formatting and lint, no writes (`pnpm format` writes the fixes).
+step("format + lint (biome)", run(["lint"]));
+// Chromium for the console's end-to-end tests and redis-server for @byor/redis's: found, else installed, else one loud
+// failure here (their tests fail too, never skip).
+step("test prerequisites (Chromium, redis-server)", run(["exec", "tsx", "scripts/test-prerequisites.ts"]));
 
 mkdirSync(".cache", { recursive: true });
 const report = ".cache/vitest-report.json";

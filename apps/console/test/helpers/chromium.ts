@@ -1,10 +1,16 @@
-// Debian's Chromium driven by playwright-core: no browser download, a fresh profile per run.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+// A Chromium driven by playwright-core (which downloads no browser), a fresh profile per run.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { ensureChromium } from "../../../../scripts/chromium.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/**
+ * The browser to launch: this machine's Chromium, else one that scripts/chromium.ts installs (Debian's package as root,
+ * else the build shipped in @sparticuz/chromium); `BYOR_CHROMIUM` picks one. Throws what it tried when none can be had.
+ */
+export const chromiumPath = (): string => ensureChromium().path;
+
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -23,11 +29,10 @@ export interface Browser {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   const profile = mkdtempSync(join(tmpdir(), "byor-chromium-"));
   // launchPersistentContext passes the fresh profile as --user-data-dir.
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     headless: true,
     args: ARGS,
     viewport: { width: 1280, height: 800 },

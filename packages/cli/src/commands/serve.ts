@@ -222,16 +222,17 @@ export async function main(args: string[], io: Io): Promise<number> {
     ...(dial.length > 0 ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""] : []),
   ];
   // Listening for the signals before the banner is out: whoever reads the banner may stop the server at once.
-  const stopped = new Promise<void>((resolve) => {
+  // Resolves with when the first signal came.
+  const stopped = new Promise<number>((resolve) => {
     let since = 0;
     // Never removed: without a listener the default action is back, and the copy of Ctrl-C that pnpm and npm forward
-    // to their child a millisecond after the terminal's would kill the process mid-close ("ELIFECYCLE Command
+    // to their child a few milliseconds after the terminal's would kill the process mid-close ("ELIFECYCLE Command
     // failed"). So a SIGINT within a second of the first is that copy; a later one (a second Ctrl-C) does not wait.
     const stop = (signal: NodeJS.Signals) => {
       if (since === 0) {
         since = Date.now();
         io.stderr.write(`\n${signal}: shutting down (closing runtimes and apps with 1001)\n`);
-        resolve();
+        resolve(since);
       } else if (signal === "SIGINT" && Date.now() - since > 1_000) process.exit(130);
     };
     process.on("SIGINT", stop);
@@ -242,9 +243,12 @@ export async function main(args: string[], io: Io): Promise<number> {
     io.stderr.write(`warning: ${host} is reachable from other machines and there is no TLS: the token travels in clear text\n`);
   }
 
-  await stopped;
+  const signalledAt = await stopped;
   await server.close();
   await demo?.close();
   io.stderr.write("stopped\n");
+  // While the process exits its signal handlers are gone: the forwarded copy of the Ctrl-C must land before that.
+  const linger = signalledAt + 300 - Date.now();
+  if (linger > 0) await new Promise((resolve) => setTimeout(resolve, linger));
   return EXIT.ok;
 }
