@@ -73,7 +73,9 @@ function stubValidators(): Plugin {
   return {
     name: "stub-validators",
     setup(b) {
-      b.onResolve({ filter: /validators\.js$/ }, (args) => (resolve(args.resolveDir, args.path) === VALIDATORS ? { path: VALIDATORS, namespace: "stub" } : undefined));
+      b.onResolve({ filter: /validators\.js$/ }, (args) =>
+        resolve(args.resolveDir, args.path) === VALIDATORS ? { path: VALIDATORS, namespace: "stub" } : undefined,
+      );
       b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents, loader: "js" }));
     },
   };

@@ -29,7 +29,14 @@ function startRaw() {
   const rooms = new Map();
   const room = (id) => rooms.get(id) ?? rooms.set(id, new Set()).get(id);
   // With deflate, the terms byor serve negotiates by default (DEFAULT_DEFLATE), so both relays compress alike.
-  const terms = { threshold: DEFAULT_DEFLATE.threshold, serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: DEFAULT_DEFLATE.windowBits, clientMaxWindowBits: DEFAULT_DEFLATE.windowBits, zlibDeflateOptions: { level: DEFAULT_DEFLATE.level, memLevel: DEFAULT_DEFLATE.memLevel } };
+  const terms = {
+    threshold: DEFAULT_DEFLATE.threshold,
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+    serverMaxWindowBits: DEFAULT_DEFLATE.windowBits,
+    clientMaxWindowBits: DEFAULT_DEFLATE.windowBits,
+    zlibDeflateOptions: { level: DEFAULT_DEFLATE.level, memLevel: DEFAULT_DEFLATE.memLevel },
+  };
   const options = { noServer: true, clientTracking: false, perMessageDeflate: deflate ? terms : false };
   const runtimes = new WebSocketServer(options);
   const apps = new WebSocketServer(options);

@@ -23,9 +23,7 @@ const fixture = readFileSync(resolve(import.meta.dirname, "../fixtures/real-runt
 const SCOPE = { agent_id: "agent-bench", conversation_id: "default" };
 function deltas(count: number, from: number): string[] {
   const base = JSON.parse(fixture) as Record<string, unknown>;
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify({ ...base, runtime: SCOPE, event_seq: from + i, idempotency_key: `stream_delta:${from + i}` }),
-  );
+  return Array.from({ length: count }, (_, i) => JSON.stringify({ ...base, runtime: SCOPE, event_seq: from + i, idempotency_key: `stream_delta:${from + i}` }));
 }
 /** The event_seq of a received frame, wrapped (byor.event) or not. */
 const seqOf = (kind: Kind, text: string) => {
@@ -43,7 +41,10 @@ class Server {
   ) {}
 
   static async start(kind: Kind, deflate: boolean): Promise<Server> {
-    const child = fork(resolve(import.meta.dirname, "relay-server.mjs"), [kind, deflate ? "on" : "off"], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(resolve(import.meta.dirname, "relay-server.mjs"), [kind, deflate ? "on" : "off"], {
+      execArgv: ["--expose-gc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     const { port, token } = await new Promise<{ port: number; token: string }>((ok) => child.once("message", (m) => ok(m as { port: number; token: string })));
     return new Server(kind, child, port, token);
   }
@@ -99,7 +100,9 @@ interface Pair {
 }
 
 // What the real runtime sends at registration (0.32.18): the schema's first example.
-const METADATA = (JSON.parse(readFileSync(resolve(import.meta.dirname, "../schema/http/register-request.examples.jsonl"), "utf8").split("\n")[0]!) as { metadata: object }).metadata;
+const METADATA = (
+  JSON.parse(readFileSync(resolve(import.meta.dirname, "../schema/http/register-request.examples.jsonl"), "utf8").split("\n")[0]!) as { metadata: object }
+).metadata;
 
 let devices = 0;
 /** A runtime-like client registered and connected, and `appCount` apps following its scope. */
@@ -126,7 +129,8 @@ async function connectPair(server: Server, appCount: number, deflate: boolean): 
   // Answers the server's syncs as the runtime would (snapshots left out: the scope is all the bench needs).
   runtime.on("message", (data) => {
     const command = JSON.parse(data.toString()) as { type: string; request_id?: string; runtime?: unknown };
-    if (command.type === "sync") runtime.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
+    if (command.type === "sync")
+      runtime.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
   });
   const apps = await Promise.all(
     Array.from({ length: appCount }, async () => {
@@ -329,7 +333,10 @@ async function connectAppsTo(server: Server, pairs: Pair[], deflate: boolean): P
 
 /** N runtimes, one app each, every runtime sending `perRuntime` frames/s: server CPU per frame and latency. */
 async function scaling(counts: number[], perRuntime: number, seconds: number): Promise<string[]> {
-  const lines = ["| runtimes | frames/s in | byor CPU µs/frame | raw CPU µs/frame | ratio | byor heap KiB/runtime+app | byor p50 / p99 ms | raw p50 / p99 ms |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
+  const lines = [
+    "| runtimes | frames/s in | byor CPU µs/frame | raw CPU µs/frame | ratio | byor heap KiB/runtime+app | byor p50 / p99 ms | raw p50 / p99 ms |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
   for (const n of counts) {
     const result: Record<Kind, { cpu: number; heap: number; p50: number; p99: number }> = {} as never;
     for (const kind of ["byor", "raw"] as const) {
@@ -371,7 +378,9 @@ async function scaling(counts: number[], perRuntime: number, seconds: number): P
     }
     const b = result.byor;
     const r = result.raw;
-    lines.push(`| ${n} | ${n * perRuntime} | ${b.cpu.toFixed(1)} | ${r.cpu.toFixed(1)} | ${(b.cpu / r.cpu).toFixed(2)}x | ${b.heap.toFixed(1)} | ${b.p50.toFixed(2)} / ${b.p99.toFixed(2)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} |`);
+    lines.push(
+      `| ${n} | ${n * perRuntime} | ${b.cpu.toFixed(1)} | ${r.cpu.toFixed(1)} | ${(b.cpu / r.cpu).toFixed(2)}x | ${b.heap.toFixed(1)} | ${b.p50.toFixed(2)} / ${b.p99.toFixed(2)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} |`,
+    );
   }
   return lines;
 }

@@ -10,7 +10,11 @@ import { compare, table, type Candidate } from "./harness.js";
 const fixtures = resolve(import.meta.dirname, "../fixtures");
 const frames = readdirSync(fixtures, { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".runtime-to-server.jsonl"))
-  .flatMap((f) => readFileSync(join(fixtures, f), "utf8").split("\n").filter((l) => l.trim()));
+  .flatMap((f) =>
+    readFileSync(join(fixtures, f), "utf8")
+      .split("\n")
+      .filter((l) => l.trim()),
+  );
 const bytes = frames.reduce((n, f) => n + f.length, 0);
 
 const parsed = frames.map((f) => JSON.parse(f) as { type: string });
@@ -67,19 +71,18 @@ session.on("event", () => received++);
 let invalid = 0;
 session.on("invalid", () => invalid++);
 const sessionRows = await compare(jsonParse, [
-    {
-      name: "RuntimeSession over the in-memory pair",
-      run: async () => {
-        const target = received + frames.length;
-        for (const f of frames) runtimeEnd.send(f);
-        (runtimeEnd.sent as string[]).length = 0; // the pair keeps a log for tests; not here
-        while (received + invalid < target) await Promise.resolve(); // an invalid frame must end the wait too
-        if (invalid) throw new Error("a fixture frame was refused");
-        return frames.length;
-      },
+  {
+    name: "RuntimeSession over the in-memory pair",
+    run: async () => {
+      const target = received + frames.length;
+      for (const f of frames) runtimeEnd.send(f);
+      (runtimeEnd.sent as string[]).length = 0; // the pair keeps a log for tests; not here
+      while (received + invalid < target) await Promise.resolve(); // an invalid frame must end the wait too
+      if (invalid) throw new Error("a fixture frame was refused");
+      return frames.length;
     },
-  ],
-);
+  },
+]);
 session.close();
 console.log("");
 console.log(table("Events through a session vs JSON.parse", sessionRows, "events", { name: "RuntimeSession over the in-memory pair", min: 0.8 }));
@@ -122,7 +125,9 @@ client.close();
 const clientRow = clientRows.find((r) => r.name === "ClientSession per byor.event")!;
 console.log("");
 console.log(table("byor.event frames through a ClientSession vs JSON.parse", clientRows, "frames"));
-console.log(`\nA ClientSession spends ${(1 / clientRow.ratio).toFixed(2)}x the time of a JSON.parse per byor.event (target ≤ 1.25x: ${1 / clientRow.ratio <= 1.25 ? "met" : "NOT met"}).`);
+console.log(
+  `\nA ClientSession spends ${(1 / clientRow.ratio).toFixed(2)}x the time of a JSON.parse per byor.event (target ≤ 1.25x: ${1 / clientRow.ratio <= 1.25 ? "met" : "NOT met"}).`,
+);
 
 // What a web page ships with @byor/browser (issue #6): sizes, not ratios; the budget is core + adapter without
 // the generated validators.

@@ -14,7 +14,10 @@ const info = await runtime.ready({ timeoutMs: 10_000 }); // app_server_info_resp
 console.log(`connected to Letta Code ${info.letta_code_version} (${info.backend} backend)`);
 
 // runtime_start: a new agent and conversation; the answer names the scope (agent_id, conversation_id) to talk to.
-const started = await runtime.session.request({ type: "runtime_start", create_agent: { body: { name: "byor-example" } }, create_conversation: {} }, { timeoutMs: 60_000 });
+const started = await runtime.session.request(
+  { type: "runtime_start", create_agent: { body: { name: "byor-example" } }, create_conversation: {} },
+  { timeoutMs: 60_000 },
+);
 const scope = started.runtime!;
 
 // The answer arrives as stream_delta events; the turn ends with turn_finished.

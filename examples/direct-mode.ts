@@ -35,7 +35,10 @@ server.onRuntime(({ id, connectionName, session }) => {
 
 /** Starts a conversation (a new agent), watches it, and sends the message. */
 async function converse(session: RuntimeSession): Promise<void> {
-  const reply = await session.request({ type: "runtime_start", create_agent: { body: { name: "byor-example" } }, create_conversation: {} }, { timeoutMs: 60_000 });
+  const reply = await session.request(
+    { type: "runtime_start", create_agent: { body: { name: "byor-example" } }, create_conversation: {} },
+    { timeoutMs: 60_000 },
+  );
   const scope = reply.runtime!; // { agent_id, conversation_id }: the scope of every later command and event
   await session.watch(scope); // synced now, and again after every reconnect
   print(`> ${text}`);

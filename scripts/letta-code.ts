@@ -14,8 +14,7 @@ export const CACHE_DIR = join(repoRoot, ".cache", `letta-code-${LETTA_CODE_VERSI
 export const PACKAGE_DIR = join(CACHE_DIR, "package");
 export const TYPES_DIR = join(PACKAGE_DIR, "dist/types/types");
 
-const npm = (args: string[], cwd = CACHE_DIR) =>
-  execFileSync("npm", args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+const npm = (args: string[], cwd = CACHE_DIR) => execFileSync("npm", args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 
 const LOCK_DIR = `${CACHE_DIR}.lock`;
 const LOCK_STALE_MS = 10 * 60_000;
@@ -52,8 +51,7 @@ function withCacheLock<T>(install: () => T): T {
   }
 }
 
-const typesReady = () =>
-  existsSync(join(PACKAGE_DIR, "package.json")) && existsSync(join(CACHE_DIR, "node_modules/@letta-ai/letta-client/package.json"));
+const typesReady = () => existsSync(join(PACKAGE_DIR, "package.json")) && existsSync(join(CACHE_DIR, "node_modules/@letta-ai/letta-client/package.json"));
 const runtimeReady = () =>
   typesReady() &&
   existsSync(join(CACHE_DIR, "node_modules/node/bin/node")) &&
@@ -79,7 +77,10 @@ function installTypes(): void {
   if (!existsSync(manifest)) writeFileSync(manifest, '{ "private": true, "description": "cache, not committed" }\n');
   if (!existsSync(join(PACKAGE_DIR, "package.json"))) {
     rmSync(PACKAGE_DIR, { recursive: true, force: true });
-    const tgz = npm(["pack", `@letta-ai/letta-code@${LETTA_CODE_VERSION}`, "--silent"]).trim().split("\n").pop()!;
+    const tgz = npm(["pack", `@letta-ai/letta-code@${LETTA_CODE_VERSION}`, "--silent"])
+      .trim()
+      .split("\n")
+      .pop()!;
     execFileSync("tar", ["-xzf", tgz], { cwd: CACHE_DIR });
     rmSync(join(CACHE_DIR, tgz));
   }
@@ -143,7 +144,13 @@ function outputBuffer() {
  * leaks in from the caller's; no telemetry, no auto-update, and the built-in deterministic model (every turn answers
  * "pong") unless `env` overrides LETTA_LOCAL_BACKEND_EXECUTOR.
  */
-function spawnLetta(args: string[], home: string, output: ReturnType<typeof outputBuffer>, options: SpawnOptions, env: Record<string, string> = {}): LettaProcess {
+function spawnLetta(
+  args: string[],
+  home: string,
+  output: ReturnType<typeof outputBuffer>,
+  options: SpawnOptions,
+  env: Record<string, string> = {},
+): LettaProcess {
   const { node, letta } = ensureRuntime();
   const child = spawn(node, [letta, ...args], {
     cwd: home,
@@ -162,7 +169,9 @@ function spawnLetta(args: string[], home: string, output: ReturnType<typeof outp
   });
   child.stdout!.on("data", output.keep);
   child.stderr!.on("data", output.keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, pid: child.pid!, exited };
 }
 
@@ -321,7 +330,8 @@ export async function startLettaServer(
         if (found) done(found[1]!);
       };
       const timer = setTimeout(() => done(new Error(`did not listen within ${timeoutMs} ms`)), timeoutMs);
-      const onExit = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) => done(new Error(`exited (${signal ?? code}) before it listened`));
+      const onExit = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) =>
+        done(new Error(`exited (${signal ?? code}) before it listened`));
       const done = (result: string | Error) => {
         clearTimeout(timer);
         proc.child.stdout!.off("data", check);

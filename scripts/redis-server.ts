@@ -36,7 +36,8 @@ export function ensureRedisServer(): string {
   }
   throw new Error(
     "redis-server is not on PATH (the @byor/redis tests need a real one): install it, e.g. `sudo apt-get install redis-server` " +
-      "or `brew install redis`" + (root ? "" : " (apt-get runs by itself only as root)"),
+      "or `brew install redis`" +
+      (root ? "" : " (apt-get runs by itself only as root)"),
   );
 }
 

@@ -45,7 +45,11 @@ function runExample(file: string, env: Record<string, string>, args: string[] = 
           const found = pattern.exec(stdout);
           if (found) finish(() => resolve(found));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`${file} did not print ${pattern} within ${timeoutMs} ms\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() => reject(new Error(`${file} did not print ${pattern} within ${timeoutMs} ms\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`))),
+          timeoutMs,
+        );
         const finish = (then: () => void) => {
           clearTimeout(timer);
           child.stdout.off("data", check);
@@ -63,7 +67,10 @@ function runExample(file: string, env: Record<string, string>, args: string[] = 
 async function exitOf(run: Run, timeoutMs = 45_000): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not exit within ${timeoutMs} ms\n--- stdout ---\n${run.stdout()}\n--- stderr ---\n${run.stderr()}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`did not exit within ${timeoutMs} ms\n--- stdout ---\n${run.stdout()}\n--- stderr ---\n${run.stderr()}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([run.exited, timeout]);
@@ -121,7 +128,7 @@ describe("examples", () => {
     );
   }, 60_000);
 
-  it("app-server-client.ts: the real runtime in App Server mode answers the message (\"pong\")", async () => {
+  it('app-server-client.ts: the real runtime in App Server mode answers the message ("pong")', async () => {
     const letta: LettaServer = await startLettaServer();
     cleanups.push(() => letta.stop());
 
@@ -145,7 +152,11 @@ describe("examples", () => {
       // The one-line script, as `npm run validate-transcripts` runs it: `byor` from node_modules/.bin.
       const script = JSON.parse(readFileSync(join(examples, "package.json"), "utf8")).scripts["validate-transcripts"] as string;
       expect(script).toBe("byor validate ci-validate/transcript.jsonl");
-      const viaScript = spawnSync("sh", ["-c", script], { cwd: examples, encoding: "utf8", env: { ...process.env, PATH: `${join(examples, "node_modules/.bin")}${delimiter}${process.env.PATH}` } });
+      const viaScript = spawnSync("sh", ["-c", script], {
+        cwd: examples,
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${join(examples, "node_modules/.bin")}${delimiter}${process.env.PATH}` },
+      });
       expect(viaScript.stdout).toBe(direct.stdout);
       expect(viaScript.status).toBe(0);
 
@@ -168,7 +179,9 @@ describe("examples", () => {
   it("direct-mode.ts: the real `letta remote` connects to the example's server; it renders the turn and exits", async () => {
     const run = runExample("direct-mode.ts", { BYOR_PORT: "0", BYOR_TOKEN: TOKEN, EXAMPLE_ONE_TURN: "1" }, ["hi"]);
     // It prints the line that starts the runtime against it; the test runs that runtime.
-    const [, baseUrl, token] = await run.waitFor(/LETTA_BASE_URL=(\S+) IGNORE_SELF_HOSTED_LISTENER_ERROR=1 LETTA_API_KEY=(\S+) letta remote --env-name direct-mode --backend local\n/);
+    const [, baseUrl, token] = await run.waitFor(
+      /LETTA_BASE_URL=(\S+) IGNORE_SELF_HOSTED_LISTENER_ERROR=1 LETTA_API_KEY=(\S+) letta remote --env-name direct-mode --backend local\n/,
+    );
     expect(token).toBe(TOKEN);
     const letta: LettaRemote = startLettaRemote({ baseUrl: baseUrl!, token: TOKEN, envName: "examples-direct" });
     cleanups.push(() => letta.stop());

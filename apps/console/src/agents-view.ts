@@ -28,14 +28,24 @@ export class AgentsView {
   readonly element: HTMLElement;
   readonly #list = h("ul", { class: "agent-list", "aria-label": "Agents" });
   readonly #status = h("div", { class: "panel-status", role: "status" });
-  readonly #refresh = h("button", { type: "button", class: "icon", title: "Ask the runtime again (agent_list)", "aria-label": "Refresh agents", onclick: () => this.#reload() }, "↻");
+  readonly #refresh = h(
+    "button",
+    { type: "button", class: "icon", title: "Ask the runtime again (agent_list)", "aria-label": "Refresh agents", onclick: () => this.#reload() },
+    "↻",
+  );
   readonly #unfolded = new Set<string>();
   #runtimeId: string | undefined;
   #rendered: { version: number; runtimeId: string | undefined; selected: string; rights: string } | undefined;
   #rights: AgentsRights = ALL;
 
   constructor(private readonly host: AgentsViewHost) {
-    this.element = h("section", { class: "panel agents", "aria-label": "Agents" }, h("div", { class: "panel-head" }, h("h2", {}, "Agents"), this.#refresh), this.#list, this.#status);
+    this.element = h(
+      "section",
+      { class: "panel agents", "aria-label": "Agents" },
+      h("div", { class: "panel-head" }, h("h2", {}, "Agents"), this.#refresh),
+      this.#list,
+      this.#status,
+    );
   }
 
   update(runtimeId: string | undefined, selected: { runtimeId: string; scope: Scope } | undefined, rights: AgentsRights = ALL): void {
@@ -77,7 +87,17 @@ export class AgentsView {
       return h(
         "li",
         {},
-        h("button", { type: "button", class: `agent-conversation${current ? " selected" : ""}`, "data-conversation-id": conversationId, title: conversationId, onclick: () => this.host.open(runtimeId, scope) }, label),
+        h(
+          "button",
+          {
+            type: "button",
+            class: `agent-conversation${current ? " selected" : ""}`,
+            "data-conversation-id": conversationId,
+            title: conversationId,
+            onclick: () => this.host.open(runtimeId, scope),
+          },
+          label,
+        ),
       );
     };
     const details = h(
@@ -98,7 +118,15 @@ export class AgentsView {
         conversations.state === "loading" ? h("li", { class: "muted" }, "loading…") : null,
         conversations.state === "error" ? h("li", { class: "form-error" }, conversations.error ?? "") : null,
         this.#rights.newConversation
-          ? h("li", {}, h("button", { type: "button", class: "new-conversation secondary", onclick: () => void this.host.newConversation(runtimeId, agent.id) }, "+ New conversation"))
+          ? h(
+              "li",
+              {},
+              h(
+                "button",
+                { type: "button", class: "new-conversation secondary", onclick: () => void this.host.newConversation(runtimeId, agent.id) },
+                "+ New conversation",
+              ),
+            )
           : null,
       ),
     );
@@ -106,7 +134,8 @@ export class AgentsView {
       if (details.open) {
         this.#unfolded.add(agent.id);
         // Only when never asked: a rebuilt, unfolded <details> fires toggle again (a failure is retried with ↻).
-        if (this.#rights.conversations && this.host.catalog.conversations(runtimeId, agent.id).state === "idle") void this.host.catalog.loadConversations(runtimeId, agent.id);
+        if (this.#rights.conversations && this.host.catalog.conversations(runtimeId, agent.id).state === "idle")
+          void this.host.catalog.loadConversations(runtimeId, agent.id);
       } else this.#unfolded.delete(agent.id);
     });
     return h("li", {}, details);

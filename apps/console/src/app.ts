@@ -95,14 +95,26 @@ export class ConsoleApp {
   /** A refusal that belongs to no form (a fire-and-forget command the role may not send). */
   readonly #notice = h("div", { class: "notice", role: "alert", hidden: true });
   readonly #tokenForm: HTMLFormElement;
-  readonly #tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", placeholder: "Server token", "aria-label": "Server token", required: true });
+  readonly #tokenInput = h("input", {
+    type: "password",
+    name: "token",
+    autocomplete: "off",
+    placeholder: "Server token",
+    "aria-label": "Server token",
+    required: true,
+  });
   /** Everything in the sidebar that talks to the server: disabled while there is no usable connection (no or wrong token). */
   readonly #controls = h("fieldset", { class: "controls" });
   readonly #runtimeList = h("ul", { class: "runtime-list", "aria-label": "Runtimes" });
   readonly #conversationList = h("ul", { class: "conversation-list", "aria-label": "Conversations" });
   readonly #openForm: HTMLFormElement;
   readonly #agentInput = h("input", { name: "agent", placeholder: "agent id", "aria-label": "Agent id", required: true, autocomplete: "off" });
-  readonly #conversationInput = h("input", { name: "conversation", placeholder: "conversation (default)", "aria-label": "Conversation id", autocomplete: "off" });
+  readonly #conversationInput = h("input", {
+    name: "conversation",
+    placeholder: "conversation (default)",
+    "aria-label": "Conversation id",
+    autocomplete: "off",
+  });
   readonly #newAgentButton = h("button", { type: "button", class: "secondary new-agent", onclick: () => void this.#newAgent().catch(() => {}) }, "New agent"); // its error is shown in the form
   readonly #openError = h("div", { class: "form-error", role: "alert" });
   readonly #providers: ProviderPanel;
@@ -128,7 +140,7 @@ export class ConsoleApp {
   readonly #conversationPane: HTMLElement;
   readonly #empty = h("div", { class: "empty" });
 
-  constructor(private readonly root: HTMLElement) {
+  constructor(root: HTMLElement) {
     const app = this;
     this.#providers = new ProviderPanel({
       catalog: this.#catalog,
@@ -243,7 +255,8 @@ export class ConsoleApp {
       if (status.phase === "live") this.#principalChanged(session);
       if (status.phase === "live" && !status.resumed && this.#can("runtimes")) void this.#refreshRuntimes(session);
       if (status.phase === "closed" && isByorError(status.error, "unauthorized")) this.#refused("Wrong token. ", status.error.message);
-      else if (status.phase === "closed" && isRevoked(status)) this.#refused("Token revoked. ", `The server closed the connection: it no longer accepts this token (${status.close?.reason || status.close?.code}).`);
+      else if (status.phase === "closed" && isRevoked(status))
+        this.#refused("Token revoked. ", `The server closed the connection: it no longer accepts this token (${status.close?.reason || status.close?.code}).`);
       // The role of this token changed: the server closed the socket to have it come back with the new one, at once.
       if (status.phase === "waiting" && status.attempt === 1 && status.lastClose?.code === ROLE_CHANGED_CLOSE) client.reconnectNow();
       this.#schedule();
@@ -341,7 +354,11 @@ export class ConsoleApp {
   #dropCancelled(key: string, removed: readonly { client_message_id: string; disposition: string }[]): void {
     const cancelled = new Set(removed.filter((r) => r.disposition === "cancelled").map((r) => r.client_message_id));
     const sent = this.#sent.get(key);
-    if (cancelled.size && sent?.some((entry) => cancelled.has(entry.message.id))) this.#sent.set(key, sent.filter((entry) => !cancelled.has(entry.message.id)));
+    if (cancelled.size && sent?.some((entry) => cancelled.has(entry.message.id)))
+      this.#sent.set(
+        key,
+        sent.filter((entry) => !cancelled.has(entry.message.id)),
+      );
   }
 
   #subscribe(opened: Opened): void {
@@ -459,7 +476,11 @@ export class ConsoleApp {
     const demo = this.#demo;
     if (!session || !demo) return;
     if (selected && selected.runtimeId === runtimeId && selected.scope.agent_id && this.#can("switchModel")) {
-      const response = await session.request(runtimeId, { type: "update_model", runtime: selected.scope, payload: { model_handle: demoHandle(demo) } }, { timeoutMs: 20_000 });
+      const response = await session.request(
+        runtimeId,
+        { type: "update_model", runtime: selected.scope, payload: { model_handle: demoHandle(demo) } },
+        { timeoutMs: 20_000 },
+      );
       this.#catalog.noteModel(runtimeId, selected.scope, response.model_handle ?? demoHandle(demo), response.applied_to);
       return;
     }
@@ -496,7 +517,10 @@ export class ConsoleApp {
         { timeoutMs: 30_000 },
       );
     } catch (error) {
-      this.#sent.set(key, (this.#sent.get(key) ?? []).filter((entry) => entry !== local));
+      this.#sent.set(
+        key,
+        (this.#sent.get(key) ?? []).filter((entry) => entry !== local),
+      );
       if (!this.#composerInput.value) this.#composerInput.value = text;
       this.#composerError.textContent = `Not sent: ${describeError(error)}`;
       this.#schedule();
@@ -601,7 +625,9 @@ export class ConsoleApp {
     this.#providers.update(runtimeId, can("providers"));
     this.#models.update(runtimeId, selectedHere?.agent_id ? selectedHere : undefined, { list: can("models"), switchModel: can("switchModel") });
     this.#agents.update(runtimeId, selected, { list: can("agents"), conversations: can("conversations"), newConversation: can("newConversation") });
-    this.#newAgentButton.title = runtimeId ? `runtime_start with create_agent${this.#catalog.chosenModel(runtimeId) ? ` on ${this.#catalog.chosenModel(runtimeId)}` : ""}` : "Pick a runtime first";
+    this.#newAgentButton.title = runtimeId
+      ? `runtime_start with create_agent${this.#catalog.chosenModel(runtimeId) ? ` on ${this.#catalog.chosenModel(runtimeId)}` : ""}`
+      : "Pick a runtime first";
 
     // Open conversations
     replace(
@@ -617,13 +643,28 @@ export class ConsoleApp {
           { class: "conversation-row" },
           h(
             "button",
-            { type: "button", class: `conversation-item${isSelected ? " selected" : ""}`, title: `${agent} / ${opened.scope.conversation_id} on ${name}`, onclick: () => this.#select(opened) },
+            {
+              type: "button",
+              class: `conversation-item${isSelected ? " selected" : ""}`,
+              title: `${agent} / ${opened.scope.conversation_id} on ${name}`,
+              onclick: () => this.#select(opened),
+            },
             h("span", { class: "conv-agent" }, readableId(agent)),
             h("span", { class: "conv-id" }, ` / ${readableId(opened.scope.conversation_id)}`),
             h("span", { class: "conv-runtime" }, ` on ${name}`),
             approvals ? h("span", { class: "chip chip-approval" }, String(approvals)) : null,
           ),
-          h("button", { type: "button", class: "icon forget", title: "Remove from this list (the runtime keeps it)", "aria-label": "Remove from the list", onclick: () => this.#forget(opened) }, "×"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "icon forget",
+              title: "Remove from this list (the runtime keeps it)",
+              "aria-label": "Remove from the list",
+              onclick: () => this.#forget(opened),
+            },
+            "×",
+          ),
         );
       }),
       this.#opened.length ? null : h("li", { class: "muted" }, "None yet."),

@@ -33,7 +33,11 @@ const IDLE: Loadable<never> = { state: "idle" };
 export function toAgentSummary(raw: unknown): AgentSummary | undefined {
   const agent = raw as { id?: unknown; name?: unknown; model?: unknown } | null;
   if (!agent || typeof agent.id !== "string") return undefined;
-  return { id: agent.id, name: typeof agent.name === "string" && agent.name ? agent.name : agent.id, ...(typeof agent.model === "string" ? { model: agent.model } : {}) };
+  return {
+    id: agent.id,
+    name: typeof agent.name === "string" && agent.name ? agent.name : agent.id,
+    ...(typeof agent.model === "string" ? { model: agent.model } : {}),
+  };
 }
 
 function toConversationSummary(raw: unknown): ConversationSummary | undefined {

@@ -31,7 +31,10 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
 }
 
 /** The runtime card's connection line: when an online runtime connected, or when an offline one was last seen. */
-export function presence(info: { online: boolean; connected_at?: string | null; last_seen_at?: string | null }, now = Date.now()): { label: string; value: string } {
+export function presence(
+  info: { online: boolean; connected_at?: string | null; last_seen_at?: string | null },
+  now = Date.now(),
+): { label: string; value: string } {
   if (info.online) return { label: "connected", value: timeAgo(info.connected_at, now) || "—" };
   return { label: "last seen", value: timeAgo(info.last_seen_at, now) || "—" };
 }
@@ -40,5 +43,7 @@ export function presence(info: { online: boolean; connected_at?: string | null; 
 export function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content.map((part) => (part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string" ? (part as { text: string }).text : "")).join("");
+  return content
+    .map((part) => (part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string" ? (part as { text: string }).text : ""))
+    .join("");
 }

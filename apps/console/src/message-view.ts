@@ -35,7 +35,12 @@ export function renderMessage(message: AssembledMessage): HTMLElement {
       append(el, [renderToolCall(message)]);
       break;
     case "error":
-      append(el, [h("div", { class: "who" }, "error"), h("div", { class: "text" }, message.message), message.detail ? h("pre", { class: "detail" }, message.detail) : null, hint(message.message)]);
+      append(el, [
+        h("div", { class: "who" }, "error"),
+        h("div", { class: "text" }, message.message),
+        message.detail ? h("pre", { class: "detail" }, message.detail) : null,
+        hint(message.message),
+      ]);
       break;
     case "loop_error":
       append(el, [
@@ -52,7 +57,9 @@ export function renderMessage(message: AssembledMessage): HTMLElement {
       append(el, [h("div", { class: "note" }, `stopped: ${message.stopReason}`)]);
       break;
     case "retry":
-      append(el, [h("div", { class: "note" }, `retrying (${message.attempt}/${message.maxAttempts}, ${Math.round(message.delayMs / 1000)}s): ${message.message}`)]);
+      append(el, [
+        h("div", { class: "note" }, `retrying (${message.attempt}/${message.maxAttempts}, ${Math.round(message.delayMs / 1000)}s): ${message.message}`),
+      ]);
       break;
     case "event":
       append(el, [h("div", { class: "note" }, `event: ${message.eventType}`)]);
@@ -79,10 +86,20 @@ function renderToolCall(call: AssembledToolCall): HTMLElement {
   return h(
     "div",
     { class: `tool tool-${call.status}`, "data-tool-call-id": call.toolCallId },
-    h("div", { class: "tool-head" }, h("span", { class: "tool-name" }, call.name || "tool"), h("span", { class: `chip chip-${call.status}` }, `${TOOL_STATUS[call.status]}${auto}`)),
+    h(
+      "div",
+      { class: "tool-head" },
+      h("span", { class: "tool-name" }, call.name || "tool"),
+      h("span", { class: `chip chip-${call.status}` }, `${TOOL_STATUS[call.status]}${auto}`),
+    ),
     call.arguments ? h("pre", { class: "args" }, prettyJson(call.arguments)) : null,
     call.result
-      ? h("div", { class: `tool-result result-${call.result.status}` }, h("div", { class: "who" }, call.result.status === "success" ? "returned" : "returned an error"), h("pre", { class: "output" }, output || "(no output)"))
+      ? h(
+          "div",
+          { class: `tool-result result-${call.result.status}` },
+          h("div", { class: "who" }, call.result.status === "success" ? "returned" : "returned an error"),
+          h("pre", { class: "output" }, output || "(no output)"),
+        )
       : null,
   );
 }

@@ -26,14 +26,19 @@ export class ModeSelect {
   #target: { runtimeId: string; scope: Scope } | undefined;
 
   constructor(private readonly session: () => ClientSession | undefined) {
-    replace(this.#select, h("option", { value: "", disabled: true }, "unknown"), ...PERMISSION_MODES.map((m) => h("option", { value: m.mode, title: m.text }, m.mode)));
+    replace(
+      this.#select,
+      h("option", { value: "", disabled: true }, "unknown"),
+      ...PERMISSION_MODES.map((m) => h("option", { value: m.mode, title: m.text }, m.mode)),
+    );
     this.#select.addEventListener("change", () => this.#change());
   }
 
   /** `access.permitted`: the role may change the mode (else `access.why` says what it lacks, in the tooltip). */
   update(runtimeId: string, scope: Scope, reported: string | undefined, enabled: boolean, access = { permitted: true, why: "" }, now = Date.now()): void {
     const target = this.#target;
-    if (!target || target.runtimeId !== runtimeId || target.scope.agent_id !== scope.agent_id || target.scope.conversation_id !== scope.conversation_id) this.#pending = undefined;
+    if (!target || target.runtimeId !== runtimeId || target.scope.agent_id !== scope.agent_id || target.scope.conversation_id !== scope.conversation_id)
+      this.#pending = undefined;
     this.#target = { runtimeId, scope };
     if (this.#pending && (this.#pending.mode === reported || now > this.#pending.until)) this.#pending = undefined;
     const shown = this.#pending?.mode ?? reported ?? "";

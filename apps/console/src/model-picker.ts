@@ -20,7 +20,11 @@ export class ModelPicker {
   #scope: Scope | undefined;
   #shown: { entries: readonly ModelListEntry[] | undefined; chosen: string | undefined } | undefined;
   readonly #select = h("select", { name: "model", "aria-label": "Model", onchange: () => this.#choose() });
-  readonly #refresh = h("button", { type: "button", class: "icon", title: "Ask the runtime again (list_models, force)", "aria-label": "Refresh models", onclick: () => this.#reload() }, "↻");
+  readonly #refresh = h(
+    "button",
+    { type: "button", class: "icon", title: "Ask the runtime again (list_models, force)", "aria-label": "Refresh models", onclick: () => this.#reload() },
+    "↻",
+  );
   readonly #apply = h("button", { type: "button", class: "secondary use-model", onclick: () => void this.#applyToConversation() }, "Use for this conversation");
   readonly #status = h("div", { class: "panel-status", role: "status" });
 

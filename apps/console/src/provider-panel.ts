@@ -30,7 +30,12 @@ export class ProviderPanel {
   readonly #connected = h("div", { class: "connected-providers muted" });
   readonly #details: HTMLDetailsElement;
   readonly #select = h("select", { name: "provider", "aria-label": "Provider", onchange: () => this.#showInputs() });
-  readonly #authSelect = h("select", { name: "auth_method", "aria-label": "Sign-in method", hidden: true, onchange: () => this.#showInputs(this.#authSelect.value) });
+  readonly #authSelect = h("select", {
+    name: "auth_method",
+    "aria-label": "Sign-in method",
+    hidden: true,
+    onchange: () => this.#showInputs(this.#authSelect.value),
+  });
   readonly #inputsBox = h("div", { class: "provider-fields" });
   readonly #inputs = new Map<string, HTMLInputElement>();
   readonly #connect = h("button", { type: "submit", class: "connect" }, "Connect");
@@ -41,9 +46,24 @@ export class ProviderPanel {
       "details",
       { class: "connect-provider", ontoggle: () => this.#opened() },
       h("summary", {}, "Connect a provider"),
-      h("form", { class: "provider-form", onsubmit: (e) => void this.#submit(e) }, this.#select, this.#authSelect, this.#inputsBox, h("div", { class: "row" }, this.#connect)),
+      h(
+        "form",
+        { class: "provider-form", onsubmit: (e) => void this.#submit(e) },
+        this.#select,
+        this.#authSelect,
+        this.#inputsBox,
+        h("div", { class: "row" }, this.#connect),
+      ),
     );
-    this.element = h("section", { class: "panel provider-panel", "aria-label": "Model provider" }, h("h2", {}, "Model provider"), this.#demoBox, this.#connected, this.#details, this.#status);
+    this.element = h(
+      "section",
+      { class: "panel provider-panel", "aria-label": "Model provider" },
+      h("h2", {}, "Model provider"),
+      this.#demoBox,
+      this.#connected,
+      this.#details,
+      this.#status,
+    );
   }
 
   update(runtimeId: string | undefined, permitted = true): void {

@@ -52,7 +52,11 @@ export class QueueView {
     button.disabled = true;
     this.#error.textContent = "";
     try {
-      await session.request(this.#runtimeId, { type: "remove_queue_item", runtime: { agent_id: scope.agent_id, conversation_id: scope.conversation_id }, item_id: item.id }, { timeoutMs: 15_000 });
+      await session.request(
+        this.#runtimeId,
+        { type: "remove_queue_item", runtime: { agent_id: scope.agent_id, conversation_id: scope.conversation_id }, item_id: item.id },
+        { timeoutMs: 15_000 },
+      );
     } catch (error) {
       this.#error.textContent = `Could not remove it: ${describeError(error)}`;
       button.disabled = false;

@@ -47,7 +47,9 @@ export function renderRuntime(summary: RuntimeSummary, selected: boolean, onSele
         h("span", { class: "runtime-name" }, info.connection_name),
         h("span", { class: `chip ${info.online ? "chip-online" : "chip-offline"}` }, info.online ? "online" : "offline"),
         summary.processing ? h("span", { class: "chip chip-processing" }, "processing") : null,
-        summary.pendingApprovals ? h("span", { class: "chip chip-approval" }, `${summary.pendingApprovals} approval${summary.pendingApprovals > 1 ? "s" : ""}`) : null,
+        summary.pendingApprovals
+          ? h("span", { class: "chip chip-approval" }, `${summary.pendingApprovals} approval${summary.pendingApprovals > 1 ? "s" : ""}`)
+          : null,
       ),
       h("div", { class: "kv", title: info.id }, h("span", { class: "k" }, "device"), h("span", { class: "v" }, shortId(info.id))),
       row("cwd", summary.cwd ?? "—"),

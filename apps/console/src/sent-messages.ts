@@ -14,4 +14,3 @@ export function withSent(messages: readonly AssembledMessage[], sent: readonly {
   while (next < pending.length) out.push(pending[next++]!.message);
   return out;
 }
-

@@ -43,8 +43,14 @@ describe("times", () => {
   });
 
   it("the runtime card reads 'connected 46s ago' or 'last seen 3m ago' (not 'seen since 46s ago')", () => {
-    expect(presence({ online: true, connected_at: "2026-03-01T11:59:14Z", last_seen_at: "2026-03-01T11:59:59Z" }, now)).toEqual({ label: "connected", value: "46s ago" });
-    expect(presence({ online: false, connected_at: "2026-03-01T10:00:00Z", last_seen_at: "2026-03-01T11:57:00Z" }, now)).toEqual({ label: "last seen", value: "3m ago" });
+    expect(presence({ online: true, connected_at: "2026-03-01T11:59:14Z", last_seen_at: "2026-03-01T11:59:59Z" }, now)).toEqual({
+      label: "connected",
+      value: "46s ago",
+    });
+    expect(presence({ online: false, connected_at: "2026-03-01T10:00:00Z", last_seen_at: "2026-03-01T11:57:00Z" }, now)).toEqual({
+      label: "last seen",
+      value: "3m ago",
+    });
     expect(presence({ online: false }, now)).toEqual({ label: "last seen", value: "—" });
   });
 
@@ -163,7 +169,15 @@ const BEDROCK = provider({
   id: "amazon-bedrock",
   display_name: "Amazon Bedrock",
   auth_methods: [
-    { id: "iam", label: "AWS Access Keys", description: "", fields: [{ key: "accessKey", label: "AWS Access Key ID", required: true }, { key: "region", label: "AWS Region", required: true }] },
+    {
+      id: "iam",
+      label: "AWS Access Keys",
+      description: "",
+      fields: [
+        { key: "accessKey", label: "AWS Access Key ID", required: true },
+        { key: "region", label: "AWS Region", required: true },
+      ],
+    },
     { id: "profile", label: "AWS Profile", description: "", fields: [{ key: "profile", label: "Profile Name", required: true }] },
   ],
 });
@@ -172,7 +186,12 @@ const ANTHROPIC = provider({ id: "anthropic", display_name: "Anthropic", fields:
 
 describe("providers", () => {
   it("list the usual ones first, then by name", () => {
-    expect(sortProviders([BEDROCK, CHATGPT, ANTHROPIC, OPENAI_COMPATIBLE]).map((p) => p.id)).toEqual(["openai-compatible", "anthropic", "amazon-bedrock", "chatgpt"]);
+    expect(sortProviders([BEDROCK, CHATGPT, ANTHROPIC, OPENAI_COMPATIBLE]).map((p) => p.id)).toEqual([
+      "openai-compatible",
+      "anthropic",
+      "amazon-bedrock",
+      "chatgpt",
+    ]);
     expect(isConnected(CHATGPT)).toBe(true);
     expect(isConnected(ANTHROPIC)).toBe(false);
   });
@@ -253,7 +272,10 @@ describe("the runtime catalog", () => {
       throw new Error(`unexpected ${command.type}`);
     });
     let changes = 0;
-    const catalog = new RuntimeCatalog(() => session, () => changes++);
+    const catalog = new RuntimeCatalog(
+      () => session,
+      () => changes++,
+    );
     await catalog.loadModels("rt-1");
     expect(catalog.models("rt-1")).toEqual({ state: "ready", value: [] });
     expect(catalog.chosenModel("rt-1")).toBeUndefined();
@@ -273,20 +295,32 @@ describe("the runtime catalog", () => {
 
   it("keeps the reason of a failed list, and the last good value", async () => {
     let fail = false;
-    const { session } = fakeSession(() => (fail ? new Error("request_timeout: no answer") : { success: true, agents: [{ id: "agent-1", name: "Memo", model: "anthropic/x" }, { name: "no id" }] }));
-    const catalog = new RuntimeCatalog(() => session, () => {});
+    const { session } = fakeSession(() =>
+      fail ? new Error("request_timeout: no answer") : { success: true, agents: [{ id: "agent-1", name: "Memo", model: "anthropic/x" }, { name: "no id" }] },
+    );
+    const catalog = new RuntimeCatalog(
+      () => session,
+      () => {},
+    );
     await catalog.loadAgents("rt");
     expect(catalog.agents("rt").value).toEqual([{ id: "agent-1", name: "Memo", model: "anthropic/x" }]);
     expect(catalog.modelOf("rt", { agent_id: "agent-1", conversation_id: "default" })).toBe("anthropic/x");
     fail = true;
     await catalog.loadAgents("rt");
-    expect(catalog.agents("rt")).toEqual({ state: "error", error: "request_timeout: no answer", value: [{ id: "agent-1", name: "Memo", model: "anthropic/x" }] });
+    expect(catalog.agents("rt")).toEqual({
+      state: "error",
+      error: "request_timeout: no answer",
+      value: [{ id: "agent-1", name: "Memo", model: "anthropic/x" }],
+    });
   });
 
   it("drops an answer that a newer load or a forget() overtook", async () => {
     const pending: ((value: unknown) => void)[] = [];
     const session = { request: () => new Promise((resolve) => pending.push(resolve)) } as unknown as CatalogSession;
-    const catalog = new RuntimeCatalog(() => session, () => {});
+    const catalog = new RuntimeCatalog(
+      () => session,
+      () => {},
+    );
     const first = catalog.loadModels("rt");
     const second = catalog.loadModels("rt", true);
     pending[1]!({ success: true, entries: [model("new/one")] });
@@ -303,7 +337,10 @@ describe("the runtime catalog", () => {
   });
 
   it("notes models per agent and per conversation", () => {
-    const catalog = new RuntimeCatalog(() => undefined, () => {});
+    const catalog = new RuntimeCatalog(
+      () => undefined,
+      () => {},
+    );
     const scope = { agent_id: "agent-1", conversation_id: "conv-1" };
     catalog.noteModel("rt", { agent_id: "agent-1", conversation_id: "default" }, "a/agent-model");
     expect(catalog.modelOf("rt", scope)).toBe("a/agent-model");

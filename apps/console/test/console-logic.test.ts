@@ -13,7 +13,15 @@ describe("the user's own messages", () => {
     const b = assistant("b", "second answer");
     const q1 = user("cm-1", "first question");
     const q2 = user("cm-2", "second question");
-    expect(withSent([a, b], [{ at: 0, message: q1 }, { at: 1, message: q2 }]).map((m) => m.key)).toEqual(["local-cm-1", "a", "local-cm-2", "b"]);
+    expect(
+      withSent(
+        [a, b],
+        [
+          { at: 0, message: q1 },
+          { at: 1, message: q2 },
+        ],
+      ).map((m) => m.key),
+    ).toEqual(["local-cm-1", "a", "local-cm-2", "b"]);
     expect(withSent([a], [{ at: 1, message: q2 }]).map((m) => m.key)).toEqual(["a", "local-cm-2"]);
   });
 
@@ -53,9 +61,18 @@ describe("the connection badge", () => {
       error: new ByorError("connection_closed", "gave up reconnecting: not reconnecting after 4401 Credentials revoked"),
     };
     expect(isRevoked(revoked)).toBe(true);
-    expect(label(revoked)).toMatchObject({ state: "error", text: "token revoked", detail: "the server no longer accepts this token (4401 Credentials revoked)", canRetry: false });
+    expect(label(revoked)).toMatchObject({
+      state: "error",
+      text: "token revoked",
+      detail: "the server no longer accepts this token (4401 Credentials revoked)",
+      canRetry: false,
+    });
     // Refused at the upgrade: the client's own unauthorized error, also with 4401.
-    const wrong: ConnectionStatus = { phase: "closed", close: { code: 4401, reason: "Unauthorized" }, error: new ByorError("unauthorized", "the server refused the token") };
+    const wrong: ConnectionStatus = {
+      phase: "closed",
+      close: { code: 4401, reason: "Unauthorized" },
+      error: new ByorError("unauthorized", "the server refused the token"),
+    };
     expect(isRevoked(wrong)).toBe(false);
     expect(label(wrong)).toMatchObject({ text: "wrong token" });
     expect(isRevoked({ phase: "closed", close: { code: 1000, reason: "" } })).toBe(false);

@@ -87,7 +87,9 @@ describe.sequential("the console with the real Letta Code runtime and byor serve
     await card.click();
     expect(await card.textContent()).toMatch(/connected(just now|\d+s ago)/);
     // list_models answered: nothing yet.
-    await expect.poll(() => page.locator(".model-picker .panel-status").textContent(), { timeout: 30_000 }).toBe("This runtime has no model yet: connect a provider above.");
+    await expect
+      .poll(() => page.locator(".model-picker .panel-status").textContent(), { timeout: 30_000 })
+      .toBe("This runtime has no model yet: connect a provider above.");
     await expect.poll(() => page.locator(".agents .panel-status").textContent(), { timeout: 30_000 }).toBe("No agents yet: New agent creates one.");
 
     await page.click("button.new-agent");
@@ -162,7 +164,11 @@ describe.sequential("the console with the real Letta Code runtime and byor serve
     await expect.poll(() => loopChip(page).textContent(), { timeout: 15_000 }).toBe("waiting for approval");
     expect(existsSync(join(runtime.home, "byor-demo.txt"))).toBe(false); // nothing ran yet
     // The card sits between the messages and the composer: it covers neither.
-    const box = (selector: string) => page.locator(selector).boundingBox().then((b) => b!);
+    const box = (selector: string) =>
+      page
+        .locator(selector)
+        .boundingBox()
+        .then((b) => b!);
     const [messages, approvals, composer] = await Promise.all([box(".messages"), box(".approvals"), box(".composer")]);
     expect(overlap(approvals, messages)).toBe(false);
     expect(overlap(approvals, composer)).toBe(false);
@@ -232,7 +238,9 @@ describe.sequential("the console with the real Letta Code runtime and byor serve
     const demo = page.locator(".demo-box");
     expect(await demo.textContent()).toContain(demoBaseUrl); // from the console URL's fragment, as byor serve --demo printed it
     await demo.locator("button.demo-use").click();
-    await expect.poll(() => page.locator(".provider-panel .panel-status").textContent(), { timeout: 30_000 }).toBe(`Demo model connected and chosen: ${DEMO_HANDLE}.`);
+    await expect
+      .poll(() => page.locator(".provider-panel .panel-status").textContent(), { timeout: 30_000 })
+      .toBe(`Demo model connected and chosen: ${DEMO_HANDLE}.`);
     await expect.poll(() => page.locator(".conv-model").textContent()).toBe(`model ${DEMO_HANDLE}`); // update_model on this conversation
 
     await send(page, "Hello again");

@@ -47,7 +47,9 @@ const badge = (p: Page) => p.locator(".badge");
 const assistantTexts = (p: Page) => p.locator(".msg-assistant .text").allTextContents();
 /** Every message as shown, in order: its key (unique per message), kind and text. */
 const transcript = (p: Page) =>
-  p.locator(".messages .msg").evaluateAll((els) => els.map((el) => `${(el as HTMLElement).dataset.key} ${(el as HTMLElement).dataset.kind}: ${el.textContent ?? ""}`));
+  p
+    .locator(".messages .msg")
+    .evaluateAll((els) => els.map((el) => `${(el as HTMLElement).dataset.key} ${(el as HTMLElement).dataset.kind}: ${el.textContent ?? ""}`));
 const keysOf = (lines: string[]) => lines.map((l) => l.slice(0, l.indexOf(" ")));
 /** User and assistant texts: each was said once in this scenario. */
 const spoken = (lines: string[]) => lines.filter((l) => / (user|assistant): /.test(l)).map((l) => l.slice(l.indexOf(" ") + 1));

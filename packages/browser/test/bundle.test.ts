@@ -9,7 +9,9 @@ import { BUDGET_GZIP_BYTES, MINIMAL_PAGE_ENTRY, PAGE_ENTRY, VALIDATING_PAGE_ENTR
 const root = resolve(import.meta.dirname, "..");
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const importsOf = (code: string) =>
-  [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
 
 /**
  * The 12 KB budget (core + browser adapter without validators) is checked on the minimal page; these ceilings
@@ -23,7 +25,10 @@ describe("the page bundle", () => {
   it("the build imports nothing but @byor/client, @byor/core and @byor/protocol", () => {
     for (const file of ["index.js", "index.cjs"]) {
       const code = readFileSync(join(root, "dist", file), "utf8");
-      expect(importsOf(code).filter((spec) => !["@byor/client", "@byor/core", "@byor/protocol"].includes(spec)), file).toEqual([]);
+      expect(
+        importsOf(code).filter((spec) => !["@byor/client", "@byor/core", "@byor/protocol"].includes(spec)),
+        file,
+      ).toEqual([]);
     }
   });
 

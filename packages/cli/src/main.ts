@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
 
 /** The options of `byor` itself. */
 export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
-  { name: "help", short: "h", text: 'print this help, with every command\'s options ("byor <command> --help": one command\'s)' },
+  { name: "help", short: "h", text: "print this help, with every command's options (\"byor <command> --help\": one command's)" },
   { name: "version", short: "v", text: "print the version of byor (@byor/cli)" },
 ];
 

@@ -43,7 +43,12 @@ describe("byor --help", () => {
     expect(full.code).toBe(0);
     expect(full.err).toBe("");
     const commands = /\nCommands:\n((?: {2}\S+ +.+\n)+)/.exec(full.out)?.[1];
-    expect(commands?.split("\n").filter(Boolean).map((l) => l.trim().split(/\s+/)[0])).toEqual(Object.keys(COMMANDS));
+    expect(
+      commands
+        ?.split("\n")
+        .filter(Boolean)
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(Object.keys(COMMANDS));
     for (const o of GLOBAL_OPTIONS) {
       expect(names(full.out, `--${o.name}`), o.name).toBe(true);
       if (o.short) expect(names(full.out, `-${o.short}`), o.short).toBe(true);

@@ -17,7 +17,9 @@ async function streamedText(baseUrl: string, messages: unknown[]): Promise<{ chu
   const toolCalls: string[] = [];
   for (const line of (await res.text()).split("\n")) {
     if (!line.startsWith("data: {")) continue;
-    const delta = (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string; tool_calls?: { function?: { name?: string; arguments?: string } }[] } }[] }).choices[0]?.delta;
+    const delta = (
+      JSON.parse(line.slice(6)) as { choices: { delta: { content?: string; tool_calls?: { function?: { name?: string; arguments?: string } }[] } }[] }
+    ).choices[0]?.delta;
     if (delta?.content) chunks.push(delta.content);
     for (const call of delta?.tool_calls ?? []) toolCalls.push(`${call.function?.name ?? ""}${call.function?.arguments ?? ""}`);
   }
@@ -26,7 +28,12 @@ async function streamedText(baseUrl: string, messages: unknown[]): Promise<{ chu
 
 describe("the demo model's script", () => {
   it("answers a message with a short text in several chunks, quoting what the user said (not the runtime's reminders)", () => {
-    const reply = demoReply({ messages: [{ role: "system", content: "You are Letta Code." }, { role: "user", content: [reminder, { type: "text", text: "Hello there" }] }] });
+    const reply = demoReply({
+      messages: [
+        { role: "system", content: "You are Letta Code." },
+        { role: "user", content: [reminder, { type: "text", text: "Hello there" }] },
+      ],
+    });
     expect(reply.toolCalls).toBeUndefined();
     expect(reply.text).toEqual(demoAnswer("Hello there"));
     expect((reply.text as string[]).length).toBeGreaterThan(4);
@@ -45,7 +52,15 @@ describe("the demo model's script", () => {
 
   it("continues after the tool: what it returned, or that it did not run", () => {
     const after = (result: string) =>
-      (demoReply({ messages: [{ role: "user", content: "run it" }, { role: "assistant", content: null, tool_calls: [{}] }, { role: "tool", tool_call_id: "call_1", content: result }] }).text as string[]).join("");
+      (
+        demoReply({
+          messages: [
+            { role: "user", content: "run it" },
+            { role: "assistant", content: null, tool_calls: [{}] },
+            { role: "tool", tool_call_id: "call_1", content: result },
+          ],
+        }).text as string[]
+      ).join("");
     expect(after("(Command completed with no output)")).toBe("The tool answered: (Command completed with no output)");
     expect(after("Denied from the BYOR console")).toBe("Understood: I did not run it.");
     expect(after("Not now, thanks")).toBe("The tool answered: Not now, thanks"); // a reason that does not say so
@@ -96,7 +111,9 @@ describe("byor serve --demo", () => {
 
   it("with BYOR_TOKEN: the console URL carries only the demo, and the page asks for the token", async () => {
     const s = await startServe(["--port", "0", "--demo"], { BYOR_TOKEN: "from-the-environment-123" }, { timeoutMs: 15_000 });
-    expect(s.stdout()).toMatch(/Console: http:\/\/127\.0\.0\.1:\d+\/#demo=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fv1&demo_model=byor-demo \(it asks for the token: the value of BYOR_TOKEN\)/);
+    expect(s.stdout()).toMatch(
+      /Console: http:\/\/127\.0\.0\.1:\d+\/#demo=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fv1&demo_model=byor-demo \(it asks for the token: the value of BYOR_TOKEN\)/,
+    );
     expect(s.stdout()).not.toContain("from-the-environment-123");
     expect(await s.stop("SIGTERM")).toBe(0);
   });

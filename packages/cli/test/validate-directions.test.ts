@@ -14,7 +14,9 @@ const schemas = readdirSync(broker)
     const name = f.slice(0, -".json".length);
     const lines = (suffix: string) => {
       try {
-        return readFileSync(join(broker, `${name}.${suffix}.jsonl`), "utf8").split("\n").filter(Boolean);
+        return readFileSync(join(broker, `${name}.${suffix}.jsonl`), "utf8")
+          .split("\n")
+          .filter(Boolean);
       } catch {
         return [];
       }
@@ -97,7 +99,11 @@ describe("byor validate --direction app | server (a BYOR server's client endpoin
     const issue = problem.issues.find((i: { pointer: string }) => i.pointer === "/command/runtime/conversation_id");
     expect(send.slice(issue.column - 1)).toMatch(/^7\}/);
     // The same command sent straight to a runtime is refused the same way.
-    expect(json(["--direction", "command"], `${JSON.stringify(JSON.parse(send).command)}\n`).report.problems[0].issues.map((i: { pointer: string }) => `/command${i.pointer}`)).toEqual(pointers);
+    expect(
+      json(["--direction", "command"], `${JSON.stringify(JSON.parse(send).command)}\n`).report.problems[0].issues.map(
+        (i: { pointer: string }) => `/command${i.pointer}`,
+      ),
+    ).toEqual(pointers);
   });
 
   it("refuses a byor.send of a command an app may not send, or of an unknown type, at the command's type", () => {
@@ -110,7 +116,11 @@ describe("byor validate --direction app | server (a BYOR server's client endpoin
     expect(code).toBe(1);
     expect(report).toMatchObject({ frames: 3, valid: 1, invalid: 2 });
     const [pong, coffee] = report.problems;
-    expect(pong).toMatchObject({ line: 1, code: "invalid_message", message: "command: pong is part of the runtime connection and is sent by the server itself" });
+    expect(pong).toMatchObject({
+      line: 1,
+      code: "invalid_message",
+      message: "command: pong is part of the runtime connection and is sent by the server itself",
+    });
     expect(lines[0]!.slice(pong.column - 1)).toMatch(/^"pong"/);
     expect(coffee).toMatchObject({ line: 2, code: "unknown_type", message: 'command: "make_coffee" is not a type of the protocol' });
     expect(lines[1]!.slice(coffee.column - 1)).toMatch(/^"make_coffee"/);
@@ -141,7 +151,10 @@ describe("byor validate --direction app | server (a BYOR server's client endpoin
   it("keeps --direction event and command to the runtime leg, and accepts `any` by name", () => {
     const status = runtimeFrame("update_loop_status");
     expect(byor(["validate", "--direction", "event"], status).code).toBe(0);
-    expect(json(["--direction", "command"], status).report.problems[0]).toMatchObject({ code: "wrong_direction", column: status.indexOf('"update_loop_status"') + 1 });
+    expect(json(["--direction", "command"], status).report.problems[0]).toMatchObject({
+      code: "wrong_direction",
+      column: status.indexOf('"update_loop_status"') + 1,
+    });
     const any = json(["--direction", "any"], status);
     expect(any.code).toBe(0);
     expect(any.report.direction).toBe("any");

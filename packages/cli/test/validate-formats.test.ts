@@ -16,14 +16,7 @@ const { dir, file } = scratch("byor-validate-formats-");
 // One transcript with a frame of each kind of outcome.
 const status = JSON.parse(realFrame("update_loop_status"));
 const napping = JSON.stringify({ ...status, loop_status: { ...status.loop_status, status: "NAPPING" } });
-const mixed = [
-  '{"type":"ping"}',
-  napping,
-  "",
-  '{"type": "ping", oops}',
-  '{"type":"make_coffee"}',
-  realFrame("update_loop_status"),
-];
+const mixed = ['{"type":"ping"}', napping, "", '{"type": "ping", oops}', '{"type":"make_coffee"}', realFrame("update_loop_status")];
 const mixedPath = file("mixed.jsonl", mixed);
 const emptyPath = file("empty.jsonl", []);
 const missingPath = join(dir, "missing.jsonl");
@@ -46,7 +39,13 @@ describe("byor validate --format junit", () => {
   it("has one testcase per frame (blank lines are not frames), named by line and type", () => {
     const [suite] = children(root, "testsuite");
     const cases = children(suite!, "testcase");
-    expect(cases.map((c) => c.attrs.name)).toEqual(["line 1: ping", "line 2: update_loop_status", "line 4", "line 5: make_coffee", "line 6: update_loop_status"]);
+    expect(cases.map((c) => c.attrs.name)).toEqual([
+      "line 1: ping",
+      "line 2: update_loop_status",
+      "line 4",
+      "line 5: make_coffee",
+      "line 6: update_loop_status",
+    ]);
     for (const c of cases) {
       expect(c.attrs.classname).toBe(mixedPath);
       expect(c.attrs.file).toBe(mixedPath);
@@ -103,14 +102,14 @@ describe("byor validate --format junit", () => {
 
   it("escapes markup, quotes, line breaks and characters XML cannot carry, in names and in messages", () => {
     const nasty = `we<ird> & "quoted" 'name' ]]> %,:.jsonl`;
-    const type = 'a<b>&"c"\'d\'\n\r\te\u0001f]]>\uFFFE\uD800';
+    const type = "a<b>&\"c\"'d'\n\r\te\u0001f]]>\uFFFE\uD800";
     const path = file(nasty, [{ type }, `{"type":"x" <oops>}`]);
     const out = byor(["validate", "--format", "junit", path]).out;
     const suite = children(parseXml(out), "testsuite")[0]!;
     expect(suite.attrs.name).toBe(join(dir, nasty));
     const [first, second] = children(suite, "testcase");
     // Tab, CR and LF survive in attributes (as references); what XML 1.0 cannot carry becomes U+FFFD.
-    expect(first!.attrs.name).toBe('line 1: a<b>&"c"\'d\'\n\r\te\uFFFDf]]>\uFFFD\uFFFD');
+    expect(first!.attrs.name).toBe("line 1: a<b>&\"c\"'d'\n\r\te\uFFFDf]]>\uFFFD\uFFFD");
     const [failure] = children(first!, "failure");
     // JSON.stringify escapes the controls and the lone surrogate; U+FFFE it leaves as it is, for XML to replace.
     const quoted = JSON.stringify(type).replace("\uFFFE", "\uFFFD");

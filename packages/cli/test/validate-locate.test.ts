@@ -60,7 +60,17 @@ describe("jsonErrorIndex", () => {
   });
 
   it("finds nothing wrong in JSON, whitespace, escapes, numbers and lone surrogates included", () => {
-    for (const text of [' {"a" : [ 1 , -0.5e+3 , true , false , null , "\\u00e9\\n\\"\\\\\\/" ] } ', "0", "-0", "1E5", '"\uD800"', "[]", "{}", "[[[]]]", ...realLines]) {
+    for (const text of [
+      ' {"a" : [ 1 , -0.5e+3 , true , false , null , "\\u00e9\\n\\"\\\\\\/" ] } ',
+      "0",
+      "-0",
+      "1E5",
+      '"\uD800"',
+      "[]",
+      "{}",
+      "[[[]]]",
+      ...realLines,
+    ]) {
       expect(v8(text)).toBeUndefined();
       expect(jsonErrorIndex(text)).toBeUndefined();
     }
@@ -77,7 +87,12 @@ describe("jsonErrorIndex", () => {
         const at = Math.floor(next() * (text.length + 1));
         const piece = pieces[Math.floor(next() * pieces.length)]!;
         const op = next();
-        text = op < 0.4 ? text.slice(0, at) + text.slice(at + 1) : op < 0.7 ? text.slice(0, at) + piece + text.slice(at) : text.slice(0, at) + piece + text.slice(at + 1);
+        text =
+          op < 0.4
+            ? text.slice(0, at) + text.slice(at + 1)
+            : op < 0.7
+              ? text.slice(0, at) + piece + text.slice(at)
+              : text.slice(0, at) + piece + text.slice(at + 1);
       }
       const expected = v8(text);
       const found = jsonErrorIndex(text);
@@ -155,7 +170,10 @@ describe("pointerIndex", () => {
     for (const pointer of pointers) {
       const index = pointerIndex(line, pointer);
       expect(index, pointer).toBeTypeOf("number");
-      const expected = pointer.split("/").slice(1).reduce((v, t) => v[t.replaceAll("~1", "/").replaceAll("~0", "~")], frame);
+      const expected = pointer
+        .split("/")
+        .slice(1)
+        .reduce((v, t) => v[t.replaceAll("~1", "/").replaceAll("~0", "~")], frame);
       // The scalar's own text starts there (a container's bracket does).
       const rest = line.slice(index);
       const token = /^(?:"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)/.exec(rest)?.[0];

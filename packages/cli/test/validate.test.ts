@@ -96,7 +96,10 @@ describe("byor validate", () => {
 
   it("validates the examples kept beside the schemas", () => {
     const schema = resolve(import.meta.dirname, "../../../schema");
-    const examples = (dir: string) => readdirSync(join(schema, dir)).filter((f) => f.endsWith(".examples.jsonl")).map((f) => join(schema, dir, f));
+    const examples = (dir: string) =>
+      readdirSync(join(schema, dir))
+        .filter((f) => f.endsWith(".examples.jsonl"))
+        .map((f) => join(schema, dir, f));
     expect(byor(["validate", "--direction", "command", ...examples("commands")]).code).toBe(0);
     expect(byor(["validate", "--direction", "event", ...examples("events")]).code).toBe(0);
     expect(byor(["validate", ...examples("transport")]).code).toBe(0);

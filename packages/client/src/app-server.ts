@@ -35,7 +35,8 @@ export function appServerUrl(url: string): string {
   }
   if (parsed.protocol === "http:") parsed.protocol = "ws:";
   else if (parsed.protocol === "https:") parsed.protocol = "wss:";
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") throw new ByorError("invalid_state", `an App Server URL is ws(s) or http(s), not ${parsed.protocol}`);
+  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:")
+    throw new ByorError("invalid_state", `an App Server URL is ws(s) or http(s), not ${parsed.protocol}`);
   if (parsed.username || parsed.password) throw new ByorError("invalid_state", "put credentials in `auth`, not in the App Server URL");
   if (parsed.pathname === "/" || parsed.pathname === "") parsed.pathname = "/ws";
   return parsed.href;

@@ -92,13 +92,25 @@ function dialler(defaults: DefaultWebSocket, options: ClientOptions, refused: (e
       throw refuse(new ConnectRefused(why.code, why.message, { code: CLIENT_CLOSE.unauthorized, reason: "Unauthorized" }));
     }
     try {
-      return await openSocket({ WebSocket, ...target, timeoutMs: options.connectTimeoutMs ?? 10_000, ...(defaults.extras ? { extras: defaults.extras } : {}), signal, ...(options.clock ? { clock: options.clock } : {}) });
+      return await openSocket({
+        WebSocket,
+        ...target,
+        timeoutMs: options.connectTimeoutMs ?? 10_000,
+        ...(defaults.extras ? { extras: defaults.extras } : {}),
+        signal,
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
     } catch (error) {
       if (!(error instanceof UpgradeFailed)) throw error;
       if (error.status === 401) throw refuse(unauthorized(`HTTP 401 on the upgrade`));
       if (error.status === 403) {
         const said = error.statusText ? `: ${error.statusText}` : "";
-        throw refuse(new ConnectRefused("unauthorized", `the BYOR server refused this client (HTTP 403${said}): its Origin is not allowed`, { code: CLIENT_CLOSE.forbidden, reason: "Forbidden" }));
+        throw refuse(
+          new ConnectRefused("unauthorized", `the BYOR server refused this client (HTTP 403${said}): its Origin is not allowed`, {
+            code: CLIENT_CLOSE.forbidden,
+            reason: "Forbidden",
+          }),
+        );
       }
       if (error.status === undefined && !error.timedOut) {
         const fetch = options.fetch === false ? undefined : (options.fetch ?? (globalThis as { fetch?: FetchLike }).fetch?.bind(globalThis));

@@ -1,4 +1,3 @@
-
 /**
  * What `GET /byor/v1/runtimes` with the token says about a failed WebSocket upgrade. A page never sees the HTTP
  * status of an upgrade (every refusal looks like close 1006), but it can see the status of a plain request that

@@ -10,11 +10,7 @@ interface Stateful {
  * Resolves once `session` is open (at once if it is); rejects when it closes first (with `refusal()` when there is
  * one, else `connection_closed` with the close), on `timeoutMs` (`request_timeout`), or on abort.
  */
-export function whenOpen(
-  session: Stateful,
-  refusal: () => ByorError | undefined,
-  options: { signal?: AbortSignalLike; timeoutMs?: number },
-): Promise<void> {
+export function whenOpen(session: Stateful, refusal: () => ByorError | undefined, options: { signal?: AbortSignalLike; timeoutMs?: number }): Promise<void> {
   const closed = (state: SessionState) => {
     const close = state.status === "closed" ? state.close : undefined;
     return refusal() ?? new ByorError("connection_closed", `the session closed${close ? ` (${close.code}${close.reason ? ` ${close.reason}` : ""})` : ""}`);
@@ -41,7 +37,9 @@ export function whenOpen(
     if (timeoutMs !== undefined) {
       timer = systemClock.setTimeout(() => {
         const last = session.state.status === "backing_off" ? session.state.lastClose : undefined;
-        finish(new ByorError("request_timeout", `not connected within ${timeoutMs} ms${last ? `; last: ${last.code}${last.reason ? ` ${last.reason}` : ""}` : ""}`));
+        finish(
+          new ByorError("request_timeout", `not connected within ${timeoutMs} ms${last ? `; last: ${last.code}${last.reason ? ` ${last.reason}` : ""}` : ""}`),
+        );
       }, timeoutMs);
     }
   });

@@ -15,7 +15,8 @@ export const wsExtras: SocketExtras = {
     const off = ws.off?.bind(ws) as On | undefined;
     if (!on || !off) return { undo() {}, why: () => "" };
     // With a listener here, ws leaves the failed handshake to us: openSocket's `fail` terminates the socket.
-    const onResponse = (_request: unknown, response: { statusCode?: number; statusMessage?: string }) => refused(response.statusCode ?? 0, response.statusMessage ?? "");
+    const onResponse = (_request: unknown, response: { statusCode?: number; statusMessage?: string }) =>
+      refused(response.statusCode ?? 0, response.statusMessage ?? "");
     // A failed connection (ECONNREFUSED…) comes as an error with a message, then the close.
     let lastError = "";
     const onError = (error: { message?: unknown }) => {

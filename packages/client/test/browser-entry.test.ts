@@ -10,7 +10,9 @@ describe("the browser entry outside a browser", () => {
     const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
     delete (globalThis as { WebSocket?: unknown }).WebSocket;
     try {
-      expect(() => browserEntry.connectClient({ url: "http://127.0.0.1:1", token: TOKEN })).toThrow(/no WebSocket implementation found: pass the `WebSocket` option/);
+      expect(() => browserEntry.connectClient({ url: "http://127.0.0.1:1", token: TOKEN })).toThrow(
+        /no WebSocket implementation found: pass the `WebSocket` option/,
+      );
       expect(() => browserEntry.connectAppServer({ url: "ws://127.0.0.1:1" })).toThrow(/no WebSocket implementation found/);
     } finally {
       if (saved) (globalThis as { WebSocket?: unknown }).WebSocket = saved;
@@ -21,7 +23,9 @@ describe("the browser entry outside a browser", () => {
     class PageSocket {}
     (globalThis as { WebSocket?: unknown }).WebSocket ??= PageSocket;
     try {
-      expect(() => browserEntry.connectAppServer({ url: "ws://127.0.0.1:1", auth: { token: "t" } })).toThrow(/cannot send the Authorization header.*byor serve --dial/);
+      expect(() => browserEntry.connectAppServer({ url: "ws://127.0.0.1:1", auth: { token: "t" } })).toThrow(
+        /cannot send the Authorization header.*byor serve --dial/,
+      );
     } finally {
       if ((globalThis as { WebSocket?: unknown }).WebSocket === PageSocket) delete (globalThis as { WebSocket?: unknown }).WebSocket;
     }

@@ -221,7 +221,12 @@ function errorFrame(error: DecodeError, text: string): ByorErrorFrame {
   const frame: ByorErrorFrame = { type: "byor.error", code: error.code, message: clip(error.message, MAX_MESSAGE) };
   if (error.type !== undefined) frame.frame_type = clip(error.type);
   if (error.issues.length) {
-    frame.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: clip(pointer), keyword: clip(keyword), expected: clip(expected), found: clip(found) }));
+    frame.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({
+      pointer: clip(pointer),
+      keyword: clip(keyword),
+      expected: clip(expected),
+      found: clip(found),
+    }));
   }
   if (error.moreIssues) frame.more_issues = error.moreIssues;
   // Echo a request id if the frame carried one, so the app can fail the right request (text that is not a JSON
@@ -546,7 +551,8 @@ export class AppConnection {
     switch (frame.type) {
       case "byor.hello":
         if (!this.#welcomed) this.#hello(frame);
-        else if (!this.#overInvalidBudget()) this.#sendNow({ type: "byor.error", code: "invalid_state", message: "byor.hello must be the first frame of a connection", frame_type: "byor.hello" });
+        else if (!this.#overInvalidBudget())
+          this.#sendNow({ type: "byor.error", code: "invalid_state", message: "byor.hello must be the first frame of a connection", frame_type: "byor.hello" });
         return;
       case "byor.ping":
         this.#transport?.send(BYOR_PONG);

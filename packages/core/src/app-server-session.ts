@@ -120,7 +120,10 @@ export class AppServerSession implements Disposable {
       );
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs !== undefined) {
-        timer = this.#clock.setTimeout(() => finish(new ByorError("request_timeout", `no App Server connection within ${timeoutMs} ms${this.#lastFailure()}`)), timeoutMs);
+        timer = this.#clock.setTimeout(
+          () => finish(new ByorError("request_timeout", `no App Server connection within ${timeoutMs} ms${this.#lastFailure()}`)),
+          timeoutMs,
+        );
       }
     });
   }

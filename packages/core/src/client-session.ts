@@ -161,11 +161,17 @@ interface Subscription {
   requestId?: string;
 }
 
-
 const subscriptionKey = (runtimeId: string, scope: Scope) => `${runtimeId}\u0001${scopeKey(scope)}`;
 
 /** The codes a server answers a frame (or the command in it) with when it did not pass validation. */
-const DECODE_CODES: ReadonlySet<string> = new Set<DecodeErrorCode>(["invalid_json", "not_an_object", "missing_type", "unknown_type", "wrong_direction", "invalid_message"]);
+const DECODE_CODES: ReadonlySet<string> = new Set<DecodeErrorCode>([
+  "invalid_json",
+  "not_an_object",
+  "missing_type",
+  "unknown_type",
+  "wrong_direction",
+  "invalid_message",
+]);
 
 /**
  * A byor.error as the error a caller gets. A command the server found invalid is a DecodeError, as if it had been
@@ -176,7 +182,12 @@ function serverRefusal(frame: ByorErrorFrame): ByorError {
   const text = `server refused ${frame.frame_type ?? "a frame"}: ${frame.code}: ${frame.message}`;
   if (DECODE_CODES.has(frame.code)) {
     const sent = frame.frame_type === "byor.send";
-    const relative = issues.map(({ pointer, keyword = "", expected, found }) => ({ pointer: sent ? pointer.replace(/^\/command(?=\/|$)/, "") : pointer, keyword, expected, found }));
+    const relative = issues.map(({ pointer, keyword = "", expected, found }) => ({
+      pointer: sent ? pointer.replace(/^\/command(?=\/|$)/, "") : pointer,
+      keyword,
+      expected,
+      found,
+    }));
     return new DecodeError(frame.code as DecodeErrorCode, text, sent ? "command" : "app", undefined, relative, frame.more_issues);
   }
   const details = issues.length ? ` (${issues.map(formatIssue).join("; ")})` : "";
@@ -517,7 +528,8 @@ export class ClientSession implements Disposable {
     // Direct answers (byor.subscribed, byor.runtimes) are never replayed: ask again on the next socket.
     for (const sub of this.#subscribing.values()) this.#clearSubscribeRequest(sub);
     // Without seq/ack no response can reach this session any more; with it, a resume replays them.
-    if (!this.#lastWelcome?.seq_ack) this.#requests.rejectAll("connection_closed", `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
+    if (!this.#lastWelcome?.seq_ack)
+      this.#requests.rejectAll("connection_closed", `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ""})`);
     if (this.state.status === "open" && this.#clock.now() - this.#openedAt >= this.#policy.stableAfterMs) this.#attempt = 0;
     this.#retry(close);
   }
@@ -682,7 +694,14 @@ export class ClientSession implements Disposable {
       // Only an event that is not what this page's protocol version expects gets here (the server validated it
       // against its own): report it and still deliver it.
       const why = error instanceof Error ? error.message : String(error);
-      this.#emitter.emit("error", new ByorError("invalid_message", `the views could not apply a ${event.type} event of ${runtimeId} (${why}); \`validation: SESSION_VALIDATION\` checks events here`, { cause: error }));
+      this.#emitter.emit(
+        "error",
+        new ByorError(
+          "invalid_message",
+          `the views could not apply a ${event.type} event of ${runtimeId} (${why}); \`validation: SESSION_VALIDATION\` checks events here`,
+          { cause: error },
+        ),
+      );
     }
     this.#requests.handle(event);
     this.#emitter.emit("event", { runtimeId, event });
@@ -728,7 +747,8 @@ export class ClientSession implements Disposable {
   }
 
   #subscribed(frame: ByorSubscribedFrame): void {
-    const sub = frame.request_id !== undefined ? this.#subscribing.get(frame.request_id) : this.#subscriptions.get(subscriptionKey(frame.runtime_id, frame.scope));
+    const sub =
+      frame.request_id !== undefined ? this.#subscribing.get(frame.request_id) : this.#subscriptions.get(subscriptionKey(frame.runtime_id, frame.scope));
     if (!sub) return;
     if (frame.success) {
       sub.confirmed = true;
@@ -736,13 +756,15 @@ export class ClientSession implements Disposable {
       return;
     }
     this.#forget(sub);
-    this.#settleSubscription(sub, new ByorError("request_failed", `subscribing to ${sub.runtimeId} failed${frame.error ? `: ${frame.error}` : ""}`, { cause: frame }));
+    this.#settleSubscription(
+      sub,
+      new ByorError("request_failed", `subscribing to ${sub.runtimeId} failed${frame.error ? `: ${frame.error}` : ""}`, { cause: frame }),
+    );
   }
 
   #forget(sub: Subscription): void {
     if (this.#subscriptions.get(sub.key) === sub) this.#subscriptions.delete(sub.key);
   }
-
 
   /** A byor.error: fails the call it names, or is reported as an `error` event. */
   #refused(frame: ByorErrorFrame): void {

@@ -86,7 +86,11 @@ export class Emitter<Events extends object> {
     handlers.set(name, (handlers.get(name) ?? []).concat(entry));
     return toDisposable(() => {
       const list = handlers.get(name);
-      if (list) handlers.set(name, list.filter((h) => h !== entry));
+      if (list)
+        handlers.set(
+          name,
+          list.filter((h) => h !== entry),
+        );
     });
   }
 

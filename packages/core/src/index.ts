@@ -66,4 +66,12 @@ export {
   type EncodedFrame,
   type ReplyFrame,
 } from "./app-connection.js";
-export { ClientSession, SEQ_GAP_CLOSE, type ByorPrincipal, type ClientSessionEvents, type ClientSessionOptions, type SessionValidation, type SessionViews } from "./client-session.js";
+export {
+  ClientSession,
+  SEQ_GAP_CLOSE,
+  type ByorPrincipal,
+  type ClientSessionEvents,
+  type ClientSessionOptions,
+  type SessionValidation,
+  type SessionViews,
+} from "./client-session.js";

@@ -51,7 +51,13 @@ const ANSWERED_MEMORY = 1024;
 const SEEN_LIMIT = 8192;
 
 /** The event types `StateMirror.apply` folds in; it ignores every other. */
-export const MIRRORED_TYPES: ReadonlySet<string> = new Set(["update_device_status", "update_loop_status", "update_queue", "update_subagent_state", "control_request"]);
+export const MIRRORED_TYPES: ReadonlySet<string> = new Set([
+  "update_device_status",
+  "update_loop_status",
+  "update_queue",
+  "update_subagent_state",
+  "control_request",
+]);
 
 /**
  * State mirror per scope. Fold every runtime event in with `apply`; only the snapshot frames and control_request
@@ -210,8 +216,7 @@ export class StateMirror {
       patch.deviceStatus = event.device_status;
       keys.push("deviceStatus");
     }
-    const approvalsChanged =
-      kept.length !== state.pendingApprovals.length || kept.some((request, i) => request !== state.pendingApprovals[i]);
+    const approvalsChanged = kept.length !== state.pendingApprovals.length || kept.some((request, i) => request !== state.pendingApprovals[i]);
     if (approvalsChanged) {
       patch.pendingApprovals = kept;
       keys.push("pendingApprovals");

@@ -10,5 +10,4 @@ export interface AbortSignalLike {
 }
 
 /** Runs `callback` in a microtask (after the current call stack), as a socket would deliver a frame. */
-export const queueMicrotask = (callback: () => void): void =>
-  (globalThis as unknown as { queueMicrotask(cb: () => void): void }).queueMicrotask(callback);
+export const queueMicrotask = (callback: () => void): void => (globalThis as unknown as { queueMicrotask(cb: () => void): void }).queueMicrotask(callback);

@@ -69,7 +69,10 @@ export class RequestTracker implements Disposable {
     return new Promise<T>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
       const timer = Number.isFinite(timeoutMs)
-        ? this.#clock.setTimeout(() => pending.settle(new ByorError("request_timeout", `no ${responseType} for request ${requestId} within ${timeoutMs} ms`)), timeoutMs)
+        ? this.#clock.setTimeout(
+            () => pending.settle(new ByorError("request_timeout", `no ${responseType} for request ${requestId} within ${timeoutMs} ms`)),
+            timeoutMs,
+          )
         : undefined;
       const onAbort = () => pending.settle(new ByorError("request_aborted", `request ${requestId} aborted`, { cause: signal?.reason }));
       const pending: Pending = {

@@ -328,13 +328,19 @@ export class StreamAssembler {
         return last;
       }
       case "client_tool_start":
-        return this.#updateToolCall(state, delta.tool_call_id, runId, (call) => ({
-          ...call,
-          name: call.name || delta.tool_name || "",
-          // The runtime sends the complete arguments here: they win over streamed fragments.
-          arguments: delta.tool_args ?? call.arguments,
-          status: FINAL.has(call.status) ? call.status : "running",
-        }), id);
+        return this.#updateToolCall(
+          state,
+          delta.tool_call_id,
+          runId,
+          (call) => ({
+            ...call,
+            name: call.name || delta.tool_name || "",
+            // The runtime sends the complete arguments here: they win over streamed fragments.
+            arguments: delta.tool_args ?? call.arguments,
+            status: FINAL.has(call.status) ? call.status : "running",
+          }),
+          id,
+        );
       case "client_tool_end":
         return this.#updateToolCall(state, delta.tool_call_id, runId, (call) => ({ ...call, status: delta.status }), id);
       case "tool_return_message": {
@@ -502,7 +508,10 @@ export class StreamAssembler {
     const body = event.request;
     const existing = this.#get(state, `tool_call:${body.tool_call_id}`) as AssembledToolCall | undefined;
     // Re-sent after a reconnect and on sync: nothing new unless the call was not known or not marked yet.
-    if (existing?.approval?.requestId === event.request_id && (existing.status === "pending_approval" || FINAL.has(existing.status) || existing.status === "running")) {
+    if (
+      existing?.approval?.requestId === event.request_id &&
+      (existing.status === "pending_approval" || FINAL.has(existing.status) || existing.status === "running")
+    ) {
       return undefined;
     }
     return this.#updateToolCall(state, body.tool_call_id, undefined, (call) => ({

@@ -83,7 +83,10 @@ describe("AppConnection handshake", () => {
     const shared = event(2);
     for (const app of [a, b]) app.connection.deliver(shared);
     await flush();
-    expect(a.of("byor.event")).toEqual([{ ...event(1), seq: 1 }, { ...event(2), seq: 2 }]);
+    expect(a.of("byor.event")).toEqual([
+      { ...event(1), seq: 1 },
+      { ...event(2), seq: 2 },
+    ]);
     expect(b.of("byor.event")).toEqual([{ ...event(2), seq: 1 }]);
     expect(shared).toEqual(event(2));
   });
@@ -121,7 +124,13 @@ describe("AppConnection handshake", () => {
     await a.send({ type: "byor.unsubscribe", runtime_id: "dev-1", scope: { agent_id: "a", conversation_id: "default" } });
     expect(a.frames.map((f) => f.type)).toEqual(["byor.subscribe", "byor.send", "byor.unsubscribe"]);
     expect(a.frames[0]).toEqual(subscribe);
-    a.connection.reply({ type: "byor.subscribed", request_id: "s-1", runtime_id: "dev-1", scope: { agent_id: "a", conversation_id: "default" }, success: true });
+    a.connection.reply({
+      type: "byor.subscribed",
+      request_id: "s-1",
+      runtime_id: "dev-1",
+      scope: { agent_id: "a", conversation_id: "default" },
+      success: true,
+    });
     await flush();
     expect(a.received[1]).not.toHaveProperty("seq");
     expect(a.connection.unacked).toBe(0);
@@ -627,7 +636,12 @@ describe("AppConnection invalid-frame budget", () => {
     const huge = "x".repeat(1_000_000);
     await a.send({ type: `byor.${huge}`, request_id: "r-1" });
     await a.send({ type: "byor.nope", request_id: huge });
-    await a.send({ type: "byor.subscribe", runtime_id: 1, scope: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}${huge.slice(0, 1_000)}`, 1])), request_id: "r-2" });
+    await a.send({
+      type: "byor.subscribe",
+      runtime_id: 1,
+      scope: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}${huge.slice(0, 1_000)}`, 1])),
+      request_id: "r-2",
+    });
     const replies = a.server.sent.filter((text) => text.includes('"byor.error"'));
     expect(replies).toHaveLength(3);
     for (const text of replies) expect(text.length).toBeLessThan(8_000);
@@ -660,7 +674,15 @@ describe("AppConnection handler isolation", () => {
     await a.send({ type: "byor.send", runtime_id: "dev-1", command: { type: "get_experiments", request_id: "c-1" } });
     await a.send({ type: "byor.list_runtimes", request_id: "l-2" });
     expect(handled).toEqual(["l-1", "byor.send", "l-2"]);
-    expect(a.of("byor.error")).toEqual([{ type: "byor.error", code: "internal_error", message: "the server failed to handle this byor.list_runtimes", frame_type: "byor.list_runtimes", request_id: "l-1" }]);
+    expect(a.of("byor.error")).toEqual([
+      {
+        type: "byor.error",
+        code: "internal_error",
+        message: "the server failed to handle this byor.list_runtimes",
+        frame_type: "byor.list_runtimes",
+        request_id: "l-1",
+      },
+    ]);
     expect(errors.map((e) => [e.code, e.message])).toEqual([["internal_error", 'a "frame" handler threw: broker bug']]);
     expect(a.connection.online).toBe(true);
   });

@@ -11,7 +11,9 @@ import type { ReconnectPolicy } from "../src/reconnect.js";
 import type { SessionStatus } from "../src/states.js";
 import type { Transport } from "../src/transport.js";
 
-const INFO = JSON.parse(readFileSync(join(import.meta.dirname, "../../../schema/events/app_server_info_response.examples.jsonl"), "utf8").split("\n")[0]!) as Record<string, unknown>;
+const INFO = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../../../schema/events/app_server_info_response.examples.jsonl"), "utf8").split("\n")[0]!,
+) as Record<string, unknown>;
 const SCOPE = { agent_id: "agent-x", conversation_id: "default" };
 const flush = () => vi.advanceTimersByTimeAsync(0);
 

@@ -169,7 +169,17 @@ describe("ClientSession handshake and states", () => {
     await vi.advanceTimersByTimeAsync(2000);
     await h.welcome("s-1", true);
     expect(h.session.state).toMatchObject({ status: "open", resumed: true });
-    expect(h.states.map((s) => s.status)).toEqual(["connecting", "open", "backing_off", "connecting", "backing_off", "connecting", "backing_off", "connecting", "open"]);
+    expect(h.states.map((s) => s.status)).toEqual([
+      "connecting",
+      "open",
+      "backing_off",
+      "connecting",
+      "backing_off",
+      "connecting",
+      "backing_off",
+      "connecting",
+      "open",
+    ]);
   });
 
   it("resets its attempt counter after a connection stayed open stableAfterMs", async () => {
@@ -504,7 +514,11 @@ describe("ClientSession calls", () => {
     await flush();
     const second = h.sent("byor.subscribe")[1]!;
     await h.toApp({ type: "byor.error", code: "unknown_runtime", message: "no runtime dev-9", request_id: second.request_id, frame_type: "byor.subscribe" });
-    await expect(unknown).rejects.toMatchObject({ code: "request_failed", message: expect.stringContaining("unknown_runtime"), cause: { code: "unknown_runtime" } });
+    await expect(unknown).rejects.toMatchObject({
+      code: "request_failed",
+      message: expect.stringContaining("unknown_runtime"),
+      cause: { code: "unknown_runtime" },
+    });
     // Neither is re-sent on a fresh session.
     h.server().end.drop();
     await vi.advanceTimersByTimeAsync(500);
@@ -599,7 +613,9 @@ describe("ClientSession calls", () => {
     h.session.start();
     await flush();
     await h.welcome();
-    expect(() => h.session.send(RUNTIME, { type: "sync", runtime: { agent_id: "", conversation_id: "x" } } as never)).toThrow(expect.objectContaining({ code: "invalid_message" }));
+    expect(() => h.session.send(RUNTIME, { type: "sync", runtime: { agent_id: "", conversation_id: "x" } } as never)).toThrow(
+      expect.objectContaining({ code: "invalid_message" }),
+    );
     h.session.send(RUNTIME, { type: "sync", runtime: SCOPE, request_id: "r-1" });
     await flush();
     expect(h.sent("byor.send")).toEqual([{ type: "byor.send", runtime_id: RUNTIME, command: { type: "sync", runtime: SCOPE, request_id: "r-1" } }]);
@@ -631,7 +647,10 @@ describe("ClientSession calls", () => {
     expect(h.errors).toEqual([]);
     // With validation.command the same call never reaches the server.
     const checked = await opened({ validation: { command: SESSION_VALIDATION.command } });
-    await expect(checked.session.request(RUNTIME, { type: "sync", runtime: { agent_id: 42 } } as never)).rejects.toMatchObject({ code: "invalid_message", direction: "command" });
+    await expect(checked.session.request(RUNTIME, { type: "sync", runtime: { agent_id: 42 } } as never)).rejects.toMatchObject({
+      code: "invalid_message",
+      direction: "command",
+    });
     expect(checked.sent("byor.send")).toEqual([]);
   });
 
@@ -684,7 +703,12 @@ describe("ClientSession calls", () => {
     };
     await h.toApp(relayed(control, 1));
     expect(h.errors).toEqual([]);
-    expect(h.session.mirror(RUNTIME).pendingApprovals().map((r) => r.request_id)).toEqual(["perm-tc-1"]);
+    expect(
+      h.session
+        .mirror(RUNTIME)
+        .pendingApprovals()
+        .map((r) => r.request_id),
+    ).toEqual(["perm-tc-1"]);
     const answer = h.session.request(RUNTIME, {
       type: "input",
       runtime: SCOPE,
@@ -726,7 +750,14 @@ describe("ClientSession calls", () => {
     await h.toApp(relayed(loop(1, "PROCESSING_API_RESPONSE"), 2));
     const delta = {
       type: "stream_delta",
-      delta: { id: "msg-1", date: "2026-11-27T14:55:49.130Z", message_type: "assistant_message", content: [{ type: "text", text: "pong" }], run_id: "run-1", type: "message" },
+      delta: {
+        id: "msg-1",
+        date: "2026-11-27T14:55:49.130Z",
+        message_type: "assistant_message",
+        content: [{ type: "text", text: "pong" }],
+        run_id: "run-1",
+        type: "message",
+      },
       runtime: SCOPE,
       event_seq: 2,
       emitted_at: "2026-11-27T14:55:49.136Z",
@@ -736,7 +767,10 @@ describe("ClientSession calls", () => {
     expect(h.session.mirror(RUNTIME).get(SCOPE)?.loopStatus?.status).toBe("PROCESSING_API_RESPONSE");
     const view = h.session.conversation(RUNTIME, SCOPE);
     expect(view.messages).toEqual([expect.objectContaining({ kind: "assistant", text: "pong" })]);
-    await expect(stream.next()).resolves.toEqual({ done: false, value: { runtimeId: RUNTIME, event: expect.objectContaining({ type: "update_loop_status" }) } });
+    await expect(stream.next()).resolves.toEqual({
+      done: false,
+      value: { runtimeId: RUNTIME, event: expect.objectContaining({ type: "update_loop_status" }) },
+    });
     await expect(stream.next()).resolves.toMatchObject({ value: { event: { type: "stream_delta" } } });
     await stream.return?.();
   });
@@ -838,7 +872,8 @@ describe("ClientSession with AppSessions", () => {
         serverEnds.push(server);
         const conn = sessions.accept(server);
         conn.on("frame", (frame) => {
-          if (frame.type === "byor.subscribe") conn.reply({ type: "byor.subscribed", request_id: frame.request_id, runtime_id: frame.runtime_id, scope: frame.scope, success: true });
+          if (frame.type === "byor.subscribe")
+            conn.reply({ type: "byor.subscribed", request_id: frame.request_id, runtime_id: frame.runtime_id, scope: frame.scope, success: true });
         });
         return client;
       },

@@ -35,7 +35,10 @@ describe("jsonEqual", () => {
       fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
         expect(jsonEqual(a, structuredClone(a))).toBe(true);
         // Key order aside, JSON values are equal exactly when they encode the same with sorted keys.
-        const sorted = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0))) : x));
+        const sorted = (v: unknown): string =>
+          JSON.stringify(v, (_k, x: unknown) =>
+            x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0))) : x,
+          );
         expect(jsonEqual(a, b)).toBe(sorted(a) === sorted(b));
       }),
       { numRuns: 300 },
@@ -60,7 +63,17 @@ describe("stringifyJson", () => {
       }),
       { numRuns: 500 },
     );
-    const odd = { u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, list: [undefined, () => 1, Symbol("s")], d: new Date(0), nested: { toJSON: (key: string) => `key ${key}` }, s: '"\\\n\u2028\ud800' };
+    const odd = {
+      u: undefined,
+      f: () => 1,
+      n: NaN,
+      i: -Infinity,
+      z: -0,
+      list: [undefined, () => 1, Symbol("s")],
+      d: new Date(0),
+      nested: { toJSON: (key: string) => `key ${key}` },
+      s: '"\\\n\u2028\ud800',
+    };
     expect(stringifyDeep(odd)).toBe(JSON.stringify(odd));
     expect(stringifyDeep(undefined)).toBe(JSON.stringify(undefined));
     const shared = { x: 1 };

@@ -7,7 +7,9 @@ import { StreamAssembler, type AssembledMessage } from "../src/stream-assembler.
 
 // Every frame the real runtime (0.32.18) sent in the captured scenarios, replayed through a mirror and an assembler.
 const dir = resolve(import.meta.dirname, "../../../fixtures/real-runtime-0.32.18");
-const files = readdirSync(dir).filter((f) => f.endsWith(".runtime-to-server.jsonl")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".runtime-to-server.jsonl"))
+  .sort();
 
 function load(name: string): RuntimeEvent[] {
   const file = files.find((f) => f.startsWith(name));
@@ -105,7 +107,9 @@ describe("replaying the real runtime's frames", () => {
     const mirror = new StateMirror();
     const changed = events.map((event) => mirror.apply(event));
     // device status, loop, queue, subagents of the first sync; nothing after.
-    expect(events.filter((_, i) => changed[i]).map((e) => (e.type === "update_loop_status" || e.type === "update_device_status" ? e.event_seq : e.type))).toEqual([1, 2, "update_queue", "update_subagent_state"]);
+    expect(
+      events.filter((_, i) => changed[i]).map((e) => (e.type === "update_loop_status" || e.type === "update_device_status" ? e.event_seq : e.type)),
+    ).toEqual([1, 2, "update_queue", "update_subagent_state"]);
     expect(changed.filter(Boolean)).toHaveLength(4);
   });
 
@@ -158,7 +162,7 @@ describe("replaying the real runtime's frames", () => {
     expect(mirror.get(unknown)!.deviceStatus).toBeUndefined();
   });
 
-  it("03c (deterministic executor): two turns answered \"pong\", ended with end_turn", () => {
+  it('03c (deterministic executor): two turns answered "pong", ended with end_turn', () => {
     const { mirror, assembler } = replay("03c");
     const conv = { agent_id: "agent-local-99cb4d46-1452-49f0-8449-9d2a3c61d937", conversation_id: "local-conv-1" };
     const view = assembler.view(conv);
@@ -191,7 +195,9 @@ describe("replaying the real runtime's frames", () => {
     for (const event of events) {
       if (assembler.apply(event)) {
         const turn = assembler.view(conv).turn;
-        states.push(`${event.type === "stream_delta" ? event.delta.message_type : event.type}:${turn.running ? "running" : "stopped"}:${turn.runIds.join(",")}`);
+        states.push(
+          `${event.type === "stream_delta" ? event.delta.message_type : event.type}:${turn.running ? "running" : "stopped"}:${turn.runIds.join(",")}`,
+        );
       }
     }
     expect(states).toEqual([

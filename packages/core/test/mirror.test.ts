@@ -1,12 +1,4 @@
-import {
-  decodeCommand,
-  decodeEvent,
-  encodeCommand,
-  type ControlRequestEvent,
-  type DeviceStatus,
-  type PendingControlRequest,
-  type RuntimeEvent,
-} from "@byor/protocol";
+import { decodeCommand, decodeEvent, encodeCommand, type ControlRequestEvent, type DeviceStatus, type PendingControlRequest } from "@byor/protocol";
 import { describe, expect, it } from "vitest";
 import { approve } from "../src/approvals.js";
 import type { Clock } from "../src/clock.js";
@@ -37,7 +29,9 @@ const deviceStatus = (pending: string[], patch: Partial<DeviceStatus> = {}, scop
       device_status: {
         ...realDeviceStatus,
         ...patch,
-        pending_control_requests: pending.map((id): PendingControlRequest => ({ request_id: `perm-${id}`, request: body(id) as PendingControlRequest["request"] })),
+        pending_control_requests: pending.map(
+          (id): PendingControlRequest => ({ request_id: `perm-${id}`, request: body(id) as PendingControlRequest["request"] }),
+        ),
       },
     },
     scope,
@@ -46,7 +40,14 @@ const loopStatus = (status: string, scope: Scope = A) =>
   frame("update_loop_status", { loop_status: { status, active_run_ids: [], executing_tool_call_ids: [] } }, scope);
 
 function fakeClock(start = 1000): Clock & { t: number } {
-  return { t: start, now() { return this.t; }, setTimeout: () => 0, clearTimeout: () => {} };
+  return {
+    t: start,
+    now() {
+      return this.t;
+    },
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+  };
 }
 
 function record(mirror: StateMirror): MirrorChange[] {
@@ -148,7 +149,11 @@ describe("StateMirror snapshots", () => {
     if (!sync.ok || !ping.ok) return;
     expect(mirror.apply(sync.message)).toBe(false);
     expect(mirror.apply(ping.message)).toBe(false);
-    expect(mirror.apply(frame("stream_delta", { delta: { message_type: "status", id: "lifecycle-1", date: "2026-11-27T15:00:00.000Z", message: "hi", level: "info" } }))).toBe(false);
+    expect(
+      mirror.apply(
+        frame("stream_delta", { delta: { message_type: "status", id: "lifecycle-1", date: "2026-11-27T15:00:00.000Z", message: "hi", level: "info" } }),
+      ),
+    ).toBe(false);
     expect(mirror.all()).toEqual([]);
     expect(changes).toEqual([]);
   });
@@ -318,7 +323,8 @@ describe("StateMirror on deep values", () => {
 
   it("a loop status compares at any depth too", () => {
     const mirror = new StateMirror({ clock: fakeClock() });
-    const deep = (leaf: unknown) => withDeep(loopStatus("WAITING_ON_INPUT"), (e) => (e as unknown as { loop_status: Record<string, unknown> }).loop_status, leaf);
+    const deep = (leaf: unknown) =>
+      withDeep(loopStatus("WAITING_ON_INPUT"), (e) => (e as unknown as { loop_status: Record<string, unknown> }).loop_status, leaf);
     expect(mirror.apply(deep(1))).toBe(true);
     expect(mirror.apply(deep(1))).toBe(false);
     expect(mirror.apply(deep(2))).toBe(true);

@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 // platform globals do not typecheck; this test also pins what it may import, in source and in the build.
 const root = resolve(import.meta.dirname, "..");
 const ALLOWED = /^(\.\.?\/|@byor\/protocol$)/;
-const importsOf = (code: string) => [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+const importsOf = (code: string) =>
+  [...code.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
 
 describe("@byor/core has no platform dependency", () => {
   const sources = readdirSync(join(root, "src")).filter((f) => f.endsWith(".ts"));
@@ -19,7 +22,10 @@ describe("@byor/core has no platform dependency", () => {
   it("its build imports nothing but @byor/protocol", () => {
     for (const file of ["index.js", "index.cjs"]) {
       const code = readFileSync(join(root, "dist", file), "utf8");
-      expect(importsOf(code).filter((spec) => !ALLOWED.test(spec)), file).toEqual([]);
+      expect(
+        importsOf(code).filter((spec) => !ALLOWED.test(spec)),
+        file,
+      ).toEqual([]);
     }
   });
 });

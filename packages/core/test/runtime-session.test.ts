@@ -44,7 +44,14 @@ class FakeRuntime {
       const command = JSON.parse(text) as SyncCommand;
       if (command.type !== "sync") return;
       this.send(loopStatus(command.runtime, "WAITING_ON_INPUT"));
-      if (command.request_id) this.send({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success, ...(success ? {} : { error: "runtime is closing" }) });
+      if (command.request_id)
+        this.send({
+          type: "sync_response",
+          request_id: command.request_id,
+          runtime: command.runtime,
+          success,
+          ...(success ? {} : { error: "runtime is closing" }),
+        });
     });
   }
 }
@@ -76,7 +83,12 @@ function record(session: RuntimeSession) {
 }
 
 /** Settles a promise into a value or a ByorError code, attached at once (no unhandled rejection). */
-function outcome<T>(promise: Promise<T>): { readonly value: T | undefined; readonly code: string | undefined; readonly settled: boolean; readonly error: unknown } {
+function outcome<T>(promise: Promise<T>): {
+  readonly value: T | undefined;
+  readonly code: string | undefined;
+  readonly settled: boolean;
+  readonly error: unknown;
+} {
   const state = { value: undefined as T | undefined, code: undefined as string | undefined, settled: false, error: undefined as unknown };
   promise.then(
     (value) => Object.assign(state, { value, settled: true }),
@@ -595,9 +607,25 @@ describe("onEvent", () => {
     const statuses: string[] = [];
     session.onEvent("update_loop_status", (e) => statuses.push(e.loop_status.status));
     const envelope = { runtime: { agent_id: "a", conversation_id: "c" }, emitted_at: "2026-01-01T00:00:00Z" };
-    runtime.send(JSON.stringify({ type: "update_loop_status", ...envelope, event_seq: 1, idempotency_key: "k1", loop_status: { status: "SENDING_API_REQUEST", active_run_ids: [], executing_tool_call_ids: [] } }));
+    runtime.send(
+      JSON.stringify({
+        type: "update_loop_status",
+        ...envelope,
+        event_seq: 1,
+        idempotency_key: "k1",
+        loop_status: { status: "SENDING_API_REQUEST", active_run_ids: [], executing_tool_call_ids: [] },
+      }),
+    );
     runtime.send(JSON.stringify({ type: "ping" }));
-    runtime.send(JSON.stringify({ type: "update_loop_status", ...envelope, event_seq: 2, idempotency_key: "k2", loop_status: { status: "WAITING_ON_INPUT", active_run_ids: [], executing_tool_call_ids: [] } }));
+    runtime.send(
+      JSON.stringify({
+        type: "update_loop_status",
+        ...envelope,
+        event_seq: 2,
+        idempotency_key: "k2",
+        loop_status: { status: "WAITING_ON_INPUT", active_run_ids: [], executing_tool_call_ids: [] },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 0));
     expect(statuses).toEqual(["SENDING_API_REQUEST", "WAITING_ON_INPUT"]);
     session.close();

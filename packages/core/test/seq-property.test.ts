@@ -254,16 +254,43 @@ const eventOf = (n: number) => ({
 const roomy: Config = { replayFrames: 64, maxBufferedFrames: 64, ackEvery: 4, ackDelayMs: 50 };
 /** Schedules that surely reach each path, run before the random ones (so the coverage checks below never flake). */
 const EXAMPLES: [Config, Step[]][] = [
-  [roomy, [{ kind: "fault", fault: { kind: "drop" } }, { kind: "emit", count: 3 }]], // gap, then resume
+  [
+    roomy,
+    [
+      { kind: "fault", fault: { kind: "drop" } },
+      { kind: "emit", count: 3 },
+    ],
+  ], // gap, then resume
   [roomy, [{ kind: "emit", count: 2 }, { kind: "fault", fault: { kind: "reorder" } }, { kind: "emit", count: 3 }, { kind: "relayDup" }]],
-  [roomy, [{ kind: "fault", fault: { kind: "dup" } }, { kind: "fault", fault: { kind: "stale", pick: 0 } }, { kind: "emit", count: 3 }]],
+  [
+    roomy,
+    [
+      { kind: "fault", fault: { kind: "dup" } },
+      { kind: "fault", fault: { kind: "stale", pick: 0 } },
+      { kind: "emit", count: 3 },
+    ],
+  ],
   [{ ...roomy, replayFrames: 4 }, [{ kind: "disconnect" }, { kind: "emit", count: 6 }]], // buffer_overrun
-  [roomy, [{ kind: "emit", count: 2 }, { kind: "outage", ms: 5000 }, { kind: "emit", count: 2 }, { kind: "wait", ms: 6000 }]], // expired
+  [
+    roomy,
+    [
+      { kind: "emit", count: 2 },
+      { kind: "outage", ms: 5000 },
+      { kind: "emit", count: 2 },
+      { kind: "wait", ms: 6000 },
+    ],
+  ], // expired
   [roomy, [{ kind: "emit", count: 2 }, { kind: "serverRestart" }, { kind: "emit", count: 2 }]], // unknown_session
   [roomy, [{ kind: "freeze" }, { kind: "emit", count: 2 }, { kind: "wait", ms: 6000 }]], // heartbeats
   [roomy, [{ kind: "halfOpen" }, { kind: "emit", count: 2 }, { kind: "wait", ms: 100 }]], // takeover of a half-open socket
   // slow consumer: more than maxBufferedFrames unacknowledged, and its acks come later than the server's grace
-  [{ ...roomy, maxBufferedFrames: 8, ackEvery: 16, ackDelayMs: 5000 }, [{ kind: "emit", count: 6 }, { kind: "emit", count: 6 }]],
+  [
+    { ...roomy, maxBufferedFrames: 8, ackEvery: 16, ackDelayMs: 5000 },
+    [
+      { kind: "emit", count: 6 },
+      { kind: "emit", count: 6 },
+    ],
+  ],
 ];
 
 const stats = { runs: 0, resumes: 0, gaps: 0, slow: 0, heartbeats: 0, takeovers: 0, resets: {} as Record<string, number> };
@@ -389,7 +416,11 @@ async function run(config: Config, steps: Step[]) {
   }
   // Every reset is followed by a re-sync: byor.subscribe sent again.
   timeline.forEach((entry, i) => {
-    if (entry.kind === "reset") expect(timeline.slice(i + 1).some((e) => e.kind === "subscribe"), "re-subscribe after a reset").toBe(true);
+    if (entry.kind === "reset")
+      expect(
+        timeline.slice(i + 1).some((e) => e.kind === "subscribe"),
+        "re-subscribe after a reset",
+      ).toBe(true);
   });
   // Caught up once the faults stopped.
   expect(received.slice(-3)).toEqual(tail);

@@ -28,7 +28,12 @@ const REQUEST_BODY = {
   blocked_path: null,
 };
 const controlRequest = () =>
-  frame("control_request", { request_id: "perm-call_cap_2", request: REQUEST_BODY, agent_id: A.agent_id, conversation_id: A.conversation_id }) as ControlRequestEvent;
+  frame("control_request", {
+    request_id: "perm-call_cap_2",
+    request: REQUEST_BODY,
+    agent_id: A.agent_id,
+    conversation_id: A.conversation_id,
+  }) as ControlRequestEvent;
 const deviceStatus = (pending: boolean, processing: boolean) =>
   frame("update_device_status", {
     device_status: {
@@ -57,9 +62,21 @@ function toolTurnUntilApproval(c: ReturnType<typeof client>): ControlRequestEven
     msg({ message_type: "user_message", id: "user-msg-1", content: "[[tool]] touch capture-approved.txt", otid: "cm-tool-1" }),
     msg({ message_type: "reasoning_message", id: "ui-msg-6", reasoning: "The user wants ", run_id: "local-run-3", seq_id: 1 }),
     msg({ message_type: "reasoning_message", id: "ui-msg-6", reasoning: "a file created.", run_id: "local-run-3", seq_id: 2 }),
-    msg({ message_type: "approval_request_message", id: "ui-msg-7", run_id: "local-run-3", seq_id: 3, tool_call: { tool_call_id: "call_cap_2", name: "Bash", arguments: ARGS } }),
+    msg({
+      message_type: "approval_request_message",
+      id: "ui-msg-7",
+      run_id: "local-run-3",
+      seq_id: 3,
+      tool_call: { tool_call_id: "call_cap_2", name: "Bash", arguments: ARGS },
+    }),
     msg({ message_type: "stop_reason", stop_reason: "requires_approval", run_id: "local-run-3", seq_id: 4 }),
-    life({ message_type: "approval_classification_end", run_id: "local-run-3", auto_allowed_tool_call_ids: [], auto_denied_tool_call_ids: [], user_input_tool_call_ids: ["call_cap_2"] }),
+    life({
+      message_type: "approval_classification_end",
+      run_id: "local-run-3",
+      auto_allowed_tool_call_ids: [],
+      auto_denied_tool_call_ids: [],
+      user_input_tool_call_ids: ["call_cap_2"],
+    }),
     loopStatus("WAITING_ON_APPROVAL"),
   );
   const request = controlRequest();
@@ -94,7 +111,15 @@ describe("StreamAssembler: text", () => {
       msg({ message_type: "reasoning_message", id: "m-1", reasoning: "Think", run_id: "run-1" }),
       msg({ message_type: "assistant_message", id: "m-1", content: "Hel", run_id: "run-1" }),
       msg({ message_type: "reasoning_message", id: "m-1", reasoning: "ing.", run_id: "run-1" }),
-      msg({ message_type: "assistant_message", id: "m-1", content: [{ type: "text", text: "lo " }, { type: "text", text: "there" }], run_id: "run-1" }),
+      msg({
+        message_type: "assistant_message",
+        id: "m-1",
+        content: [
+          { type: "text", text: "lo " },
+          { type: "text", text: "there" },
+        ],
+        run_id: "run-1",
+      }),
       msg({ message_type: "assistant_message", id: "m-2", content: "Second.", run_id: "run-1" }),
     );
     expect(c.messages()).toEqual([
@@ -141,7 +166,10 @@ describe("StreamAssembler: text", () => {
     c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "a", run_id: "run-1" }));
     const first = c.assembler.view(A);
     expect(c.assembler.view(A)).toBe(first);
-    c.feed(msg({ message_type: "assistant_message", id: "m-1", content: "b", run_id: "run-1" }), msg({ message_type: "assistant_message", id: "m-2", content: "c", run_id: "run-1" }));
+    c.feed(
+      msg({ message_type: "assistant_message", id: "m-1", content: "b", run_id: "run-1" }),
+      msg({ message_type: "assistant_message", id: "m-2", content: "c", run_id: "run-1" }),
+    );
     expect(summary(first.messages)).toEqual(["assistant:a"]);
     expect(summary(c.assembler.view(A).messages)).toEqual(["assistant:ab", "assistant:c"]);
   });
@@ -206,7 +234,15 @@ describe("StreamAssembler: tool turn with approval (03d)", () => {
     c.feed(loopStatus("EXECUTING_CLIENT_SIDE_TOOL", ["call_cap_2"]));
     c.feed(life({ id: "ui-msg-7", message_type: "client_tool_start", run_id: "local-run-3", tool_call_id: "call_cap_2", tool_name: "Bash", tool_args: ARGS }));
     expect(c.tool().status).toBe("running");
-    c.feed(msg({ message_type: "tool_return_message", id: "ui-msg-8", run_id: "local-run-3", seq_id: 4, tool_returns: [{ tool_call_id: "call_cap_2", status: "success", tool_return: "capture-tool-ok", stdout: ["capture-tool-ok"] }] }));
+    c.feed(
+      msg({
+        message_type: "tool_return_message",
+        id: "ui-msg-8",
+        run_id: "local-run-3",
+        seq_id: 4,
+        tool_returns: [{ tool_call_id: "call_cap_2", status: "success", tool_return: "capture-tool-ok", stdout: ["capture-tool-ok"] }],
+      }),
+    );
     c.feed(life({ id: "ui-msg-7", message_type: "client_tool_end", run_id: "local-run-3", tool_call_id: "call_cap_2", status: "success" }));
     expect(c.tool()).toMatchObject({ status: "success", result: { status: "success", output: "capture-tool-ok", stdout: ["capture-tool-ok"] } });
 
@@ -229,7 +265,12 @@ describe("StreamAssembler: tool turn with approval (03d)", () => {
       "assistant:Created the file.",
       "stop:end_turn",
     ]);
-    expect(c.assembler.view(A).turn).toMatchObject({ running: false, runIds: ["local-run-3"], stopReason: "end_turn", turnId: expect.stringMatching(/^batch-direct-/) });
+    expect(c.assembler.view(A).turn).toMatchObject({
+      running: false,
+      runIds: ["local-run-3"],
+      stopReason: "end_turn",
+      turnId: expect.stringMatching(/^batch-direct-/),
+    });
     expect(c.mirror.get(A)).toMatchObject({ loopStatus: { status: "WAITING_ON_INPUT" }, pendingApprovals: [] });
   });
 
@@ -242,7 +283,12 @@ describe("StreamAssembler: tool turn with approval (03d)", () => {
 
     c.feed(
       life({ id: "ui-msg-7", message_type: "client_tool_end", run_id: "local-run-3", tool_call_id: "call_cap_2", status: "error" }),
-      msg({ message_type: "tool_return_message", id: "ui-msg-8", run_id: "local-run-3", tool_returns: [{ tool_call_id: "call_cap_2", status: "error", tool_return: "Do not create files here" }] }),
+      msg({
+        message_type: "tool_return_message",
+        id: "ui-msg-8",
+        run_id: "local-run-3",
+        tool_returns: [{ tool_call_id: "call_cap_2", status: "error", tool_return: "Do not create files here" }],
+      }),
       deviceStatus(false, true),
       msg({ message_type: "assistant_message", id: "ui-msg-9", content: "Understood, I won't.", run_id: "local-run-3" }),
       msg({ message_type: "stop_reason", stop_reason: "end_turn", run_id: "local-run-3" }),
@@ -256,23 +302,40 @@ describe("StreamAssembler: tool turn with approval (03d)", () => {
   it("auto-allowed and auto-denied calls are marked by the classification", () => {
     const c = client();
     c.feed(
-      msg({ message_type: "approval_request_message", id: "m-1", run_id: "run-1", tool_calls: [
-        { tool_call_id: "call_a", name: "Bash", arguments: "{\"command\":\"echo a\"}" },
-        { tool_call_id: "call_b", name: "Bash", arguments: "{\"command\":\"rm -rf /\"}" },
-      ], tool_call: { tool_call_id: "call_a", name: "Bash", arguments: "{\"command\":\"echo a\"}" } }),
-      life({ message_type: "approval_classification_end", run_id: "run-1", auto_allowed_tool_call_ids: ["call_a"], auto_denied_tool_call_ids: ["call_b"], user_input_tool_call_ids: [] }),
+      msg({
+        message_type: "approval_request_message",
+        id: "m-1",
+        run_id: "run-1",
+        tool_calls: [
+          { tool_call_id: "call_a", name: "Bash", arguments: '{"command":"echo a"}' },
+          { tool_call_id: "call_b", name: "Bash", arguments: '{"command":"rm -rf /"}' },
+        ],
+        tool_call: { tool_call_id: "call_a", name: "Bash", arguments: '{"command":"echo a"}' },
+      }),
+      life({
+        message_type: "approval_classification_end",
+        run_id: "run-1",
+        auto_allowed_tool_call_ids: ["call_a"],
+        auto_denied_tool_call_ids: ["call_b"],
+        user_input_tool_call_ids: [],
+      }),
     );
     const calls = c.messages().filter((m): m is AssembledToolCall => m.kind === "tool_call");
     expect(calls.map((call) => [call.toolCallId, call.arguments, call.status, call.approval?.state])).toEqual([
-      ["call_a", "{\"command\":\"echo a\"}", "requested", "auto_allowed"],
-      ["call_b", "{\"command\":\"rm -rf /\"}", "error", "auto_denied"],
+      ["call_a", '{"command":"echo a"}', "requested", "auto_allowed"],
+      ["call_b", '{"command":"rm -rf /"}', "error", "auto_denied"],
     ]);
   });
 
   it("a control_request alone (app joined late) is enough to show the call waiting", () => {
     const c = client();
     c.feed(controlRequest());
-    expect(c.tool()).toMatchObject({ toolCallId: "call_cap_2", name: "Bash", status: "pending_approval", approval: { state: "pending", requestId: "perm-call_cap_2" } });
+    expect(c.tool()).toMatchObject({
+      toolCallId: "call_cap_2",
+      name: "Bash",
+      status: "pending_approval",
+      approval: { state: "pending", requestId: "perm-call_cap_2" },
+    });
     expect(JSON.parse(c.tool().arguments)).toEqual(JSON.parse(ARGS));
     // Re-sent on reconnect and sync: nothing new.
     const count = c.changes.length;
@@ -299,12 +362,21 @@ describe("StreamAssembler: tool calls", () => {
   it("accumulates streamed fragments; a fragment without a tool call id continues the message's last call", () => {
     const c = client();
     c.feed(
-      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { tool_call_id: "call_1", name: "Read", arguments: "{\"file_" } }),
-      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { arguments: "path\":\"a." } }),
-      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { tool_call_id: "call_1", name: "Read", arguments: "ts\"}" } }),
+      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { tool_call_id: "call_1", name: "Read", arguments: '{"file_' } }),
+      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { arguments: 'path":"a.' } }),
+      msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { tool_call_id: "call_1", name: "Read", arguments: 'ts"}' } }),
     );
     expect(c.messages()).toEqual([
-      { key: "tool_call:call_1", id: "m-1", runId: "run-1", kind: "tool_call", toolCallId: "call_1", name: "Read", arguments: "{\"file_path\":\"a.ts\"}", status: "requested" },
+      {
+        key: "tool_call:call_1",
+        id: "m-1",
+        runId: "run-1",
+        kind: "tool_call",
+        toolCallId: "call_1",
+        name: "Read",
+        arguments: '{"file_path":"a.ts"}',
+        status: "requested",
+      },
     ]);
   });
 
@@ -313,15 +385,36 @@ describe("StreamAssembler: tool calls", () => {
     c.feed(
       msg({ message_type: "tool_call_message", id: "m-1", run_id: "run-1", tool_call: { tool_call_id: "call_1", name: "Bash", arguments: "{}" } }),
       life({ id: "m-1", message_type: "client_tool_start", run_id: "run-1", tool_call_id: "call_1" }),
-      msg({ message_type: "tool_return_message", id: "synthetic-tool-return-stream-call_1", run_id: "run-1", status: "success", tool_call_id: "call_1", tool_return: "line 1",
-        tool_returns: [{ tool_call_id: "call_1", status: "success", tool_return: "line 1", stdout: ["line 1"] }] }),
+      msg({
+        message_type: "tool_return_message",
+        id: "synthetic-tool-return-stream-call_1",
+        run_id: "run-1",
+        status: "success",
+        tool_call_id: "call_1",
+        tool_return: "line 1",
+        tool_returns: [{ tool_call_id: "call_1", status: "success", tool_return: "line 1", stdout: ["line 1"] }],
+      }),
     );
     expect(c.tool()).toMatchObject({ status: "running", result: { output: "line 1", stdout: ["line 1"] } });
-    c.feed(msg({ message_type: "tool_return_message", id: "synthetic-tool-return-stream-call_1", run_id: "run-1", status: "success", tool_call_id: "call_1", tool_return: "line 1\nline 2",
-      tool_returns: [{ tool_call_id: "call_1", status: "success", tool_return: "line 1\nline 2", stdout: ["line 1", "line 2"] }] }));
+    c.feed(
+      msg({
+        message_type: "tool_return_message",
+        id: "synthetic-tool-return-stream-call_1",
+        run_id: "run-1",
+        status: "success",
+        tool_call_id: "call_1",
+        tool_return: "line 1\nline 2",
+        tool_returns: [{ tool_call_id: "call_1", status: "success", tool_return: "line 1\nline 2", stdout: ["line 1", "line 2"] }],
+      }),
+    );
     expect(c.tool()).toMatchObject({ status: "running", result: { output: "line 1\nline 2" } });
     c.feed(
-      msg({ message_type: "tool_return_message", id: "m-2", run_id: "run-1", tool_returns: [{ tool_call_id: "call_1", status: "error", tool_return: "exit 1", stderr: ["boom"] }] }),
+      msg({
+        message_type: "tool_return_message",
+        id: "m-2",
+        run_id: "run-1",
+        tool_returns: [{ tool_call_id: "call_1", status: "error", tool_return: "exit 1", stderr: ["boom"] }],
+      }),
       life({ id: "m-1", message_type: "client_tool_end", run_id: "run-1", tool_call_id: "call_1", status: "error" }),
     );
     expect(c.tool()).toMatchObject({ status: "error", result: { status: "error", output: "exit 1", stderr: ["boom"] } });
@@ -329,7 +422,16 @@ describe("StreamAssembler: tool calls", () => {
 
   it("reads a result without tool_returns (runtime-synthesised interrupt results)", () => {
     const c = client();
-    c.feed(msg({ message_type: "tool_return_message", id: "synthetic-interrupt-tool-return-1", run_id: "run-1", status: "error", tool_call_id: "call_7", tool_return: "User interrupted the stream" }));
+    c.feed(
+      msg({
+        message_type: "tool_return_message",
+        id: "synthetic-interrupt-tool-return-1",
+        run_id: "run-1",
+        status: "error",
+        tool_call_id: "call_7",
+        tool_return: "User interrupted the stream",
+      }),
+    );
     expect(c.tool()).toMatchObject({ toolCallId: "call_7", status: "error", result: { status: "error", output: "User interrupted the stream" } });
   });
 });
@@ -373,7 +475,15 @@ describe("StreamAssembler: turns, errors, notices", () => {
     );
     expect(c.assembler.view(A).turn).toEqual({ running: false, runIds: ["run-1"], stopReason: "llm_api_error" });
     c.feed(
-      life({ message_type: "retry", run_id: "run-1", message: "Connection error. Retrying (1/3)...", reason: "llm_api_error", attempt: 1, max_attempts: 3, delay_ms: 1000 }),
+      life({
+        message_type: "retry",
+        run_id: "run-1",
+        message: "Connection error. Retrying (1/3)...",
+        reason: "llm_api_error",
+        attempt: 1,
+        max_attempts: 3,
+        delay_ms: 1000,
+      }),
       msg({ message_type: "event_message", id: "ev-1", event_type: "retry", event_data: { attempt: 1, max_attempts: 3, delay_ms: 1000 }, run_id: "run-2" }),
       msg({ message_type: "assistant_message", id: "m-1", content: "ok", run_id: "run-2" }),
     );
@@ -386,8 +496,17 @@ describe("StreamAssembler: turns, errors, notices", () => {
 
   it("an invalid input's loop_error is shown but opens no turn", () => {
     const c = client();
-    c.feed(life({ message_type: "loop_error", message: "Protocol violation: input.kind=create_message requires payload.messages[]", stop_reason: "error", is_terminal: false }));
-    expect(c.messages()).toMatchObject([{ kind: "loop_error", stopReason: "error", isTerminal: false, message: "Protocol violation: input.kind=create_message requires payload.messages[]" }]);
+    c.feed(
+      life({
+        message_type: "loop_error",
+        message: "Protocol violation: input.kind=create_message requires payload.messages[]",
+        stop_reason: "error",
+        is_terminal: false,
+      }),
+    );
+    expect(c.messages()).toMatchObject([
+      { kind: "loop_error", stopReason: "error", isTerminal: false, message: "Protocol violation: input.kind=create_message requires payload.messages[]" },
+    ]);
     expect(c.assembler.view(A).turn).toEqual({ running: false, runIds: [] });
   });
 

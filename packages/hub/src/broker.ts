@@ -1,4 +1,17 @@
-import { AppSessions, encodedEvent, sameScope, toScope, type AppConnection, type AppConnectionOptions, type AppRequestFrame, type Clock, type DeliveredFrame, type EncodedFrame, type Scope, type Transport } from "@byor/core";
+import {
+  AppSessions,
+  encodedEvent,
+  sameScope,
+  toScope,
+  type AppConnection,
+  type AppConnectionOptions,
+  type AppRequestFrame,
+  type Clock,
+  type DeliveredFrame,
+  type EncodedFrame,
+  type Scope,
+  type Transport,
+} from "@byor/core";
 import {
   ByorError,
   RESPONSE_TYPES,
@@ -164,7 +177,8 @@ export class Broker {
       },
       state: (app, { to }) => {
         // Not the session id: it is what a resume presents.
-        if (to.status === "open") this.logger.info(`app ${this.#label(app)} ${to.resumed ? "resumed its session" : `connected${app.seqAck ? " (seq/ack)" : ""}`}`);
+        if (to.status === "open")
+          this.logger.info(`app ${this.#label(app)} ${to.resumed ? "resumed its session" : `connected${app.seqAck ? " (seq/ack)" : ""}`}`);
         if (to.status === "offline") this.logger.info(`app ${this.#label(app)} dropped (${to.lastClose.code}); session kept for a resume`);
       },
       closed: (app, close) => {
@@ -272,7 +286,9 @@ export class Broker {
     // by the session that holds it now: watch them, which re-syncs them.
     for (const scope of this.#subs.scopesOf(entry.deviceId)) {
       if (entry.session.scopes.some((s) => sameScope(s, scope))) continue;
-      entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
+      entry.session
+        .watch(scope)
+        .catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
     }
     this.#broadcastStatus(entry);
   }
@@ -280,7 +296,12 @@ export class Broker {
   /** A runtime went offline: every app hears it; requests it had not answered fail. */
   runtimeOffline(entry: RuntimeHandle): void {
     for (const route of this.#routes.dropRuntime(entry.deviceId)) {
-      route.app.reply({ type: "byor.error", code: "runtime_offline", message: `runtime ${entry.deviceId} went offline before answering`, request_id: route.originalId });
+      route.app.reply({
+        type: "byor.error",
+        code: "runtime_offline",
+        message: `runtime ${entry.deviceId} went offline before answering`,
+        request_id: route.originalId,
+      });
     }
     this.#broadcastStatus(entry);
   }
@@ -393,14 +414,24 @@ export class Broker {
         this.#subs.add(app, runtimeId, scope);
         const entry = this.registry.get(runtimeId);
         // A scope the runtime's owner does not watch any more (it moved, or never was) is watched again: a sync.
-        if (entry?.online && !entry.session.scopes.some((s) => sameScope(s, scope)) && !(entry as { watchesRemotely?(s: Scope): boolean }).watchesRemotely?.(scope)) {
-          entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
+        if (
+          entry?.online &&
+          !entry.session.scopes.some((s) => sameScope(s, scope)) &&
+          !(entry as { watchesRemotely?(s: Scope): boolean }).watchesRemotely?.(scope)
+        ) {
+          entry.session
+            .watch(scope)
+            .catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
         }
       }
       const missed = routing.position === null || !this.#options.readBus ? [] : await this.#options.readBus(routing.position);
       if (missed === "gone") {
         this.logger.warn(`app ${this.#label(app)} resumed here, but the bus no longer reaches back to where its session was journaled; its runtimes re-sync`);
-        for (const { runtimeId, scope } of routing.subs) this.registry.get(runtimeId)?.session.watch(scope).catch(() => {});
+        for (const { runtimeId, scope } of routing.subs)
+          this.registry
+            .get(runtimeId)
+            ?.session.watch(scope)
+            .catch(() => {});
       } else {
         const skip = new Set(routing.local);
         const live = new Set(held.map((h) => h.source).filter((t): t is string => t !== undefined));
@@ -462,7 +493,8 @@ export class Broker {
     if (!decoded.ok) {
       const { error } = decoded;
       const reply: ByorErrorFrame = { type: "byor.error", code: error.code, message: error.message, frame_type: "byor.send" };
-      if (error.issues.length) reply.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: `/command${pointer}`, keyword, expected, found }));
+      if (error.issues.length)
+        reply.issues = error.issues.map(({ pointer, keyword, expected, found }) => ({ pointer: `/command${pointer}`, keyword, expected, found }));
       if (error.moreIssues) reply.more_issues = error.moreIssues;
       if (requestId) reply.request_id = requestId;
       this.#metrics?.commandRefused(error.code);
@@ -543,7 +575,10 @@ export class Broker {
     // A role without observe is not sent a scope's events because it sent a command there.
     if (!scope || !roleAllows((this.#principals.get(app) ?? UNRESTRICTED).role, "observe") || this.#subs.add(app, entry.deviceId, scope) === "full") return;
     const watched = entry.session.scopes.some((s) => sameScope(s, scope));
-    if (!watched) entry.session.watch(scope).catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
+    if (!watched)
+      entry.session
+        .watch(scope)
+        .catch((error: unknown) => this.logger.warn(`sync of ${scope.agent_id}/${scope.conversation_id} on ${entry.label} failed: ${message(error)}`));
   }
 
   /** The runtime, if known and online; otherwise answers the app with byor.error. */

@@ -73,7 +73,12 @@ export class Federation implements Disposable {
     await this.#reconcile();
     const tick = () => {
       this.#timer = this.#clock.setTimeout(() => {
-        this.#reconcile().finally(() => this.#closed || tick());
+        // A reconcile that throws (a handler of the broker's) must not end the loop, nor reject unhandled.
+        this.#reconcile()
+          .catch((error: unknown) =>
+            this.#options.logger.warn(`reconciling the runtime directory failed: ${error instanceof Error ? error.message : String(error)}`),
+          )
+          .finally(() => this.#closed || tick());
       }, this.#options.reconcileMs ?? 5_000);
     };
     tick();
@@ -206,7 +211,8 @@ export class Federation implements Disposable {
   #command(message: Extract<HubMessage, { kind: "command" }>): void {
     const runtime = this.#options.local.get(message.runtimeId);
     const fail = (code: string, text: string) => {
-      if (message.requestId) this.#backplane.send(message.reply, { kind: "command_failed", runtimeId: message.runtimeId, requestId: message.requestId, code, message: text });
+      if (message.requestId)
+        this.#backplane.send(message.reply, { kind: "command_failed", runtimeId: message.runtimeId, requestId: message.requestId, code, message: text });
     };
     if (!runtime?.online) return fail("runtime_offline", `runtime ${message.runtimeId} is not connected to the node that held it`);
     try {

@@ -1,4 +1,13 @@
-import { systemClock, toDisposable, type AppConnection, type AppConnectionOptions, type Clock, type Disposable, type RuntimeSessionOptions, type Transport } from "@byor/core";
+import {
+  systemClock,
+  toDisposable,
+  type AppConnection,
+  type AppConnectionOptions,
+  type Clock,
+  type Disposable,
+  type RuntimeSessionOptions,
+  type Transport,
+} from "@byor/core";
 import type { PrivilegeClass, RegisterRequest, RuntimeEvent } from "@byor/protocol";
 import type { Backplane } from "./backplane.js";
 import { Broker, type RuntimeDirectory } from "./broker.js";

@@ -3,7 +3,17 @@
 // hands it transports and does the HTTP, sockets and auth.
 export { Hub, type HubOptions, type HubStats, type RuntimeChange } from "./hub.js";
 export { DEFAULT_AUDITED_CLASSES, UNRESTRICTED, type AuditRecord, type Principal } from "./principal.js";
-export { comparePositions, type Backplane, type BackplaneHandlers, type BusEvent, type HubMessage, type RuntimeRecord, type SessionStore, type SessionWrite, type TakenSession } from "./backplane.js";
+export {
+  comparePositions,
+  type Backplane,
+  type BackplaneHandlers,
+  type BusEvent,
+  type HubMessage,
+  type RuntimeRecord,
+  type SessionStore,
+  type SessionWrite,
+  type TakenSession,
+} from "./backplane.js";
 export { MemoryCluster, memoryBackplane, type MemoryClusterOptions } from "./memory-backplane.js";
 export { SessionJournal } from "./session-journal.js";
 export type { SessionRouting } from "./broker.js";

@@ -1,4 +1,14 @@
-import { comparePositions, type Backplane, type BackplaneHandlers, type BusEvent, type HubMessage, type RuntimeRecord, type SessionStore, type SessionWrite, type TakenSession } from "./backplane.js";
+import {
+  comparePositions,
+  type Backplane,
+  type BackplaneHandlers,
+  type BusEvent,
+  type HubMessage,
+  type RuntimeRecord,
+  type SessionStore,
+  type SessionWrite,
+  type TakenSession,
+} from "./backplane.js";
 
 export interface MemoryClusterOptions {
   /** Bus frames kept for sessions resumed on another node to catch up (default 0: none). */
@@ -72,7 +82,13 @@ export class MemoryCluster {
     const previousNode = journal.node;
     journal.node = node;
     if (afterSeq < journal.ackedSeq || afterSeq > journal.lastSeq) return "overrun";
-    return { previousNode, lastSeq: journal.lastSeq, ackedSeq: journal.ackedSeq, texts: journal.frames.filter((f) => f.seq > afterSeq).map((f) => f.text), state: journal.state };
+    return {
+      previousNode,
+      lastSeq: journal.lastSeq,
+      ackedSeq: journal.ackedSeq,
+      texts: journal.frames.filter((f) => f.seq > afterSeq).map((f) => f.text),
+      state: journal.state,
+    };
   }
 
   /** @internal */
@@ -198,4 +214,3 @@ class MemoryBackplane implements Backplane {
 
 /** The default: one node alone on an in-memory backplane. */
 export const memoryBackplane = (nodeId?: string): Backplane => new MemoryCluster().node(nodeId);
-

@@ -83,7 +83,8 @@ export class RemoteRuntime implements RuntimeHandle {
 
   /** A newer record from the owner (or a new owner). Returns whether the runtime came (back) online. */
   update(record: RuntimeRecord): boolean {
-    const cameOnline = record.info.online && (!this.#record.info.online || record.node !== this.#record.node || record.info.connected_at !== this.#record.info.connected_at);
+    const cameOnline =
+      record.info.online && (!this.#record.info.online || record.node !== this.#record.node || record.info.connected_at !== this.#record.info.connected_at);
     this.#record = record;
     return cameOnline;
   }

@@ -58,7 +58,13 @@ export class RequestRoutes {
     if (this.#routes.has(saved.id)) return;
     let mine = this.#perApp.get(app);
     if (!mine) this.#perApp.set(app, (mine = new Set()));
-    this.#routes.set(saved.id, { app, deviceId: saved.deviceId, originalId: saved.originalId, responseType: saved.responseType, expiresAt: this.options.clock.now() + this.options.ttlMs });
+    this.#routes.set(saved.id, {
+      app,
+      deviceId: saved.deviceId,
+      originalId: saved.originalId,
+      responseType: saved.responseType,
+      expiresAt: this.options.clock.now() + this.options.ttlMs,
+    });
     mine.add(saved.id);
   }
 

@@ -7,7 +7,6 @@ import type { FaultLog } from "./fault-log.js";
 import { idProblem } from "./ids.js";
 import type { Logger } from "./logger.js";
 
-
 /**
  * How a runtime reaches this server: it registered and dialled in (`letta remote`), or the server dials it
  * (`letta server --listen`, App Server mode).
@@ -153,7 +152,14 @@ export class RuntimeRegistry implements Disposable {
   #dialed = 0;
 
   constructor(
-    private readonly options: { maxRuntimes: number; session: RuntimeSessionOptions; logger: Logger; faults: FaultLog; ids: RuntimeIds; clock?: Pick<Clock, "now"> },
+    private readonly options: {
+      maxRuntimes: number;
+      session: RuntimeSessionOptions;
+      logger: Logger;
+      faults: FaultLog;
+      ids: RuntimeIds;
+      clock?: Pick<Clock, "now">;
+    },
     private readonly events: RegistryEvents,
   ) {
     this.#sessionOptions = options.session;

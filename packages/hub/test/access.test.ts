@@ -218,8 +218,10 @@ describe("agents' secrets", () => {
       a.send({ type: "byor.send", runtime_id: "device-1", command: { type: "agent_retrieve", request_id: `get-${name}`, agent_id: "agent-1" } });
     }
     await flush();
-    for (const command of r.commands.filter((c) => c.type === "agent_list")) r.send({ type: "agent_list_response", request_id: command.request_id, success: true, agents: [agent] });
-    for (const command of r.commands.filter((c) => c.type === "agent_retrieve")) r.send({ type: "agent_retrieve_response", request_id: command.request_id, success: true, agent });
+    for (const command of r.commands.filter((c) => c.type === "agent_list"))
+      r.send({ type: "agent_list_response", request_id: command.request_id, success: true, agents: [agent] });
+    for (const command of r.commands.filter((c) => c.type === "agent_retrieve"))
+      r.send({ type: "agent_retrieve_response", request_id: command.request_id, success: true, agent });
     await flush();
     const answers = (a: { received: Json[] }) => a.received.filter((f) => f.type === "byor.event").map((f) => f.event as Json);
     const [viewerList, viewerGet] = answers(apps.viewer);

@@ -106,7 +106,12 @@ export function backplaneContract(name: string, makeCluster: () => Promise<Backp
       a.node.send("B", status("r1"));
       // A broadcast after it: once A and C have it, a misrouted send would have reached them before.
       a.node.broadcast(status("marker"));
-      await eventually(() => expect(b.messages).toEqual([{ message: status("r1"), from: "A" }, { message: status("marker"), from: "A" }]));
+      await eventually(() =>
+        expect(b.messages).toEqual([
+          { message: status("r1"), from: "A" },
+          { message: status("marker"), from: "A" },
+        ]),
+      );
       await eventually(() => expect(a.messages).toEqual([{ message: status("marker"), from: "A" }]));
       await eventually(() => expect(c.messages).toEqual([{ message: status("marker"), from: "A" }]));
     });
@@ -203,7 +208,14 @@ export function backplaneContract(name: string, makeCluster: () => Promise<Backp
       const b = await probe(cluster.node("B"));
       const store = a.node.sessions!;
       const frame = (seq: number) => ({ seq, text: `{"seq":${seq},"type":"byor.event","x":"a:b"}` });
-      const write = (node: string, frames: { seq: number; text: string }[], ackedSeq = 0, state = '{"s":1}') => ({ sessionId: "s-1", node, frames, ackedSeq, state, ttlMs: 60_000 });
+      const write = (node: string, frames: { seq: number; text: string }[], ackedSeq = 0, state = '{"s":1}') => ({
+        sessionId: "s-1",
+        node,
+        frames,
+        ackedSeq,
+        state,
+        ttlMs: 60_000,
+      });
       expect(await store.write([write("A", [frame(1), frame(2)])])).toEqual([true]);
       expect(await store.write([write("A", [frame(3), frame(4)], 1, '{"s":2}')])).toEqual([true]);
       // Frames up to the ack are gone: a resume from before them is an overrun; so is one past the last frame.
@@ -218,7 +230,14 @@ export function backplaneContract(name: string, makeCluster: () => Promise<Backp
     it("a taken-over session refuses its old owner's writes and drop; the new owner's drop ends it", async () => {
       const a = await probe(cluster.node("A"));
       const b = await probe(cluster.node("B"));
-      const write = (node: string, seq: number) => ({ sessionId: "s-2", node, frames: [{ seq, text: `{"seq":${seq}}` }], ackedSeq: 0, state: "{}", ttlMs: 60_000 });
+      const write = (node: string, seq: number) => ({
+        sessionId: "s-2",
+        node,
+        frames: [{ seq, text: `{"seq":${seq}}` }],
+        ackedSeq: 0,
+        state: "{}",
+        ttlMs: 60_000,
+      });
       expect(await a.node.sessions!.write([write("A", 1)])).toEqual([true]);
       expect(await b.node.sessions!.take("s-2", "B", 1)).toMatchObject({ previousNode: "A", lastSeq: 1 });
       expect(await a.node.sessions!.write([write("A", 2)])).toEqual([false]);

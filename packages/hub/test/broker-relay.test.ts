@@ -45,7 +45,8 @@ beforeEach(() => {
   // Answers every sync the way the runtime does (no snapshots needed here).
   runtime.onMessage((text) => {
     const command = JSON.parse(text) as { type: string; request_id?: string; runtime?: unknown };
-    if (command.type === "sync" && command.request_id) runtime.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
+    if (command.type === "sync" && command.request_id)
+      runtime.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
   });
   entry = registry.attach(DEVICE, "laptop", null, server)!;
 });

@@ -142,7 +142,12 @@ describe("Hub", () => {
 
   it("connection ids come from the injected id source", () => {
     const h = hub({ ids: { connectionId: (deviceId, instance) => `conn-${deviceId}-${instance}` } });
-    const entry = h.register({ deviceId: "device-9", connectionName: "n", listenerInstanceId: "i1", metadata: { lettaCodeVersion: "0.32.18", os: "linux", nodeVersion: "v22" } } as never);
+    const entry = h.register({
+      deviceId: "device-9",
+      connectionName: "n",
+      listenerInstanceId: "i1",
+      metadata: { lettaCodeVersion: "0.32.18", os: "linux", nodeVersion: "v22" },
+    } as never);
     expect(entry).toMatchObject({ connectionId: "conn-device-9-i1" });
   });
 

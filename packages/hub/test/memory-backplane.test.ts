@@ -39,7 +39,6 @@ it("memory: memoryBackplane() is one node alone", async () => {
   node.dispose();
 });
 
-
 it("comparePositions orders stream ids, and frames within one entry by their index", async () => {
   const { comparePositions } = await import("../src/index.js");
   const sorted = ["1-0", "1-0-1", "1-0-2", "1-1", "2-0", "10-0", "10-0-10"];

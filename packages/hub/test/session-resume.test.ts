@@ -34,7 +34,8 @@ function runtime(h: Hub) {
   runtimeEnd.onMessage((text) => {
     const command = JSON.parse(text) as Json;
     commands.push(command);
-    if (command.type === "sync" && command.request_id) runtimeEnd.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
+    if (command.type === "sync" && command.request_id)
+      runtimeEnd.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
   });
   h.attachRuntime("device-1", "laptop", null, serverEnd);
   let seq = 0;
@@ -44,7 +45,16 @@ function runtime(h: Hub) {
     /** One scoped frame, numbered by the runtime (its event_seq is what the test checks). */
     emit: () => {
       seq++;
-      runtimeEnd.send(JSON.stringify({ type: "update_loop_status", loop_status: { status: "PROCESSING_API_RESPONSE", active_run_ids: [], executing_tool_call_ids: [] }, runtime: SCOPE, event_seq: seq, emitted_at: "2026-12-03T00:00:00.000Z", idempotency_key: `k${seq}` }));
+      runtimeEnd.send(
+        JSON.stringify({
+          type: "update_loop_status",
+          loop_status: { status: "PROCESSING_API_RESPONSE", active_run_ids: [], executing_tool_call_ids: [] },
+          runtime: SCOPE,
+          event_seq: seq,
+          emitted_at: "2026-12-03T00:00:00.000Z",
+          idempotency_key: `k${seq}`,
+        }),
+      );
       return seq;
     },
   };

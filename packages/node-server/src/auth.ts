@@ -34,7 +34,10 @@ export function presentedToken(req: IncomingMessage, url: URL, allow: readonly T
 }
 
 export const offeredSubprotocols = (req: IncomingMessage): string[] =>
-  (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  (req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 /**
  * Origin check for browser clients. Requests without an Origin (the runtime, Node apps, curl) pass: the token

@@ -5,4 +5,7 @@ import { createHash } from "node:crypto";
  * before the hub existed stay the same across an upgrade.
  */
 export const connectionIdFor = (deviceId: string, listenerInstanceId: string | undefined): string =>
-  `conn-${createHash("sha256").update(`${deviceId}\n${listenerInstanceId ?? ""}`).digest("hex").slice(0, 24)}`;
+  `conn-${createHash("sha256")
+    .update(`${deviceId}\n${listenerInstanceId ?? ""}`)
+    .digest("hex")
+    .slice(0, 24)}`;

@@ -58,7 +58,9 @@ const patternFor = (token: string) => {
  * of a `Bearer` Authorization value.
  */
 export function redact(text: string, token: string | readonly string[] | undefined): string {
-  let out = text.replace(QUERY_PAIR, (pair, sep: string, name: string) => (safeDecode(name).trim().toLowerCase().includes("token") ? `${sep}${name}=***` : pair));
+  let out = text.replace(QUERY_PAIR, (pair, sep: string, name: string) =>
+    safeDecode(name).trim().toLowerCase().includes("token") ? `${sep}${name}=***` : pair,
+  );
   out = out.replace(TOKEN_SUBPROTOCOL, "$1***").replace(AUTH_SCHEME, "$1$2***");
   for (const secret of typeof token === "string" ? [token] : (token ?? [])) if (secret) out = out.replace(patternFor(secret), "***");
   return out;

@@ -30,7 +30,8 @@ const APP_AUTH: readonly TokenSource[] = ["header", "subprotocol", "query"];
 /** What an app hears when handling its frame made the server throw: the frame is dropped, the socket stays. */
 const INTERNAL_ERROR = JSON.stringify({ type: "byor.error", code: "internal_error", message: "the server failed to handle this frame; it was dropped" });
 /** A Host header usable in a URL: a DNS name or IPv4 address, or a bracketed IPv6 one, and an optional port. */
-const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const VALID_HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 
 /** How long `close()` waits for sockets to finish their close handshake before cutting them. */
 const CLOSE_GRACE_MS = 3_000;

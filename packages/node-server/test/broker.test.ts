@@ -28,7 +28,10 @@ const expectValid = (app: TestSocket) => {
 };
 
 const events = (app: TestSocket, type?: string) =>
-  app.ofType("byor.event").map((f) => f.event as Json).filter((e) => type === undefined || e.type === type);
+  app
+    .ofType("byor.event")
+    .map((f) => f.event as Json)
+    .filter((e) => type === undefined || e.type === type);
 
 /**
  * A barrier on one app's socket: a byor.ping answered means every frame the server wrote to it before is in.
@@ -80,7 +83,11 @@ describe("bad frames from an app", () => {
 
   it("an invalid runtime command gets byor.error with issues, pointing into the command, and is not sent", async () => {
     const app = await ctx.app();
-    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "sync", request_id: "s-1", runtime: { agent_id: 42, conversation_id: "c" } } });
+    app.send({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: { type: "sync", request_id: "s-1", runtime: { agent_id: 42, conversation_id: "c" } },
+    });
     const error = await app.next((f) => f.type === "byor.error");
     expect(error).toMatchObject({ code: "invalid_message", request_id: "s-1", frame_type: "byor.send" });
     expect((error.issues as { pointer: string }[])[0]!.pointer).toMatch(/^\/command\/runtime/);
@@ -213,7 +220,8 @@ describe("send", () => {
     const answer = { type: "external_tool_call_response", request_id: "external-tool-7", result: { content: [{ type: "text", text: "42" }] } };
     app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: answer });
     // More never-answered commands than an app may have requests waiting (256): none takes a route.
-    for (let i = 0; i < 300; i++) app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "watch_file", request_id: `watch-${i}`, path: `/src/${i}.ts` } });
+    for (let i = 0; i < 300; i++)
+      app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "watch_file", request_id: `watch-${i}`, path: `/src/${i}.ts` } });
     app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "sync", request_id: "after", runtime: scope } });
     const synced = await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "sync_response");
     expect((synced.event as Json).request_id).toBe("after");
@@ -318,6 +326,11 @@ describe("many runtimes", () => {
     expect(app.ofType("byor.event").length).toBeGreaterThan(0);
     expect(app.ofType("byor.event").every((f) => f.runtime_id === second.deviceId)).toBe(true);
     expect(runtime.commands.map((c) => c.type)).toEqual(["sync"]); // the witness's subscription
-    expect(ctx.server.runtimes().map((r) => r.connectionName).sort()).toEqual(["desktop", "laptop"]);
+    expect(
+      ctx.server
+        .runtimes()
+        .map((r) => r.connectionName)
+        .sort(),
+    ).toEqual(["desktop", "laptop"]);
   });
 });

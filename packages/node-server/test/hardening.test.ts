@@ -45,7 +45,11 @@ async function bystanders() {
   const roundTrip = async () => {
     const id = `rt-${++n}`;
     const from = app.received.length;
-    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "input", request_id: id, runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } } });
+    app.send({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: { type: "input", request_id: id, runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } },
+    });
     await app.next((f) => f.type === "byor.event" && (f.event as Json).request_id === id, { from });
     await app.next((f) => f.type === "byor.event" && (f.event as Json).type === "turn_finished", { from });
   };
@@ -82,7 +86,11 @@ describe("fenced entry points", () => {
     const { runtime, app, roundTrip } = await bystanders();
     clock.arm(); // the next request route reads the clock and throws
     const from = app.received.length;
-    app.send({ type: "byor.send", runtime_id: runtime.deviceId, command: { type: "input", request_id: "doomed", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "x" }] } } });
+    app.send({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: { type: "input", request_id: "doomed", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "x" }] } },
+    });
     expect(await app.next((f) => f.type === "byor.error", { from })).toMatchObject({ code: "internal_error", frame_type: "byor.send" });
     expect(clock.thrown).toBe(1);
     await roundTrip();
@@ -118,7 +126,12 @@ describe("fenced entry points", () => {
   it("an upgrade whose handling throws: refused with 500 and a JSON body, the server carries on", async () => {
     // An option hook that throws: the Origin allow-list, consulted for a browser's upgrade.
     const allowedOrigins = new Proxy<string[]>([], {
-      get: (target, key) => (key === "includes" ? () => { throw new Error("injected fault"); } : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === "includes"
+          ? () => {
+              throw new Error("injected fault");
+            }
+          : Reflect.get(target, key),
     });
     ctx = await startServer({ allowedOrigins });
     const { roundTrip } = await bystanders();
@@ -130,7 +143,17 @@ describe("fenced entry points", () => {
   });
 
   it("a logger that throws on every line (logRequests on): nothing reaches the process", async () => {
-    const broken: Logger = { info: () => { throw new Error("log 1"); }, warn: () => { throw new Error("log 2"); }, error: () => { throw new Error("log 3"); } };
+    const broken: Logger = {
+      info: () => {
+        throw new Error("log 1");
+      },
+      warn: () => {
+        throw new Error("log 2");
+      },
+      error: () => {
+        throw new Error("log 3");
+      },
+    };
     ctx = await startServer({ logger: broken, logRequests: true });
     const { roundTrip, app } = await bystanders();
     app.send("{not json");
@@ -143,7 +166,10 @@ describe("fenced entry points", () => {
 describe("what peers control", () => {
   const registerWith = (headers: Record<string, string>, body: unknown) =>
     new Promise<{ status: number; json: Json }>((resolve, reject) => {
-      const req = request(`${ctx!.base}/v1/environments/register`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers } });
+      const req = request(`${ctx!.base}/v1/environments/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
+      });
       req.on("response", (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
@@ -156,7 +182,7 @@ describe("what peers control", () => {
   it("Host goes into wsUrl only when it is a plain host[:port]", async () => {
     ctx = await startServer();
     const own = new URL(ctx.base).host;
-    const hostOf = async (host: string, i: number) => new URL(((await registerWith({ host }, registerBody(`dev-${i}`, `n-${i}`))).json.wsUrl as string)).host;
+    const hostOf = async (host: string, i: number) => new URL((await registerWith({ host }, registerBody(`dev-${i}`, `n-${i}`))).json.wsUrl as string).host;
     const cases: [string, string][] = [
       ["byor.example.com:8443", "byor.example.com:8443"],
       ["[::1]:9000", "[::1]:9000"],
@@ -177,13 +203,16 @@ describe("what peers control", () => {
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ error: "invalid_message" });
     expect((bad.json.issues as Json[]).map((i) => i.pointer)).toEqual(["/connectionName", "/listenerInstanceId"]);
-    expect((await registerWith({}, { ...base, deviceId: " \t " })).json.issues).toEqual([{ pointer: "/deviceId", keyword: "format", expected: "a non-empty id", found: "only whitespace" }]);
+    expect((await registerWith({}, { ...base, deviceId: " \t " })).json.issues).toEqual([
+      { pointer: "/deviceId", keyword: "format", expected: "a non-empty id", found: "only whitespace" },
+    ]);
     expect((await registerWith({}, base)).status).toBe(200);
   });
 
   it("the runtime socket refuses a whitespace-only or overlong deviceId at the upgrade (400, never 1008)", async () => {
     ctx = await startServer();
-    const socketUrl = (deviceId: string) => `${ctx!.base.replace(/^http/, "ws")}/v1/environments/socket?connectionId=conn-x&deviceId=${encodeURIComponent(deviceId)}`;
+    const socketUrl = (deviceId: string) =>
+      `${ctx!.base.replace(/^http/, "ws")}/v1/environments/socket?connectionId=conn-x&deviceId=${encodeURIComponent(deviceId)}`;
     for (const id of ["   ", "x".repeat(300)]) {
       expect((await refusedStatus(socketUrl(id), { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
     }

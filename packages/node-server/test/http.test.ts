@@ -15,7 +15,11 @@ afterEach(() => ctx.server.close());
 
 const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
 const post = (path: string, body: unknown, headers: Record<string, string> = auth()) =>
-  fetch(`${ctx.base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(`${ctx.base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("GET /v1/health", () => {
   it("answers a valid health body", async () => {
@@ -53,7 +57,9 @@ describe("POST /v1/environments/register", () => {
 
     const again = (await (await post("/v1/environments/register", registerBody(device, "laptop"))).json()) as { connectionId: string };
     expect(again.connectionId).toBe(body.connectionId);
-    const other = (await (await post("/v1/environments/register", registerBody("0d9e3c1a-0000-4000-8000-000000000001", "laptop"))).json()) as { connectionId: string };
+    const other = (await (await post("/v1/environments/register", registerBody("0d9e3c1a-0000-4000-8000-000000000001", "laptop"))).json()) as {
+      connectionId: string;
+    };
     expect(other.connectionId).not.toBe(body.connectionId);
 
     const [runtime] = ctx.server.runtimes();

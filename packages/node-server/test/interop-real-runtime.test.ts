@@ -54,7 +54,11 @@ function expectAllValid(socket: TestSocket): RuntimeEvent[] {
   return events;
 }
 
-const eventsOf = (socket: TestSocket, from = 0) => socket.received.slice(from).filter((f) => f.type === "byor.event").map((f) => f.event as Json);
+const eventsOf = (socket: TestSocket, from = 0) =>
+  socket.received
+    .slice(from)
+    .filter((f) => f.type === "byor.event")
+    .map((f) => f.event as Json);
 
 let heartbeat: { port: number; serve: ServeProcess; runtime: LettaRemote; since: number } | undefined;
 
@@ -93,7 +97,8 @@ describe.sequential("the real runtime against byor serve", () => {
     const socketLines = () => server.logLines("socket: permessage-deflate").filter((l) => l.includes('"interop-main"'));
     await until(() => socketLines().length > 0, { what: "the runtime socket's deflate terms in the log" });
     const [terms] = socketLines();
-    for (const term of ["server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits=13", "client_max_window_bits=13"]) expect(terms).toContain(term);
+    for (const term of ["server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits=13", "client_max_window_bits=13"])
+      expect(terms).toContain(term);
     const [listed] = (await runtimesList(port)).filter((r) => r.id === runtimeId);
     expect(listed).toMatchObject({ deviceId: runtimeId, connectionName: "interop-main", online: true, lettaCodeVersion: "0.32.18" });
   }, 60_000);
@@ -111,7 +116,10 @@ describe.sequential("the real runtime against byor serve", () => {
 
     const mark = watcher.received.length;
     watcher.send({ type: "byor.send", runtime_id: runtimeId, command: { type: "sync", request_id: "sync-1", runtime: scope, force_device_status: true } });
-    const response = await watcher.next((f) => f.type === "byor.event" && (f.event as Json).type === "sync_response" && (f.event as Json).request_id === "sync-1", { from: mark, timeoutMs: 30_000 });
+    const response = await watcher.next(
+      (f) => f.type === "byor.event" && (f.event as Json).type === "sync_response" && (f.event as Json).request_id === "sync-1",
+      { from: mark, timeoutMs: 30_000 },
+    );
     expect(response.event).toMatchObject({ success: true, runtime: scope });
     const types = eventsOf(watcher, mark).map((e) => e.type);
     for (const snapshot of ["update_device_status", "update_loop_status", "update_queue", "update_subagent_state"]) expect(types).toContain(snapshot);
@@ -128,12 +136,20 @@ describe.sequential("the real runtime against byor serve", () => {
     watcher.send({
       type: "byor.send",
       runtime_id: runtimeId,
-      command: { type: "input", request_id: "in-1", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hello", client_message_id: "cm-1" }] } },
+      command: {
+        type: "input",
+        request_id: "in-1",
+        runtime: scope,
+        payload: { kind: "create_message", messages: [{ role: "user", content: "hello", client_message_id: "cm-1" }] },
+      },
     });
     await watcher.next((f) => f.type === "byor.event" && (f.event as Json).type === "turn_finished", { from: mark, timeoutMs: 60_000 });
     const turn = eventsOf(watcher, mark);
     expect(turn.find((e) => e.type === "input_accepted")).toMatchObject({ request_id: "in-1", accepted: true, disposition: "started" });
-    const text = turn.filter((e) => e.type === "stream_delta").map((e) => e.delta as Json).find((d) => d.message_type === "assistant_message");
+    const text = turn
+      .filter((e) => e.type === "stream_delta")
+      .map((e) => e.delta as Json)
+      .find((d) => d.message_type === "assistant_message");
     expect(text).toMatchObject({ content: [{ type: "text", text: "pong" }] });
     expect(turn.find((e) => e.type === "turn_finished")).toMatchObject({ stop_reason: "end_turn", runtime: scope });
     expectAllValid(watcher);
@@ -152,7 +168,9 @@ describe.sequential("the real runtime against byor serve", () => {
     watcher = await app(port);
     // The app is back first: the runtime's retries are 0, 1, 2, 4 … s apart.
     const list = (await runtimesList(port)).find((r) => r.id === runtimeId);
-    const online = await watcher.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).id === runtimeId && (f.runtime as Json).online === true, { timeoutMs: 40_000 });
+    const online = await watcher.next((f) => f.type === "byor.runtime_status" && (f.runtime as Json).id === runtimeId && (f.runtime as Json).online === true, {
+      timeoutMs: 40_000,
+    });
     console.log(`runtime reconnected ${Date.now() - downAt} ms after the server came back (listed before: ${JSON.stringify(list?.online ?? "not yet")})`);
     // Same runtime, same connectionId, and no new registration: it dialled the same wsUrl.
     expect((online.runtime as Json).connection_id).toBe(connectionId);
@@ -202,7 +220,18 @@ describe.sequential("the real runtime against byor serve", () => {
     for (const s of serves) expect(s.stderr()).not.toContain(TOKEN);
     // Every HTTP request the runtime made (register, runtime-status; health only with telemetry on) is served.
     for (const s of serves) expect(s.logLines("unknown request")).toEqual([]);
-    const requests = serves.flatMap((s) => s.stderr().split("\n").filter((l) => / → \d{3} /.test(l)).map((l) => l.replace(/^\S+ info +/, "").replace(/agent-[\w-]+/, "{agent}").replace(/\(\d+ ms\)/, "")));
+    const requests = serves.flatMap((s) =>
+      s
+        .stderr()
+        .split("\n")
+        .filter((l) => / → \d{3} /.test(l))
+        .map((l) =>
+          l
+            .replace(/^\S+ info +/, "")
+            .replace(/agent-[\w-]+/, "{agent}")
+            .replace(/\(\d+ ms\)/, ""),
+        ),
+    );
     console.log(`HTTP requests the servers answered (the runtime's and this test's):\n  ${[...new Set(requests)].join("\n  ")}`);
   });
 });
@@ -210,7 +239,10 @@ describe.sequential("the real runtime against byor serve", () => {
 describe("heartbeat with the real runtime (~125 s: the runtime's 30 s interval is fixed)", () => {
   it("answers every ping with a pong: the runtime stays on its first socket past its 120 s pong check", async () => {
     const hb = heartbeat!;
-    await until(() => hb.serve.logLines('runtime "interop-heartbeat"').some((l) => l.includes("connected")), { timeoutMs: 30_000, what: "heartbeat runtime connected" });
+    await until(() => hb.serve.logLines('runtime "interop-heartbeat"').some((l) => l.includes("connected")), {
+      timeoutMs: 30_000,
+      what: "heartbeat runtime connected",
+    });
     const [first] = (await runtimesList(hb.port)).filter((r) => r.connectionName === "interop-heartbeat");
     const connectedAt = Date.parse(first!.connectedAt as string);
     const left = connectedAt + HEARTBEAT_WINDOW_MS - Date.now();

@@ -41,7 +41,16 @@ describe("escapeControl", () => {
 
   it("the server's logger escapes and redacts every line, and survives a logger that throws", () => {
     const lines: string[] = [];
-    const logger = redactingLogger({ info: (m) => void lines.push(m), warn: () => { throw new Error("disk full"); }, error: (m) => void lines.push(m) }, TOKEN);
+    const logger = redactingLogger(
+      {
+        info: (m) => void lines.push(m),
+        warn: () => {
+          throw new Error("disk full");
+        },
+        error: (m) => void lines.push(m),
+      },
+      TOKEN,
+    );
     logger.info(`runtime registered (linux\n00:00:00 error forged ${TOKEN})`);
     expect(() => logger.warn("lost")).not.toThrow();
     expect(lines).toEqual(["runtime registered (linux\\x0a00:00:00 error forged ***)"]);

@@ -7,7 +7,7 @@ import { createSimulatedRuntime, type SimulatedRuntime } from "@byor/testing";
 import type { RuntimeEvent } from "@byor/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { ByorServer } from "../src/index.js";
-import { sleep, until } from "./helpers/sockets.js";
+import { until } from "./helpers/sockets.js";
 
 const TOKEN = "multi-node-token_0123";
 const SCOPE = { agent_id: "agent-mn", conversation_id: "default" };
@@ -29,7 +29,9 @@ async function runtimeOn(server: ByorServer, name = "mn-runtime", deviceId?: str
   cleanups.push(() => runtime.stop());
   return runtime;
 }
-async function appOn(server: ByorServer): Promise<{ client: ByorClient; events: { runtimeId: string; event: RuntimeEvent }[]; statuses: { id: string; online: boolean }[] }> {
+async function appOn(
+  server: ByorServer,
+): Promise<{ client: ByorClient; events: { runtimeId: string; event: RuntimeEvent }[]; statuses: { id: string; online: boolean }[] }> {
   const client = connectClient({ url: server.url, token: TOKEN });
   cleanups.push(() => client.close());
   const events: { runtimeId: string; event: RuntimeEvent }[] = [];
@@ -63,10 +65,19 @@ describe("several nodes on one backplane", () => {
     expect(events.some(({ event }) => event.type === "update_loop_status")).toBe(true);
 
     // A request answered by the runtime on A comes back to the app on B under the app's own request id.
-    const started = await client.session.request(listed!.id, { type: "runtime_start", request_id: "mine-1", create_agent: { body: { name: "mn" } }, create_conversation: {} } as never);
+    const started = await client.session.request(listed!.id, {
+      type: "runtime_start",
+      request_id: "mine-1",
+      create_agent: { body: { name: "mn" } },
+      create_conversation: {},
+    } as never);
     expect(started).toMatchObject({ type: "runtime_start_response", request_id: "mine-1", success: true });
 
-    client.session.send(listed!.id, { type: "input", runtime: SCOPE, payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] } } as never);
+    client.session.send(listed!.id, {
+      type: "input",
+      runtime: SCOPE,
+      payload: { kind: "create_message", messages: [{ role: "user", content: "hi" }] },
+    } as never);
     await until(() => events.some(({ event }) => event.type === "turn_finished"), { what: "the turn finished at the app on B" });
     expect(assistantText(events)).toBe("pong");
     // Node A's own apps are unaffected: it has none, and nothing was delivered twice on B.
@@ -107,7 +118,11 @@ describe("several nodes on one backplane", () => {
     await until(() => statuses.at(-1)?.online === true, { what: "online again at the app" });
     await until(() => events.filter(({ event }) => event.type === "update_loop_status").length > syncsBefore, { what: "the re-sync's snapshot" });
     expect(b.runtimes()).toEqual([expect.objectContaining({ id: deviceId, online: true })]);
-    client.session.send(deviceId, { type: "input", runtime: SCOPE, payload: { kind: "create_message", messages: [{ role: "user", content: "again" }] } } as never);
+    client.session.send(deviceId, {
+      type: "input",
+      runtime: SCOPE,
+      payload: { kind: "create_message", messages: [{ role: "user", content: "again" }] },
+    } as never);
     await until(() => events.some(({ event }) => event.type === "turn_finished"), { what: "a turn on the new node" });
   });
 

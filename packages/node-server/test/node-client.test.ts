@@ -38,7 +38,11 @@ describe("connectClient (Node, ws)", () => {
     await client.session.subscribe(runtimeId, scope);
     const events: string[] = [];
     client.session.on("event", ({ event }) => events.push(event.type));
-    client.session.send(runtimeId, { type: "input", runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content: "hello" }] } } as never);
+    client.session.send(runtimeId, {
+      type: "input",
+      runtime: scope,
+      payload: { kind: "create_message", messages: [{ role: "user", content: "hello" }] },
+    } as never);
     const deadline = Date.now() + 5_000;
     while (!events.includes("stream_delta") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(events).toContain("stream_delta");

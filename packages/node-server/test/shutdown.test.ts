@@ -21,7 +21,10 @@ describe("graceful shutdown", () => {
     for (const r of runtimes) expect(await r.socket!.closed).toEqual({ code: 1001, reason: "Server shutting down" });
     for (const app of [...apps, silent]) expect(await app.closed).toEqual({ code: 1001, reason: "Server shutting down" });
     for (const app of apps) {
-      const offline = app.ofType("byor.runtime_status").map((f) => f.runtime as Json).filter((r) => r.online === false);
+      const offline = app
+        .ofType("byor.runtime_status")
+        .map((f) => f.runtime as Json)
+        .filter((r) => r.online === false);
       expect(offline.map((r) => r.connection_name).sort()).toEqual(["a", "b"]);
     }
     expect(ctx.server.connections).toEqual({ runtimes: 0, apps: 0 });

@@ -12,14 +12,26 @@ describe("TLS", () => {
       const body = JSON.stringify({
         deviceId: "d-1",
         connectionName: "tls",
-        metadata: { lettaCodeVersion: "0.32.18", os: "linux", nodeVersion: "v22", environmentMessageProtocol: "v2-input", supportsPairedListenerGenerations: true, supported_commands: [], self_update: { supported: false, writable: false, manual_command: "x" } },
+        metadata: {
+          lettaCodeVersion: "0.32.18",
+          os: "linux",
+          nodeVersion: "v22",
+          environmentMessageProtocol: "v2-input",
+          supportsPairedListenerGenerations: true,
+          supported_commands: [],
+          self_update: { supported: false, writable: false, manual_command: "x" },
+        },
       });
       const answer = await new Promise<{ status: number; json: { wsUrl: string } }>((resolve, reject) => {
-        const req = request(`${ctx.base}/v1/environments/register`, { method: "POST", ca: TEST_CERT, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` } }, (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => (text += c.toString()));
-          res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) as { wsUrl: string } }));
-        });
+        const req = request(
+          `${ctx.base}/v1/environments/register`,
+          { method: "POST", ca: TEST_CERT, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` } },
+          (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) as { wsUrl: string } }));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });

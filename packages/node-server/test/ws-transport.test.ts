@@ -56,7 +56,11 @@ describe("wsTransport", () => {
   });
 
   it("a throwing onFault does not escape either", async () => {
-    const { transport, client, close } = await pair({ onFault: () => { throw new Error("fault handler broke"); } });
+    const { transport, client, close } = await pair({
+      onFault: () => {
+        throw new Error("fault handler broke");
+      },
+    });
     transport.onMessage((text) => {
       if (text === "boom") throw new Error("boom");
       transport.send(JSON.stringify({ type: "echo", text }));
@@ -68,7 +72,7 @@ describe("wsTransport", () => {
   });
 
   it("closes a peer over its frame budget with rateLimitClose, and handles none of its later frames", async () => {
-    let now = 0;
+    const now = 0;
     let limited = 0;
     const { transport, client, close } = await pair({
       budget: { framesPerSecond: 10, bytesPerSecond: 1e9 },

@@ -23,7 +23,10 @@ export type Direction = "command" | "event" | "app" | "server";
 /** A frame as it comes off a socket or out of a file. Objects are validated as they are. */
 export type FrameInput = string | Uint8Array | ArrayBuffer | object;
 
-export type DecodeErrorCode = Extract<ByorErrorCode, "invalid_json" | "not_an_object" | "missing_type" | "unknown_type" | "wrong_direction" | "invalid_message">;
+export type DecodeErrorCode = Extract<
+  ByorErrorCode,
+  "invalid_json" | "not_an_object" | "missing_type" | "unknown_type" | "wrong_direction" | "invalid_message"
+>;
 
 /**
  * Why a frame was refused: a code, the message type if one could be read, and one issue per problem, the first
@@ -67,7 +70,10 @@ const decodeText = (bytes: Uint8Array | ArrayBuffer): string =>
 const isText = (input: FrameInput): input is string | Uint8Array | ArrayBuffer =>
   typeof input === "string" || input instanceof Uint8Array || input instanceof ArrayBuffer;
 
-function parseText(input: string | Uint8Array | ArrayBuffer, direction: Direction | undefined): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
+function parseText(
+  input: string | Uint8Array | ArrayBuffer,
+  direction: Direction | undefined,
+): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
   try {
     return { ok: true, value: JSON.parse(typeof input === "string" ? input : decodeText(input)) };
   } catch (err) {
@@ -84,7 +90,12 @@ function toFrame(value: unknown, direction: Direction | undefined): Parsed {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== "string") {
     const found = type === undefined ? "it missing" : typeof type;
-    return { ok: false, error: new DecodeError("missing_type", 'frame has no string "type"', direction, undefined, [{ pointer: "/type", keyword: "required", expected: "a string", found }]) };
+    return {
+      ok: false,
+      error: new DecodeError("missing_type", 'frame has no string "type"', direction, undefined, [
+        { pointer: "/type", keyword: "required", expected: "a string", found },
+      ]),
+    };
   }
   return { ok: true, value: value as Frame };
 }
@@ -216,7 +227,7 @@ export function decodeFrame(input: FrameInput): DecodeResult<RuntimeEvent | Runt
     const text = typeof input === "string" ? input : isText(input) ? decodeText(input) : undefined;
     const parsed = parseFrame(text ?? input);
     if (!parsed.ok) return parsed;
-    const accept = <T,>(result: DecodeResult<T>, leg: Leg) => (result.ok && text !== undefined ? deepEnough<T>(parsed.value, leg, text) : result);
+    const accept = <T>(result: DecodeResult<T>, leg: Leg) => (result.ok && text !== undefined ? deepEnough<T>(parsed.value, leg, text) : result);
     const asEvent = accept(check<RuntimeEvent>(parsed.value, EVENT_LEG), EVENT_LEG);
     if (asEvent.ok) return { ...asEvent, direction: "event" };
     const asCommand = accept(check<RuntimeCommand>(parsed.value, COMMAND_LEG), COMMAND_LEG);

@@ -34,5 +34,4 @@ export function isEvent<T extends EventType = EventType>(value: unknown, type?: 
 export const isEnveloped = (event: RuntimeEvent): event is EnvelopedEvent => enveloped.has(event.type);
 
 /** The response type a command is answered with, if the protocol pairs one. */
-export const responseTypeOf = (command: RuntimeCommand): EventType | undefined =>
-  isRequestType(command.type) ? RESPONSE_TYPES[command.type] : undefined;
+export const responseTypeOf = (command: RuntimeCommand): EventType | undefined => (isRequestType(command.type) ? RESPONSE_TYPES[command.type] : undefined);

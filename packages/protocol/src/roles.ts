@@ -39,9 +39,9 @@ function makeRole(name: string, classes: readonly PrivilegeClass[], description?
 }
 
 const builtinRoles = () =>
-  Object.freeze(
-    Object.fromEntries(Object.entries(BUILTIN_ROLE_DEFINITIONS).map(([name, r]) => [name, makeRole(name, r.classes, r.description)])),
-  ) as { readonly [K in BuiltinRoleName]: Role };
+  Object.freeze(Object.fromEntries(Object.entries(BUILTIN_ROLE_DEFINITIONS).map(([name, r]) => [name, makeRole(name, r.classes, r.description)]))) as {
+    readonly [K in BuiltinRoleName]: Role;
+  };
 
 /** The built-in roles: viewer (observe), operator (observe, converse), admin (every class). */
 export const BUILTIN_ROLES: { readonly [K in BuiltinRoleName]: Role } = /* @__PURE__ */ builtinRoles();

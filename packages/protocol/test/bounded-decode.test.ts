@@ -114,7 +114,8 @@ describe("many unknown properties, huge keys and strings", () => {
 });
 
 describe(`nesting deeper than MAX_FRAME_DEPTH (${MAX_FRAME_DEPTH}) in a free-form place`, () => {
-  const frameText = (depth: number) => JSON.stringify({ ...deviceStatus, device_status: { ...deviceStatus.device_status, x: "X" } }).replace('"X"', nested(depth));
+  const frameText = (depth: number) =>
+    JSON.stringify({ ...deviceStatus, device_status: { ...deviceStatus.device_status, x: "X" } }).replace('"X"', nested(depth));
   // The frame is level 1, device_status 2: x may hold MAX_FRAME_DEPTH - 2 more levels.
   const limit = MAX_FRAME_DEPTH - 2;
 
@@ -149,7 +150,12 @@ describe(`nesting deeper than MAX_FRAME_DEPTH (${MAX_FRAME_DEPTH}) in a free-for
 
 describe("decode never throws", () => {
   it("a getter that throws, a cyclic object, a revoked proxy", () => {
-    const trap = { type: "sync", get runtime(): never { throw new RangeError("Maximum call stack size exceeded"); } };
+    const trap = {
+      type: "sync",
+      get runtime(): never {
+        throw new RangeError("Maximum call stack size exceeded");
+      },
+    };
     const cyclic: Record<string, unknown> = { type: "sync", runtime: { agent_id: "a", conversation_id: "c" } };
     cyclic.self = cyclic;
     const { proxy, revoke } = Proxy.revocable({}, {});

@@ -27,7 +27,8 @@ describe("examples beside each schema", () => {
         expect(validate(frame), `${entry.name}.examples.jsonl:${line} ${JSON.stringify(validate.errors)}`).toBe(true);
         continue;
       }
-      for (const r of decodersFor(entry).map((decode) => decode(frame))) expect(r.ok ? "valid" : r.error.lines().join("; "), `${entry.name}.examples.jsonl:${line}`).toBe("valid");
+      for (const r of decodersFor(entry).map((decode) => decode(frame)))
+        expect(r.ok ? "valid" : r.error.lines().join("; "), `${entry.name}.examples.jsonl:${line}`).toBe("valid");
       expect(frame.type).toBe(entry.name);
     }
   });
@@ -48,7 +49,11 @@ describe("frames the real runtime sent and accepted (fixtures/)", () => {
 
 describe("invalid cases beside each schema", () => {
   const cases = messages.flatMap((e) =>
-    jsonl(e.path.replace(/\.json$/, ".invalid.jsonl")).map(({ line, text }) => ({ entry: e, line, c: JSON.parse(text) as { def?: string; frame: object; pointer: string; why: string } })),
+    jsonl(e.path.replace(/\.json$/, ".invalid.jsonl")).map(({ line, text }) => ({
+      entry: e,
+      line,
+      c: JSON.parse(text) as { def?: string; frame: object; pointer: string; why: string },
+    })),
   );
 
   it("cover every shared shape in schema/defs", () => {

@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ByorError, decodeCommand, decodeEvent, decodeFrame, encodeCommand, isCommand, isCommandType, isEnvelopedType, isEvent, isEventType, responseTypeOf, RESPONSE_TYPES, type RuntimeEvent } from "../src/index.js";
+import {
+  ByorError,
+  decodeCommand,
+  decodeEvent,
+  decodeFrame,
+  encodeCommand,
+  isCommand,
+  isCommandType,
+  isEnvelopedType,
+  isEvent,
+  isEventType,
+  responseTypeOf,
+  RESPONSE_TYPES,
+  type RuntimeEvent,
+} from "../src/index.js";
 
 const sync = { type: "sync", request_id: "s-1", runtime: { agent_id: "agent-1", conversation_id: "default" } };
 

@@ -58,8 +58,14 @@ const ALL_TYPES = [...new Set([...EVENT_TYPES, ...COMMAND_TYPES, ...APP_FRAME_TY
 const schemas = loadSchemas(repoRoot);
 const ajv = new Ajv({ allErrors: false, strict: false, discriminator: true });
 for (const s of schemas) ajv.addSchema(s.json);
-const legTable = (pick: (s: SchemaFile) => boolean) => new Map(schemas.filter(pick).map((s) => [s.wireType!, ajv.getSchema(s.id)!] as [string, ValidateFunction]));
-const PLAIN: Record<Direction, Map<string, ValidateFunction>> = { event: legTable(isEvent), command: legTable(isCommand), app: legTable(isAppFrame), server: legTable(isServerFrame) };
+const legTable = (pick: (s: SchemaFile) => boolean) =>
+  new Map(schemas.filter(pick).map((s) => [s.wireType!, ajv.getSchema(s.id)!] as [string, ValidateFunction]));
+const PLAIN: Record<Direction, Map<string, ValidateFunction>> = {
+  event: legTable(isEvent),
+  command: legTable(isCommand),
+  app: legTable(isAppFrame),
+  server: legTable(isServerFrame),
+};
 const plainValid = (direction: Direction, value: unknown): boolean => {
   const type = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
   const validate = typeof type === "string" ? PLAIN[direction].get(type) : undefined;
@@ -87,19 +93,27 @@ const int = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi
 const size = (rand: Rand, max: number) => Math.floor(Math.exp(rand() * Math.log(max)));
 
 const DEEP = "\u0001deep\u0001";
-const TOKENS = ['{', '}', '[', ']', '"', ',', ':', '\\', '\\u', '\u0000', '\ud800', 'null', '-', '1e999', ' ', '\n', 'é', '__proto__'];
+const TOKENS = ["{", "}", "[", "]", '"', ",", ":", "\\", "\\u", "\u0000", "\ud800", "null", "-", "1e999", " ", "\n", "é", "__proto__"];
 const ODD_KEYS = ["__proto__", "constructor", "prototype", "type", "toString", "hasOwnProperty", "", "x"];
 
 function randomValue(rand: Rand, depth = 0): unknown {
   switch (int(rand, 0, depth > 1 ? 5 : 7)) {
-    case 0: return null;
-    case 1: return rand() < 0.5;
-    case 2: return pick(rand, [0, -1, 1.5, 1e308, -0, 2 ** 53, 42]);
-    case 3: return pick(rand, ["", " ", "x", "\u0000", "agent-1", "default", "\ud83d"]);
-    case 4: return pick(rand, ALL_TYPES);
-    case 5: return {};
-    case 6: return Array.from({ length: int(rand, 0, 4) }, () => randomValue(rand, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: int(rand, 0, 4) }, () => [pick(rand, ODD_KEYS), randomValue(rand, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rand() < 0.5;
+    case 2:
+      return pick(rand, [0, -1, 1.5, 1e308, -0, 2 ** 53, 42]);
+    case 3:
+      return pick(rand, ["", " ", "x", "\u0000", "agent-1", "default", "\ud83d"]);
+    case 4:
+      return pick(rand, ALL_TYPES);
+    case 5:
+      return {};
+    case 6:
+      return Array.from({ length: int(rand, 0, 4) }, () => randomValue(rand, depth + 1));
+    default:
+      return Object.fromEntries(Array.from({ length: int(rand, 0, 4) }, () => [pick(rand, ODD_KEYS), randomValue(rand, depth + 1)]));
   }
 }
 
@@ -195,7 +209,10 @@ function mutateText(rand: Rand, text: string): { kind: string; text: string } {
       return { kind, text: text.slice(0, i) + Array.from({ length: int(rand, 1, 6) }, () => pick(rand, TOKENS)).join("") + text.slice(i) };
     }
     default:
-      return { kind, text: pick(rand, ["", " ", "null", "[]", "{}", "1e999", '"x"', "{", "[".repeat(int(rand, 1, 50_000)), "\u0000", '{"type":1}', '{"type":"__proto__"}']) };
+      return {
+        kind,
+        text: pick(rand, ["", " ", "null", "[]", "{}", "1e999", '"x"', "{", "[".repeat(int(rand, 1, 50_000)), "\u0000", '{"type":1}', '{"type":"__proto__"}']),
+      };
   }
 }
 

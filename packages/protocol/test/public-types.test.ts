@@ -22,7 +22,18 @@ const exported = [...typesFile.matchAll(/^export (?:type|interface) (\w+)/gm)].m
 describe("generated type names", () => {
   it("are schema titles or the unions and maps codegen adds; none is numbered", () => {
     const titles = new Set(schemaEntries().map((e) => e.json.title));
-    const added = ["RuntimeCommand", "RuntimeEvent", "CommandTypeMap", "EventTypeMap", "AppFrame", "ServerFrame", "AppFrameTypeMap", "ServerFrameTypeMap", "ResponseTypeMap", "EnvelopedEvent"];
+    const added = [
+      "RuntimeCommand",
+      "RuntimeEvent",
+      "CommandTypeMap",
+      "EventTypeMap",
+      "AppFrame",
+      "ServerFrame",
+      "AppFrameTypeMap",
+      "ServerFrameTypeMap",
+      "ResponseTypeMap",
+      "EnvelopedEvent",
+    ];
     expect(exported.length).toBeGreaterThan(300);
     expect(exported.filter((name) => /\d$/.test(name))).toEqual([]);
     expect(exported.filter((name) => !titles.has(name) && !added.includes(name))).toEqual([]);
@@ -52,9 +63,12 @@ describe("content types", () => {
     expectTypeOf<LettaContentPart["type"]>().toEqualTypeOf<
       "text" | "image" | "tool_call" | "tool_return" | "reasoning" | "redacted_reasoning" | "omitted_reasoning"
     >();
-    expect(textOf([{ type: "text", text: "see " }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AA==" } }])).toBe(
-      "see [image/png image]",
-    );
+    expect(
+      textOf([
+        { type: "text", text: "see " },
+        { type: "image", source: { type: "base64", media_type: "image/png", data: "AA==" } },
+      ]),
+    ).toBe("see [image/png image]");
   });
 
   it("narrow a stream delta by message_type down to typed content", () => {
@@ -65,7 +79,8 @@ describe("content types", () => {
       date: "2026-11-27T15:00:00.000Z",
       content: [{ type: "text", text: "hi" }],
     } satisfies StreamDelta;
-    const read = (d: StreamDelta) => (d.message_type === "assistant_message" ? (typeof d.content === "string" ? d.content : d.content.map((p) => p.text).join("")) : "");
+    const read = (d: StreamDelta) =>
+      d.message_type === "assistant_message" ? (typeof d.content === "string" ? d.content : d.content.map((p) => p.text).join("")) : "";
     expect(read(delta)).toBe("hi");
   });
 });

@@ -1,5 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { comparePositions, type Backplane, type BackplaneHandlers, type BusEvent, type HubMessage, type RuntimeRecord, type SessionStore, type SessionWrite, type TakenSession } from "@byor/hub";
+import {
+  comparePositions,
+  type Backplane,
+  type BackplaneHandlers,
+  type BusEvent,
+  type HubMessage,
+  type RuntimeRecord,
+  type SessionStore,
+  type SessionWrite,
+  type TakenSession,
+} from "@byor/hub";
 import { Redis, type RedisOptions } from "ioredis";
 
 export interface RedisBackplaneLogger {
@@ -161,7 +171,14 @@ class RedisBackplaneNode implements RedisBackplane {
   readonly #maxEvents: number;
   readonly #connectTimeout: number;
   readonly #url: string;
-  readonly #keys: { runtime: string; index: string; events: string; node: (id: string) => string; broadcast: string; session: (id: string) => [string, string] };
+  readonly #keys: {
+    runtime: string;
+    index: string;
+    events: string;
+    node: (id: string) => string;
+    broadcast: string;
+    session: (id: string) => [string, string];
+  };
   readonly sessions: SessionStore;
   readonly #writer: Redis & Scripts;
   readonly #reader: Redis;
@@ -206,12 +223,14 @@ class RedisBackplaneNode implements RedisBackplane {
       take: (sessionId, node, afterSeq) => this.#takeSession(sessionId, node, afterSeq),
       drop: (sessionId, node) => {
         if (!this.#writable("session drop")) return;
-        this.#writer.byorSessionDrop(...this.#keys.session(sessionId), node).catch((error: unknown) => this.#warn("session", `could not drop a session journal (it expires): ${describe(error)}`));
+        this.#writer
+          .byorSessionDrop(...this.#keys.session(sessionId), node)
+          .catch((error: unknown) => this.#warn("session", `could not drop a session journal (it expires): ${describe(error)}`));
       },
     };
     const own = options.redis;
     const url = options.url ?? (own?.host || own?.path || own?.sentinels ? undefined : "redis://127.0.0.1:6379");
-    this.#url = url ?? (own?.sentinels ? `sentinel master ${own.name ?? "?"}` : own?.path ?? `${own?.host}:${own?.port ?? 6379}`);
+    this.#url = url ?? (own?.sentinels ? `sentinel master ${own.name ?? "?"}` : (own?.path ?? `${own?.host}:${own?.port ?? 6379}`));
     const connection = (role: Role, extra: RedisOptions): Redis => {
       const { keyPrefix: _ignored, ...user } = options.redis ?? {};
       const settings: RedisOptions = {
@@ -372,7 +391,10 @@ class RedisBackplaneNode implements RedisBackplane {
   async #writeSessions(writes: SessionWrite[]): Promise<boolean[]> {
     if (writes.length === 0) return [];
     if (!this.#writable("session journal")) throw new Error("Redis is unreachable");
-    const pipeline = this.#writer.pipeline() as unknown as { byorSessionWrite(...args: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    const pipeline = this.#writer.pipeline() as unknown as {
+      byorSessionWrite(...args: (string | number)[]): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
     for (const write of writes) {
       const args: (string | number)[] = [...this.#keys.session(write.sessionId), write.node, write.ackedSeq, write.state, write.ttlMs];
       for (const frame of write.frames) args.push(frame.seq, frame.text);
@@ -418,9 +440,7 @@ class RedisBackplaneNode implements RedisBackplane {
     this.#wakeAll();
     this.#interruptRead();
     if (clean && this.#started && this.#up.writer && this.#owned.size > 0) {
-      await Promise.allSettled(
-        [...this.#owned.keys()].map((id) => this.#writer.byorRemove(this.#keys.index, this.#keys.runtime + id, id, this.nodeId)),
-      );
+      await Promise.allSettled([...this.#owned.keys()].map((id) => this.#writer.byorRemove(this.#keys.index, this.#keys.runtime + id, id, this.nodeId)));
     }
     this.#owned.clear();
     // The reader is blocked in XREAD: close it at once (a QUIT would wait behind it).

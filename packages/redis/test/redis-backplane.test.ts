@@ -99,7 +99,14 @@ describe("redis backplane", () => {
       expect(logs.some((l) => l.startsWith("warn Redis writer connection: connect ECONNREFUSED"))).toBe(true);
       const startedAt = Date.now();
       await server.restart(); // same port, empty: Redis ran without persistence
-      await eventually(() => expect([a.health, b.health]).toEqual([[false, true], [false, true]]), 10_000);
+      await eventually(
+        () =>
+          expect([a.health, b.health]).toEqual([
+            [false, true],
+            [false, true],
+          ]),
+        10_000,
+      );
       const upAfterMs = Date.now() - startedAt;
       // The directory is written again by the owners.
       await eventually(async () => expect((await b.node.listRuntimes()).map((r) => r.info.id).sort()).toEqual(["r1", "r2"]));

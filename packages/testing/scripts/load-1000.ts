@@ -29,7 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fdLimit(): number | undefined {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
     return line ? Number(line.split(/\s+/)[3]) : undefined;
   } catch {
     return undefined;
@@ -141,7 +143,7 @@ console.log(
         rssAfterHold: mb(held.rss),
         heapUsedConnected: mb(connected.heapUsed),
         heapUsedAfterHold: mb(held.heapUsed),
-        perConnectionKB: Math.round(((held.rss - before.rss) / Math.max(1, runtimes.length)) / 1024),
+        perConnectionKB: Math.round((held.rss - before.rss) / Math.max(1, runtimes.length) / 1024),
       },
       stopAllMs: Math.round(stopMs),
       note: "one process holds both ends (server and runtimes), so memory and descriptors count both sides",

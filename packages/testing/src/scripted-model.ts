@@ -221,7 +221,9 @@ export async function createScriptedModel(options: ScriptedModelOptions = {}): P
     const send = async (delta: Record<string, unknown>, finish: string | null = null, extra?: Record<string, unknown>) => {
       if (delay > 0) await sleep(delay);
       if (!alive()) return false;
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`,
+      );
       stream.chunksSent++;
       return true;
     };
@@ -259,7 +261,8 @@ export async function createScriptedModel(options: ScriptedModelOptions = {}): P
       const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
       const record: RecordedModelRequest = { method: req.method ?? "GET", path, headers: req.headers, body, at: Date.now() };
       requests.push(record);
-      if (options.maxRecorded !== undefined && requests.length > Math.max(0, options.maxRecorded)) requests.splice(0, requests.length - Math.max(0, options.maxRecorded));
+      if (options.maxRecorded !== undefined && requests.length > Math.max(0, options.maxRecorded))
+        requests.splice(0, requests.length - Math.max(0, options.maxRecorded));
       for (const listener of listeners) listener(record);
 
       if (prefix && !url.pathname.startsWith(prefix)) return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });

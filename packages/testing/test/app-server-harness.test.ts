@@ -191,7 +191,13 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
   it("(e) connect_provider → runtime_start(create_agent, create_conversation): ids, and state frames to the starter", async () => {
     const provider = await request(
       a,
-      { type: "connect_provider", request_id: "provider-1", target: "local", provider_id: "openai-compatible", fields: { baseUrl: model.baseUrl, apiKey: "sk-scripted" } },
+      {
+        type: "connect_provider",
+        request_id: "provider-1",
+        target: "local",
+        provider_id: "openai-compatible",
+        fields: { baseUrl: model.baseUrl, apiKey: "sk-scripted" },
+      },
       "connect_provider_response",
     );
     expect(provider).toMatchObject({ success: true, target: "local" });
@@ -199,7 +205,12 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
     const mark = a.received.length;
     const started = await request(
       a,
-      { type: "runtime_start", request_id: "start-1", create_agent: { body: { name: "app-server-agent", model: `openai-compatible/${MODEL}` } }, create_conversation: {} },
+      {
+        type: "runtime_start",
+        request_id: "start-1",
+        create_agent: { body: { name: "app-server-agent", model: `openai-compatible/${MODEL}` } },
+        create_conversation: {},
+      },
       "runtime_start_response",
       60_000,
     );
@@ -210,7 +221,13 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
     // The starting socket is now subscribed: the state of the new conversation comes without a sync, event_seq from 1.
     const state = await a.next((f) => f.type === "update_subagent_state", { from: mark, timeoutMs: 10_000 });
     expect(state).toMatchObject({ runtime: scope, event_seq: 4 });
-    expect(a.received.slice(mark).filter((f) => f.event_seq !== undefined).slice(0, 4).map((f) => [f.type, f.event_seq])).toEqual([
+    expect(
+      a.received
+        .slice(mark)
+        .filter((f) => f.event_seq !== undefined)
+        .slice(0, 4)
+        .map((f) => [f.type, f.event_seq]),
+    ).toEqual([
       ["update_device_status", 1],
       ["update_loop_status", 2],
       ["update_queue", 3],
@@ -252,7 +269,11 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
     const turn = a.received.slice(fromA);
     expect(turn.filter(isDelta("assistant_message")).map((f) => textOf(deltaOf(f)))).toEqual(TEXT);
     expect(turn.filter(isDelta("assistant_message")).map((f) => (f.delta as { run_id?: string }).run_id)).toEqual(TEXT.map(() => finished.run_id));
-    expect(turn.filter((f) => f.type === "stream_delta").map((f) => deltaOf(f)?.message_type)).toEqual([...TEXT.map(() => "assistant_message"), "usage_statistics", "stop_reason"]);
+    expect(turn.filter((f) => f.type === "stream_delta").map((f) => deltaOf(f)?.message_type)).toEqual([
+      ...TEXT.map(() => "assistant_message"),
+      "usage_statistics",
+      "stop_reason",
+    ]);
     expect(turn.filter((f) => f.type === "update_loop_status").at(-1)).toMatchObject({ loop_status: { status: "WAITING_ON_INPUT" } });
 
     // The observer (synced, sent nothing) gets the same events in the same order, numbered by its own counter.
@@ -285,21 +306,34 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
     await sleep(300);
     let from = a.received.length;
     a.send({ type: "change_device_state", runtime: scope, payload: { mode: "standard" } });
-    await a.next((f) => f.type === "update_device_status" && (f.device_status as { current_permission_mode?: string }).current_permission_mode === "standard", { from, timeoutMs: 10_000 });
+    await a.next((f) => f.type === "update_device_status" && (f.device_status as { current_permission_mode?: string }).current_permission_mode === "standard", {
+      from,
+      timeoutMs: 10_000,
+    });
 
     from = a.received.length;
     await request(a, inputCommand("input-approve", scope, "#approve Create a file."), "input_accepted");
     const asked = (await a.next((f) => f.type === "control_request", { from, timeoutMs: 60_000 })) as unknown as ControlRequestEvent;
-    expect(asked).toMatchObject({ request_id: "perm-call_as_approve", runtime: scope, request: { subtype: "can_use_tool", tool_name: "Bash", tool_call_id: "call_as_approve" } });
-    expect(await request(a, { ...approve(asked, { requestId: "answer-approve" }) } as Json & { request_id: string }, "input_accepted")).toMatchObject({ accepted: true });
+    expect(asked).toMatchObject({
+      request_id: "perm-call_as_approve",
+      runtime: scope,
+      request: { subtype: "can_use_tool", tool_name: "Bash", tool_call_id: "call_as_approve" },
+    });
+    expect(await request(a, { ...approve(asked, { requestId: "answer-approve" }) } as Json & { request_id: string }, "input_accepted")).toMatchObject({
+      accepted: true,
+    });
     expect(await a.next((f) => f.type === "turn_finished", { from, timeoutMs: 60_000 })).toMatchObject({ stop_reason: "end_turn" });
-    expect(a.received.slice(from).find((f) => isDelta("tool_return_message")(f))).toMatchObject({ delta: { tool_call_id: "call_as_approve", status: "success" } });
+    expect(a.received.slice(from).find((f) => isDelta("tool_return_message")(f))).toMatchObject({
+      delta: { tool_call_id: "call_as_approve", status: "success" },
+    });
 
     await sleep(300);
     from = a.received.length;
     await request(a, inputCommand("input-deny", scope, "#deny Remove a file."), "input_accepted");
     const asked2 = (await a.next((f) => f.type === "control_request", { from, timeoutMs: 60_000 })) as unknown as ControlRequestEvent;
-    expect(await request(a, { ...deny(asked2, DENY_REASON, { requestId: "answer-deny" }) } as Json & { request_id: string }, "input_accepted")).toMatchObject({ accepted: true });
+    expect(await request(a, { ...deny(asked2, DENY_REASON, { requestId: "answer-deny" }) } as Json & { request_id: string }, "input_accepted")).toMatchObject({
+      accepted: true,
+    });
     expect(await a.next((f) => f.type === "turn_finished", { from, timeoutMs: 60_000 })).toMatchObject({ stop_reason: "end_turn" });
     const ret = a.received.slice(from).find(isDelta("tool_return_message"));
     expect(deltaOf(ret!)).toMatchObject({ tool_call_id: "call_as_deny", status: "error", tool_return: DENY_REASON });
@@ -350,7 +384,12 @@ describe.sequential("letta server without auth: loopback only, no Origin", () =>
 });
 
 /** The part of Letta's AppServerClient used here (its declarations live in the uncommitted cache). */
-type AppServerClientClass = new (options: { url: string; WebSocket?: unknown; authToken?: string; requestTimeoutMs?: number }) => {
+type AppServerClientClass = new (options: {
+  url: string;
+  WebSocket?: unknown;
+  authToken?: string;
+  requestTimeoutMs?: number;
+}) => {
   connect(): Promise<AppServerClientInstance>;
 };
 interface AppServerClientInstance {
@@ -382,7 +421,10 @@ describe("letta server --ws-auth capability-token", () => {
     expect(await refused(server.wsUrl, { Authorization: `Basic ${TOKEN}` })).toEqual({ status: 401, message: "invalid authorization header" });
     expect(await refused(server.wsUrl, { Authorization: "Bearer " })).toEqual({ status: 401, message: "invalid authorization header" });
     // Auth comes before the Origin check: a wrong token with an Origin is 401, not 403.
-    expect(await refused(server.wsUrl, { ...bearer("wrong-token"), Origin: "http://x.test" })).toEqual({ status: 401, message: "invalid websocket bearer token" });
+    expect(await refused(server.wsUrl, { ...bearer("wrong-token"), Origin: "http://x.test" })).toEqual({
+      status: 401,
+      message: "invalid websocket bearer token",
+    });
     await until(() => server.output().includes("Rejecting app-server websocket client: invalid websocket bearer token"), { what: "the log line" });
   });
 
@@ -434,6 +476,8 @@ describe("letta server --ws-auth signed-bearer-token", () => {
 describe("startLettaServer", () => {
   it("refuses a secret the runtime would refuse (under 32 bytes): the start fails with the runtime's message", async () => {
     ensureRuntime();
-    await expect(startLettaServer({ auth: { mode: "signed-bearer-token", secret: "short" } })).rejects.toThrow(/exited \(1\) before it listened[\s\S]*must be at least 32 bytes/);
+    await expect(startLettaServer({ auth: { mode: "signed-bearer-token", secret: "short" } })).rejects.toThrow(
+      /exited \(1\) before it listened[\s\S]*must be at least 32 bytes/,
+    );
   }, 60_000);
 });

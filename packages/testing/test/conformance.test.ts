@@ -9,7 +9,7 @@ import type { Scenario } from "../src/scenario.js";
 import { createScriptedModel, type ScriptedModel } from "../src/scripted-model.js";
 import { createSimulatedRuntime, type SimulatedRuntime } from "../src/simulated/runtime.js";
 import { drive, type Step, type StepResult, type Target } from "./helpers/driver.js";
-import { createLoggingServer, type LoggingServer } from "./helpers/logging-server.js";
+import { createLoggingServer } from "./helpers/logging-server.js";
 import { ensureRuntime, startLettaRemote, type LettaRemote } from "../../../scripts/letta-code.js";
 import { label } from "./helpers/sequence.js";
 
@@ -51,7 +51,12 @@ async function realRun(scenario?: Scenario): Promise<Run> {
 
 async function simRun(scenario?: Scenario): Promise<Run> {
   const server = await createLoggingServer({ token: TOKEN });
-  const sim: SimulatedRuntime = await createSimulatedRuntime({ baseUrl: server.url, token: TOKEN, connectionName: "conformance", ...(scenario ? { scenario } : {}) });
+  const sim: SimulatedRuntime = await createSimulatedRuntime({
+    baseUrl: server.url,
+    token: TOKEN,
+    connectionName: "conformance",
+    ...(scenario ? { scenario } : {}),
+  });
   await server.socket(0);
   return {
     target: { server, socket: () => server.sockets.filter((s) => !s.closed).at(-1) ?? server.sockets.at(-1)! },
@@ -85,14 +90,23 @@ function report(name: string, real: StepResult[], sim: StepResult[]) {
 
 const scopeOf = (ctx: { runtime: { agent_id: string; conversation_id: string } }) => ctx.runtime;
 const input = (id: string, text: string) => (ctx: { runtime: { agent_id: string; conversation_id: string } }) => [
-  { type: "input", request_id: id, runtime: scopeOf(ctx), payload: { kind: "create_message", messages: [{ role: "user", content: text, client_message_id: `cm-${id}` }] } },
+  {
+    type: "input",
+    request_id: id,
+    runtime: scopeOf(ctx),
+    payload: { kind: "create_message", messages: [{ role: "user", content: text, client_message_id: `cm-${id}` }] },
+  },
 ];
 const approval = (id: string, behavior: "allow" | "deny", callId: string) => (ctx: { runtime: { agent_id: string; conversation_id: string } }) => [
   {
     type: "input",
     request_id: id,
     runtime: scopeOf(ctx),
-    payload: { kind: "approval_response", request_id: `perm-${callId}`, decision: behavior === "allow" ? { behavior } : { behavior, message: "Not this time" } },
+    payload: {
+      kind: "approval_response",
+      request_id: `perm-${callId}`,
+      decision: behavior === "allow" ? { behavior } : { behavior, message: "Not this time" },
+    },
   },
 ];
 
@@ -101,14 +115,29 @@ const startSteps = (model?: string): Step[] => [
     ? [
         {
           name: "connect_provider",
-          send: (ctx) => [{ type: "connect_provider", request_id: "cp-1", target: "local", provider_id: "openai-compatible", fields: { baseUrl: ctx.vars.baseUrl, apiKey: "sk-scripted" } }],
+          send: (ctx) => [
+            {
+              type: "connect_provider",
+              request_id: "cp-1",
+              target: "local",
+              provider_id: "openai-compatible",
+              fields: { baseUrl: ctx.vars.baseUrl, apiKey: "sk-scripted" },
+            },
+          ],
           until: is("connect_provider_response"),
         } satisfies Step,
       ]
     : []),
   {
     name: "runtime_start",
-    send: () => [{ type: "runtime_start", request_id: "rs-1", create_agent: { body: { name: "conformance-agent", ...(model ? { model: `openai-compatible/${model}` } : {}) } }, create_conversation: {} }],
+    send: () => [
+      {
+        type: "runtime_start",
+        request_id: "rs-1",
+        create_agent: { body: { name: "conformance-agent", ...(model ? { model: `openai-compatible/${model}` } : {}) } },
+        create_conversation: {},
+      },
+    ],
     until: is("runtime_start_response"),
     quietMs: 800,
     timeoutMs: 60_000,
@@ -129,13 +158,34 @@ const deterministicSteps: Step[] = [
   { name: "text turn", send: input("in-1", "hello"), until: is("turn_finished") },
   {
     name: "legacy message",
-    send: (ctx) => [{ type: "message", agentId: ctx.runtime.agent_id, conversationId: ctx.runtime.conversation_id, messages: [{ role: "user", content: "legacy", client_message_id: "cm-legacy" }] }],
+    send: (ctx) => [
+      {
+        type: "message",
+        agentId: ctx.runtime.agent_id,
+        conversationId: ctx.runtime.conversation_id,
+        messages: [{ role: "user", content: "legacy", client_message_id: "cm-legacy" }],
+      },
+    ],
     until: is("turn_finished"),
   },
-  { name: "sync of another scope", send: () => [{ type: "sync", request_id: "s-x", runtime: { agent_id: "agent-x", conversation_id: "default" } }], until: is("sync_response") },
+  {
+    name: "sync of another scope",
+    send: () => [{ type: "sync", request_id: "s-x", runtime: { agent_id: "agent-x", conversation_id: "default" } }],
+    until: is("sync_response"),
+  },
   {
     name: "invalid frames (no reply)",
-    send: (ctx) => ["{oops", "42", "[]", { type: "ping" }, { type: "ack", seq: 1 }, { type: "bogus" }, { type: "sync" }, { type: "sync", request_id: "s", runtime: { agent_id: 42, conversation_id: "default" } }, { type: "input", request_id: "bad-0", runtime: { ...scopeOf(ctx), conversation_id: "" }, payload: {} }],
+    send: (ctx) => [
+      "{oops",
+      "42",
+      "[]",
+      { type: "ping" },
+      { type: "ack", seq: 1 },
+      { type: "bogus" },
+      { type: "sync" },
+      { type: "sync", request_id: "s", runtime: { agent_id: 42, conversation_id: "default" } },
+      { type: "input", request_id: "bad-0", runtime: { ...scopeOf(ctx), conversation_id: "" }, payload: {} },
+    ],
     quietMs: 800,
   },
   {
@@ -160,21 +210,41 @@ const MODEL = "scripted-model";
 const modelScenario: Scenario = {
   model: MODEL,
   turns: [
-    { toolCall: { name: "Bash", input: { command: "touch conformance-auto.txt", description: "Create a file" }, id: "call_auto" }, then: { text: ["Auto-allowed."] } },
+    {
+      toolCall: { name: "Bash", input: { command: "touch conformance-auto.txt", description: "Create a file" }, id: "call_auto" },
+      then: { text: ["Auto-allowed."] },
+    },
     { reasoning: ["Think", "ing"], text: ["Hel", "lo ", "world"] },
-    { text: ["Let me"], toolCall: { name: "Bash", input: { command: "touch conformance-approved.txt", description: "Create a file" }, id: "call_allow" }, then: { text: ["Done", "."] } },
-    { toolCall: { name: "Bash", input: { command: "rm conformance-approved.txt", description: "Remove the file" }, id: "call_deny" }, then: { text: ["OK, ", "kept it."] } },
-    { toolCall: { name: "Bash", input: { command: "touch conformance-reconnect.txt", description: "Create another file" }, id: "call_drop" }, then: { text: ["Created after the reconnect."] } },
+    {
+      text: ["Let me"],
+      toolCall: { name: "Bash", input: { command: "touch conformance-approved.txt", description: "Create a file" }, id: "call_allow" },
+      then: { text: ["Done", "."] },
+    },
+    {
+      toolCall: { name: "Bash", input: { command: "rm conformance-approved.txt", description: "Remove the file" }, id: "call_deny" },
+      then: { text: ["OK, ", "kept it."] },
+    },
+    {
+      toolCall: { name: "Bash", input: { command: "touch conformance-reconnect.txt", description: "Create another file" }, id: "call_drop" },
+      then: { text: ["Created after the reconnect."] },
+    },
     { error: { status: 401, message: "scripted failure" } },
     { text: Array.from({ length: 30 }, (_, i) => `w${i} `), chunkDelayMs: 60 },
-    { toolCall: { name: "Bash", input: { command: "touch conformance-aborted.txt", description: "Never runs" }, id: "call_abort" }, then: { text: ["unused"] } },
+    {
+      toolCall: { name: "Bash", input: { command: "touch conformance-aborted.txt", description: "Never runs" }, id: "call_abort" },
+      then: { text: ["unused"] },
+    },
   ],
 };
 
 const modelSteps = (run: () => Run): Step[] => [
   ...startSteps(MODEL),
   { name: "tool call in unrestricted mode (auto-allowed)", send: input("in-0", "create a file, no questions"), until: is("turn_finished") },
-  { name: "change_device_state standard", send: (ctx) => [{ type: "change_device_state", runtime: scopeOf(ctx), payload: { mode: "standard" } }], until: loopIs("WAITING_ON_INPUT") },
+  {
+    name: "change_device_state standard",
+    send: (ctx) => [{ type: "change_device_state", runtime: scopeOf(ctx), payload: { mode: "standard" } }],
+    until: loopIs("WAITING_ON_INPUT"),
+  },
   { name: "sync", send: (ctx) => [{ type: "sync", request_id: "s-1", runtime: scopeOf(ctx) }], until: is("sync_response") },
   { name: "streamed text turn", send: input("in-1", "say hello"), until: is("turn_finished") },
   { name: "tool call needing approval", send: input("in-2", "create a file"), until: is("control_request") },
@@ -188,10 +258,20 @@ const modelSteps = (run: () => Run): Step[] => [
   { name: "allow on the new socket", send: approval("ap-3", "allow", "call_drop"), until: is("turn_finished") },
   { name: "model error", send: input("in-5", "fail please"), until: (f) => delta(f)?.is_terminal === true },
   { name: "slow stream", send: input("in-6", "talk slowly"), until: (f) => delta(f)?.message_type === "assistant_message", quietMs: 0 },
-  { name: "abort mid-stream", send: (ctx) => [{ type: "abort_message", request_id: "ab-1", runtime: scopeOf(ctx) }], until: is("turn_finished"), act: async () => void (await waitRuns(run())), timing: true },
+  {
+    name: "abort mid-stream",
+    send: (ctx) => [{ type: "abort_message", request_id: "ab-1", runtime: scopeOf(ctx) }],
+    until: is("turn_finished"),
+    act: async () => void (await waitRuns(run())),
+    timing: true,
+  },
   { name: "idle abort", send: (ctx) => [{ type: "abort_message", request_id: "ab-2", runtime: scopeOf(ctx) }], until: is("abort_message_response") },
   { name: "tool call to abort", send: input("in-7", "create a file you will not"), until: is("control_request") },
-  { name: "abort while waiting for approval", send: (ctx) => [{ type: "abort_message", request_id: "ab-3", runtime: scopeOf(ctx) }], until: is("turn_finished") },
+  {
+    name: "abort while waiting for approval",
+    send: (ctx) => [{ type: "abort_message", request_id: "ab-3", runtime: scopeOf(ctx) }],
+    until: is("turn_finished"),
+  },
   { name: "sync after that abort", send: (ctx) => [{ type: "sync", request_id: "s-4", runtime: scopeOf(ctx) }], until: is("sync_response") },
   { name: "answer to the aborted request", send: approval("ap-4", "allow", "call_abort"), until: is("input_accepted") },
 ];

@@ -8,7 +8,17 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { connectAppServer, connectClient, type AppServerSession } from "@byor/client";
-import { approve, deny, exponentialBackoff, SESSION_VIEWS, StreamAssembler, type AssembledMessage, type AssembledToolCall, type Scope, type SessionState } from "@byor/core";
+import {
+  approve,
+  deny,
+  exponentialBackoff,
+  SESSION_VIEWS,
+  StreamAssembler,
+  type AssembledMessage,
+  type AssembledToolCall,
+  type Scope,
+  type SessionState,
+} from "@byor/core";
 import { ByorError, type ControlRequestEvent, type RuntimeEvent } from "@byor/protocol";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,8 +101,16 @@ describe.sequential("our client (connectAppServer) against letta server --listen
       .map((m) => m.text);
 
   /** The first event from index `from` on that matches, once it arrived. */
-  async function next<T extends RuntimeEvent = RuntimeEvent>(match: (e: RuntimeEvent) => boolean, { from = 0, timeoutMs = 30_000, what = "an event" } = {}): Promise<T> {
-    await until(() => since(from).some(match), { timeoutMs, what: `${what}; last: ${since(Math.max(from, events.length - 6)).map((e) => e.type).join(", ")}` });
+  async function next<T extends RuntimeEvent = RuntimeEvent>(
+    match: (e: RuntimeEvent) => boolean,
+    { from = 0, timeoutMs = 30_000, what = "an event" } = {},
+  ): Promise<T> {
+    await until(() => since(from).some(match), {
+      timeoutMs,
+      what: `${what}; last: ${since(Math.max(from, events.length - 6))
+        .map((e) => e.type)
+        .join(", ")}`,
+    });
     return since(from).find(match) as T;
   }
 
@@ -178,7 +196,11 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     // The sync replayed the snapshots before answering. Not the device status: the runtime sends it on a sync only
     // when it changed since the last one this socket got (runtime_start's, here), unless `force_device_status`.
     expect(since(mark).map((e) => e.type)).toEqual(["update_loop_status", "update_queue", "update_subagent_state", "sync_response"]);
-    expect(mirror()).toMatchObject({ loopStatus: { status: "WAITING_ON_INPUT" }, deviceStatus: { is_online: true, current_permission_mode: "unrestricted" }, pendingApprovals: [] });
+    expect(mirror()).toMatchObject({
+      loopStatus: { status: "WAITING_ON_INPUT" },
+      deviceStatus: { is_online: true, current_permission_mode: "unrestricted" },
+      pendingApprovals: [],
+    });
     expectClean();
   }, 90_000);
 
@@ -195,7 +217,9 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     expect(assistantTexts(shown)).toEqual([TEXT.join("")]);
     expect(view().turn).toMatchObject({ running: false, stopReason: "end_turn" });
     // During the turn the mirror saw it run; afterwards it is waiting for input again.
-    expect(turn.filter(isType("update_loop_status")).map((e) => (e as { loop_status: { status: string } }).loop_status.status)).toContain("PROCESSING_API_RESPONSE");
+    expect(turn.filter(isType("update_loop_status")).map((e) => (e as { loop_status: { status: string } }).loop_status.status)).toContain(
+      "PROCESSING_API_RESPONSE",
+    );
     await until(() => mirror()?.loopStatus?.status === "WAITING_ON_INPUT", { what: "WAITING_ON_INPUT in the mirror" });
     expectClean();
   }, 90_000);
@@ -211,7 +235,11 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     let shown = view().messages.length;
     await input("#approve Create a file.");
     const asked = await next<ControlRequestEvent>(isType("control_request"), { from: mark, timeoutMs: 60_000, what: "control_request" });
-    expect(asked).toMatchObject({ request_id: "perm-call_ours_approve", runtime: scope, request: { subtype: "can_use_tool", tool_name: "Bash", tool_call_id: "call_ours_approve" } });
+    expect(asked).toMatchObject({
+      request_id: "perm-call_ours_approve",
+      runtime: scope,
+      request: { subtype: "can_use_tool", tool_name: "Bash", tool_call_id: "call_ours_approve" },
+    });
     expect(mirror()?.pendingApprovals.map((r) => r.request_id)).toEqual(["perm-call_ours_approve"]);
     await until(() => mirror()?.loopStatus?.status === "WAITING_ON_APPROVAL", { what: "WAITING_ON_APPROVAL in the mirror" });
     expect(toolCall("call_ours_approve")).toMatchObject({ name: "Bash", status: "pending_approval" });
@@ -254,7 +282,10 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     const finished = await next(turnFinished, { from: mark, timeoutMs: 30_000, what: "turn_finished" });
     expect(finished).toMatchObject({ stop_reason: "cancelled", runtime: scope });
     // The runtime reads the aborted model stream to its end; none of it may reach us.
-    await until(() => model.completions.every((r) => !r.stream || r.stream.completed || r.stream.clientClosed), { timeoutMs: 15_000, what: "model streams to end" });
+    await until(() => model.completions.every((r) => !r.stream || r.stream.completed || r.stream.clientClosed), {
+      timeoutMs: 15_000,
+      what: "model streams to end",
+    });
     await settle();
     const turn = since(mark);
     // What it sends, in order: an "Interrupted" status delta, then the response, then turn_finished cancelled.
@@ -279,7 +310,11 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     const shown = view().messages.length;
     expect(await input("#text After the abort.")).toMatchObject({ accepted: true, disposition: "queued" });
     expect(await next(turnFinished, { from: next2, timeoutMs: 60_000, what: "turn_finished after the abort" })).toMatchObject({ stop_reason: "end_turn" });
-    expect(since(next2).filter(isType("update_queue")).map((e) => (e as { queue: unknown[] }).queue.length)).toEqual(expect.arrayContaining([1, 0]));
+    expect(
+      since(next2)
+        .filter(isType("update_queue"))
+        .map((e) => (e as { queue: unknown[] }).queue.length),
+    ).toEqual(expect.arrayContaining([1, 0]));
     expect(assistantTexts(shown)).toEqual([TEXT.join("")]);
     expectClean();
   }, 90_000);
@@ -304,8 +339,13 @@ describe.sequential("our client (connectAppServer) against letta server --listen
       expect(withoutRequestId(ourSync)).toEqual({ type: "sync_response", runtime: scope, success: true });
       // The snapshots each sync replayed: the same frames apart from what is per socket and per emission.
       const perEmission = ({ event_seq: _s, emitted_at: _e, idempotency_key: _k, ...rest }: Frame) => rest;
-      const ourReplay = since(mark).slice(0, since(mark).indexOf(ourSync)).map((e) => perEmission(e as unknown as Frame));
-      const theirReplay = theirFrames.slice(0, theirFrames.indexOf(theirSync)).filter((f) => f.type !== "app_server_info_response").map(perEmission);
+      const ourReplay = since(mark)
+        .slice(0, since(mark).indexOf(ourSync))
+        .map((e) => perEmission(e as unknown as Frame));
+      const theirReplay = theirFrames
+        .slice(0, theirFrames.indexOf(theirSync))
+        .filter((f) => f.type !== "app_server_info_response")
+        .map(perEmission);
       expect(ourReplay.map((f) => f.type)).toEqual(["update_device_status", "update_loop_status", "update_queue", "update_subagent_state"]);
       expect(ourReplay).toEqual(theirReplay);
 
@@ -313,7 +353,10 @@ describe.sequential("our client (connectAppServer) against letta server --listen
       const ourList = await client.session.request({ type: "conversation_list", query });
       const theirList = await theirs.conversationList({ query });
       expect(withoutRequestId(ourList)).toEqual(withoutRequestId(theirList));
-      expect(ourList).toMatchObject({ success: true, conversations: expect.arrayContaining([expect.objectContaining({ id: scope.conversation_id, agent_id: scope.agent_id })]) });
+      expect(ourList).toMatchObject({
+        success: true,
+        conversations: expect.arrayContaining([expect.objectContaining({ id: scope.conversation_id, agent_id: scope.agent_id })]),
+      });
     } finally {
       theirs.close();
     }
@@ -347,7 +390,10 @@ describe.sequential("our client (connectAppServer) against letta server --listen
       const accepted = await app.session.request(id, {
         type: "input",
         runtime: scope,
-        payload: { kind: "create_message", messages: [{ role: "user", content: "#broker Through the server, please.", client_message_id: `cm-broker-${Date.now()}` }] },
+        payload: {
+          kind: "create_message",
+          messages: [{ role: "user", content: "#broker Through the server, please.", client_message_id: `cm-broker-${Date.now()}` }],
+        },
       });
       expect(accepted).toMatchObject({ type: "input_accepted", accepted: true, disposition: "started" });
       await until(() => received.slice(mark).some(turnFinished), { timeoutMs: 60_000, what: "turn_finished at the app" });
@@ -358,7 +404,9 @@ describe.sequential("our client (connectAppServer) against letta server --listen
       expect(conversation.messages.filter((m) => m.kind === "assistant").map((m) => (m as { text: string }).text)).toEqual([BROKER_TEXT.join("")]);
       expect(conversation.turn).toMatchObject({ running: false, stopReason: "end_turn" });
       // Our own client watches the same conversation directly: it saw that turn too.
-      await next((e) => turnFinished(e) && (e as { run_id?: string }).run_id === (turn.find(turnFinished) as { run_id?: string }).run_id, { what: "the same turn on our direct socket" });
+      await next((e) => turnFinished(e) && (e as { run_id?: string }).run_id === (turn.find(turnFinished) as { run_id?: string }).run_id, {
+        what: "the same turn on our direct socket",
+      });
       expect(byor.logger.lines.filter((l) => l.startsWith("error"))).toEqual([]);
     } finally {
       app.close();
@@ -372,7 +420,10 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     const [stateMark, infoMark, syncMark] = [states.length, infos.length, syncs.length];
     const restartedAt = Date.now();
     await server.restart(); // same port and HOME; the old process closed our socket (1006)
-    await until(() => client.state.status === "open" && infos.length > infoMark && syncs.length > syncMark, { timeoutMs: 30_000, what: "open, info and sync again" });
+    await until(() => client.state.status === "open" && infos.length > infoMark && syncs.length > syncMark, {
+      timeoutMs: 30_000,
+      what: "open, info and sync again",
+    });
     const back = Date.now() - restartedAt;
     const path = states.slice(stateMark).map((s) => s.status);
     // The old process went without a close frame (1006); attempts against the stopped port failed and were retried.
@@ -393,7 +444,11 @@ describe.sequential("our client (connectAppServer) against letta server --listen
     expect(await input("#again Still there?")).toMatchObject({ accepted: true, disposition: "started" });
     const finished = await next(turnFinished, { from: mark, timeoutMs: 60_000, what: "turn_finished after the restart" });
     expect(finished).toMatchObject({ stop_reason: "end_turn", runtime: scope, run_id: "local-run-1" }); // run ids restart with the process
-    expect(since(mark).filter(isDelta("assistant_message")).map((e) => textOf(deltaOf(e)))).toEqual(AFTER_RESTART);
+    expect(
+      since(mark)
+        .filter(isDelta("assistant_message"))
+        .map((e) => textOf(deltaOf(e))),
+    ).toEqual(AFTER_RESTART);
     expect(assistantTexts(shown)).toEqual([AFTER_RESTART.join("")]); // a new message, not merged into an old one
     // The same conversation: the model got the turns from before the restart as history.
     const history = model.completions[calls]!.body!.messages!;
@@ -455,7 +510,11 @@ describe("our client against letta server --ws-auth: the right credentials work,
   it("capability-token: { token } connects (a request round trip); a wrong token → unauthorized, 'invalid websocket bearer token', no redial", async () => {
     const { session } = dial(capability, { token: TOKEN });
     expect(await session.ready({ timeoutMs: 15_000 })).toMatchObject({ type: "app_server_info_response", protocol_version: 1 });
-    expect(await session.session.request({ type: "conversation_list" })).toMatchObject({ type: "conversation_list_response", success: true, conversations: [] });
+    expect(await session.session.request({ type: "conversation_list" })).toMatchObject({
+      type: "conversation_list_response",
+      success: true,
+      conversations: [],
+    });
     session.close();
 
     const error = await expectRefused(capability, { token: "not-the-token" }, "invalid websocket bearer token");
@@ -480,7 +539,12 @@ describe("our client against letta server --ws-auth: the right credentials work,
 
 type Frame = { type: string; request_id?: string; [key: string]: unknown };
 /** The part of Letta's AppServerClient used here (its declarations live in the uncommitted cache). */
-type AppServerClientClass = new (options: { url: string; WebSocket?: unknown; authToken?: string; requestTimeoutMs?: number }) => {
+type AppServerClientClass = new (options: {
+  url: string;
+  WebSocket?: unknown;
+  authToken?: string;
+  requestTimeoutMs?: number;
+}) => {
   connect(): Promise<AppServerClientInstance>;
 };
 interface AppServerClientInstance {

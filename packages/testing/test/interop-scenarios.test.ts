@@ -40,7 +40,9 @@ const REPLIES: Record<string, ModelReply> = {
   "tool:call_deny": { text: ["Understood, ", "I left it alone."] },
   "#abort": { text: ABORT_CHUNKS, chunkDelayMs: 80 },
   "#midturn": { text: MIDTURN_CHUNKS, chunkDelayMs: 100 },
-  "#midapproval": { toolCalls: [{ id: "call_reconnect", name: "Bash", arguments: { command: "touch interop-reconnect.txt", description: "Create another file" } }] },
+  "#midapproval": {
+    toolCalls: [{ id: "call_reconnect", name: "Bash", arguments: { command: "touch interop-reconnect.txt", description: "Create another file" } }],
+  },
   "tool:call_reconnect": { text: ["Created after ", "the reconnect."] },
 };
 
@@ -71,7 +73,9 @@ const toolCall = (id: string) => view().messages.find((m): m is AssembledToolCal
 /** Assistant messages of the current (or last) turn, as the app's stream assembler put them together. */
 const assistantTexts = () => {
   const v = view();
-  return v.messages.filter((m): m is Extract<AssembledMessage, { kind: "assistant" }> => m.kind === "assistant" && !!m.runId && v.turn.runIds.includes(m.runId)).map((m) => m.text);
+  return v.messages
+    .filter((m): m is Extract<AssembledMessage, { kind: "assistant" }> => m.kind === "assistant" && !!m.runId && v.turn.runIds.includes(m.runId))
+    .map((m) => m.text);
 };
 
 /** Sends a user message from the app; resolves with the runtime's input_accepted. */
@@ -100,7 +104,10 @@ async function settle(quietMs = 300): Promise<void> {
 
 /** The real runtime keeps reading an aborted model stream to its end; the next scenario starts after that. */
 async function modelStreamsDone(): Promise<void> {
-  await until(() => model.completions.every((r) => !r.stream || r.stream.completed || r.stream.clientClosed), { timeoutMs: 15_000, what: "model streams to end" });
+  await until(() => model.completions.every((r) => !r.stream || r.stream.completed || r.stream.clientClosed), {
+    timeoutMs: 15_000,
+    what: "model streams to end",
+  });
 }
 
 function expectValidFrames(): void {
@@ -140,7 +147,10 @@ beforeAll(async () => {
   await app.session.subscribe(runtimeId, scope);
   // Approvals are asked for only outside "unrestricted", the runtime's default in remote mode.
   app.session.send(runtimeId, { type: "change_device_state", runtime: scope, payload: { mode: "standard" } });
-  await until(() => mirror()?.deviceStatus?.current_permission_mode === "standard", { timeoutMs: 30_000, what: "permission mode standard in the app's mirror" });
+  await until(() => mirror()?.deviceStatus?.current_permission_mode === "standard", {
+    timeoutMs: 30_000,
+    what: "permission mode standard in the app's mirror",
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -193,7 +203,10 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     const ret = turn.findIndex((e) => isDelta("tool_return_message")(e) && deltaOf(e)?.tool_call_id === "call_approve");
     expect(start).toBeGreaterThan(turn.indexOf(request));
     expect(deltaOf(turn[ret]!)).toMatchObject({ status: "success" });
-    const continuation = turn.slice(ret).filter(isDelta("assistant_message")).map((e) => textOf(deltaOf(e)));
+    const continuation = turn
+      .slice(ret)
+      .filter(isDelta("assistant_message"))
+      .map((e) => textOf(deltaOf(e)));
     expect(continuation).toEqual(["Created ", "the file."]);
     expect(existsSync(file)).toBe(true);
 
@@ -222,7 +235,12 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     expect(deltaOf(turn.find(isDelta("client_tool_end"))!)).toMatchObject({ tool_call_id: "call_deny", status: "error" });
     const ret = turn.findIndex(isDelta("tool_return_message"));
     expect(deltaOf(turn[ret]!)).toMatchObject({ tool_call_id: "call_deny", status: "error", tool_return: DENY_REASON });
-    expect(turn.slice(ret).filter(isDelta("assistant_message")).map((e) => textOf(deltaOf(e)))).toEqual(["Understood, ", "I left it alone."]);
+    expect(
+      turn
+        .slice(ret)
+        .filter(isDelta("assistant_message"))
+        .map((e) => textOf(deltaOf(e))),
+    ).toEqual(["Understood, ", "I left it alone."]);
     expect(existsSync(file)).toBe(true);
 
     expect(toolCall("call_deny")).toMatchObject({ status: "error", result: { status: "error", output: DENY_REASON } });
@@ -285,7 +303,9 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     // up are the runtime's to drop (it does not buffer them).
     expect(chunksAfter.length).toBeGreaterThan(0);
     expect(chunksAfter.at(-1)).toBe(MIDTURN_CHUNKS.at(-1));
-    const chunks = since(mark).filter(isDelta("assistant_message")).map((e) => textOf(deltaOf(e)));
+    const chunks = since(mark)
+      .filter(isDelta("assistant_message"))
+      .map((e) => textOf(deltaOf(e)));
     const positions = chunks.map((c) => MIDTURN_CHUNKS.indexOf(c));
     expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!))).toBe(true);
     // The server re-synced the scope on the new socket: the snapshots came again.
@@ -342,7 +362,12 @@ describe.sequential("interop: real runtime ↔ createByorServer ↔ an app (Clie
     const after = since(syncMark);
     const ret = after.findIndex((e) => isDelta("tool_return_message")(e) && deltaOf(e)?.tool_call_id === "call_reconnect");
     expect(deltaOf(after[ret]!)).toMatchObject({ status: "success" });
-    expect(after.slice(ret).filter(isDelta("assistant_message")).map((e) => textOf(deltaOf(e)))).toEqual(["Created after ", "the reconnect."]);
+    expect(
+      after
+        .slice(ret)
+        .filter(isDelta("assistant_message"))
+        .map((e) => textOf(deltaOf(e))),
+    ).toEqual(["Created after ", "the reconnect."]);
     expect(existsSync(file)).toBe(true);
     expect(mirror()?.pendingApprovals).toEqual([]);
     expect(toolCall("call_reconnect")).toMatchObject({ status: "success" });

@@ -92,7 +92,8 @@ async function startApp(name: string, url: string): Promise<App> {
   return app;
 }
 
-const inScope = (scope: { conversation_id: string }) => (e: RuntimeEvent) => (e as { runtime?: { conversation_id?: string } }).runtime?.conversation_id === scope.conversation_id;
+const inScope = (scope: { conversation_id: string }) => (e: RuntimeEvent) =>
+  (e as { runtime?: { conversation_id?: string } }).runtime?.conversation_id === scope.conversation_id;
 const keyOf = (e: RuntimeEvent) => (e as { idempotency_key?: string }).idempotency_key;
 const assistantChunks = (events: RuntimeEvent[]) =>
   events
@@ -104,7 +105,11 @@ const assistantChunks = (events: RuntimeEvent[]) =>
 
 /** The app's events in `scope` from index `from` up to the first turn_finished (which must come). */
 async function turnOf(app: App, from: number, scope = SCOPE, timeoutMs = 20_000): Promise<RuntimeEvent[]> {
-  const events = () => app.events.slice(from).map((d) => d.event).filter(inScope(scope));
+  const events = () =>
+    app.events
+      .slice(from)
+      .map((d) => d.event)
+      .filter(inScope(scope));
   await until(() => events().some((e) => e.type === "turn_finished"), `turn_finished at app ${app.name}`, timeoutMs);
   const all = events();
   return all.slice(0, all.findIndex((e) => e.type === "turn_finished") + 1);
@@ -119,18 +124,28 @@ function rawEvents(app: App, runtimeId: string, from = 0): RuntimeEvent[] {
 }
 
 /** The assistant chunks in SCOPE the app got from event index `from` on. */
-const chunksSince = (app: App, from: number) => assistantChunks(app.events.slice(from).map((d) => d.event).filter(inScope(SCOPE)));
+const chunksSince = (app: App, from: number) =>
+  assistantChunks(
+    app.events
+      .slice(from)
+      .map((d) => d.event)
+      .filter(inScope(SCOPE)),
+  );
 
 /** Resolves once no app got an event for `quietMs` (the syncs a move or a subscribe caused are all delivered). */
 async function settle(quietMs = 300): Promise<void> {
   const count = () => apps.reduce((n, app) => n + app.events.length, 0);
   let last = count();
   let since = Date.now();
-  await until(() => {
-    const now = count();
-    if (now !== last) [last, since] = [now, Date.now()];
-    return Date.now() - since >= quietMs;
-  }, "the apps to go quiet", 10_000);
+  await until(
+    () => {
+      const now = count();
+      if (now !== last) [last, since] = [now, Date.now()];
+      return Date.now() - since >= quietMs;
+    },
+    "the apps to go quiet",
+    10_000,
+  );
 }
 
 const input = (text: string, scope = SCOPE) =>
@@ -153,7 +168,11 @@ async function listed(node: ServeProcess): Promise<Listed[]> {
 
 /** Resolves once `node` lists the runtime online on node `owner`. */
 const listedOn = (node: ServeProcess, id: string, owner: string, timeoutMs = 15_000) =>
-  until(async () => (await listed(node)).find((r) => r.id === id && r.online && r.node === owner), `runtime ${id} listed online on node ${owner} by ${node.url}`, timeoutMs);
+  until(
+    async () => (await listed(node)).find((r) => r.id === id && r.online && r.node === owner),
+    `runtime ${id} listed online on node ${owner} by ${node.url}`,
+    timeoutMs,
+  );
 
 const alive = (node: ServeProcess) => node.child.exitCode === null && node.child.signalCode === null;
 
@@ -214,9 +233,7 @@ beforeAll(async () => {
   fileStart = Date.now();
   redis = await startRedisServer();
   const ids = ["a", "b", "c"] as const;
-  const started = await Promise.allSettled(
-    ids.map((id) => serve(id)),
-  );
+  const started = await Promise.allSettled(ids.map((id) => serve(id)));
   started.forEach((result, i) => result.status === "fulfilled" && (nodes[ids[i]!] = result.value));
   const failed = started.find((result) => result.status === "rejected");
   if (failed) throw failed.reason;
@@ -253,7 +270,10 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     expect(turnC.map(keyOf)).toEqual(turnB.map(keyOf));
     expect(turnB.every((e) => typeof keyOf(e) === "string")).toBe(true);
     // Nothing sent twice by the servers either (raw frames, before the session's own dedupe).
-    for (const [app, from] of [[appB, rawB], [appC, rawC]] as const) {
+    for (const [app, from] of [
+      [appB, rawB],
+      [appC, rawC],
+    ] as const) {
       const keys = rawEvents(app, id, from).map(keyOf).filter(Boolean);
       expect(new Set(keys).size, `duplicate frames at app ${app.name}`).toBe(keys.length);
     }
@@ -262,15 +282,28 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     // gets its own answer.
     const [rawB2, rawC2] = [appB.raw.length, appC.raw.length];
     const [answerC, answerB] = await Promise.all([
-      appC.client.session.request(id, { type: "runtime_start", request_id: "same-id-1", create_agent: { body: { name: "from-c" } }, create_conversation: {} } as never),
-      appB.client.session.request(id, { type: "runtime_start", request_id: "same-id-1", create_agent: { body: { name: "from-b" } }, create_conversation: {} } as never),
+      appC.client.session.request(id, {
+        type: "runtime_start",
+        request_id: "same-id-1",
+        create_agent: { body: { name: "from-c" } },
+        create_conversation: {},
+      } as never),
+      appB.client.session.request(id, {
+        type: "runtime_start",
+        request_id: "same-id-1",
+        create_agent: { body: { name: "from-b" } },
+        create_conversation: {},
+      } as never),
     ]);
     expect(answerC).toMatchObject({ type: "runtime_start_response", request_id: "same-id-1", success: true });
     expect(answerB).toMatchObject({ type: "runtime_start_response", request_id: "same-id-1", success: true });
     const agentOf = (answer: unknown) => (answer as { runtime: { agent_id: string } }).runtime.agent_id;
     expect(agentOf(answerC)).not.toBe(agentOf(answerB));
     await settle();
-    for (const [app, from, mine] of [[appB, rawB2, agentOf(answerB)], [appC, rawC2, agentOf(answerC)]] as const) {
+    for (const [app, from, mine] of [
+      [appB, rawB2, agentOf(answerB)],
+      [appC, rawC2, agentOf(answerC)],
+    ] as const) {
       const answers = rawEvents(app, id, from).filter((e) => e.type === "runtime_start_response");
       expect(answers, `runtime_start_response frames at app ${app.name}`).toHaveLength(1);
       expect(answers[0]).toMatchObject({ request_id: "same-id-1", runtime: { agent_id: mine } });
@@ -289,7 +322,11 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     );
     for (const n of ["b", "c"] as const) await listedOn(node(n), id, "a");
     log(`real runtime online on every node ${Date.now() - t0} ms after its start`);
-    const started = await appC.client.session.request(id, { type: "runtime_start", create_agent: { body: { name: "scale-real" } }, create_conversation: {} } as never);
+    const started = await appC.client.session.request(id, {
+      type: "runtime_start",
+      create_agent: { body: { name: "scale-real" } },
+      create_conversation: {},
+    } as never);
     const scope = (started as { runtime: { agent_id: string; conversation_id: string } }).runtime;
     await Promise.all([appB.client.session.subscribe(id, scope), appC.client.session.subscribe(id, scope)]);
     await settle();
@@ -309,17 +346,31 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     const marks = { b: appB.statuses.length, c: appC.statuses.length, eb: appB.events.length, ec: appC.events.length };
     const killedAt = Date.now();
     await node("a").stop("SIGKILL");
-    const reconnected = await until(() => runtimeBalancer.runtimeSockets().find((c) => c.backend === node("c").port), "the runtime's socket through the balancer to C");
+    const reconnected = await until(
+      () => runtimeBalancer.runtimeSockets().find((c) => c.backend === node("c").port),
+      "the runtime's socket through the balancer to C",
+    );
     const statusesOf = (app: App, from: number) => app.statuses.slice(from).filter((s) => s.runtime.id === id);
-    for (const [app, from] of [[appB, marks.b], [appC, marks.c]] as const) {
+    for (const [app, from] of [
+      [appB, marks.b],
+      [appC, marks.c],
+    ] as const) {
       await until(
         () => statusesOf(app, from).some((s) => s.runtime.online) && statusesOf(app, from).some((s) => !s.runtime.online),
-        () => `offline and online at app ${app.name} (it saw: ${statusesOf(app, from).map((s) => (s.runtime.online ? "online" : "offline")).join(", ") || "nothing"})`,
+        () =>
+          `offline and online at app ${app.name} (it saw: ${
+            statusesOf(app, from)
+              .map((s) => (s.runtime.online ? "online" : "offline"))
+              .join(", ") || "nothing"
+          })`,
       );
     }
     const seen = (app: App, from: number) => statusesOf(app, from).map((s) => (s.runtime.online ? "online" : "offline"));
     log(`statuses after A died: app b ${seen(appB, marks.b).join(" → ")}; app c ${seen(appC, marks.c).join(" → ")}`);
-    for (const [app, from] of [[appB, marks.b], [appC, marks.c]] as const) {
+    for (const [app, from] of [
+      [appB, marks.b],
+      [appC, marks.c],
+    ] as const) {
       const states = seen(app, from);
       expect(states[0], `first status at app ${app.name}`).toBe("offline");
       expect(states.at(-1), `last status at app ${app.name}`).toBe("online");
@@ -327,7 +378,10 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     // The scope is synced again: snapshots arrive after the runtime came back.
     const resynced = async (app: App, statusFrom: number, eventFrom: number) => {
       const back = statusesOf(app, statusFrom).find((s) => s.runtime.online)!.at;
-      const snap = await until(() => app.events.slice(eventFrom).find((d) => d.event.type === "update_loop_status" && inScope(SCOPE)(d.event) && d.at >= back), `re-sync at app ${app.name}`);
+      const snap = await until(
+        () => app.events.slice(eventFrom).find((d) => d.event.type === "update_loop_status" && inScope(SCOPE)(d.event) && d.at >= back),
+        `re-sync at app ${app.name}`,
+      );
       return snap.at;
     };
     const [syncB, syncC] = await Promise.all([resynced(appB, marks.b, marks.eb), resynced(appC, marks.c, marks.ec)]);
@@ -339,7 +393,10 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     const [turnB, turnC] = await Promise.all([turnOf(appB, fromB), turnOf(appC, fromC)]);
     expect(assistantChunks(turnB).join("")).toBe("pong");
     expect(turnC.map(keyOf)).toEqual(turnB.map(keyOf));
-    const onlineAt = (app: App, from: number) => statusesOf(app, from).filter((s) => s.runtime.online).at(-1)!.at;
+    const onlineAt = (app: App, from: number) =>
+      statusesOf(app, from)
+        .filter((s) => s.runtime.online)
+        .at(-1)!.at;
     log(
       `runtime failover: socket on C ${reconnected.at - killedAt} ms after SIGKILL; online at app b +${onlineAt(appB, marks.b) - killedAt} ms, ` +
         `app c +${onlineAt(appC, marks.c) - killedAt} ms; re-synced b +${syncB - killedAt} ms, c +${syncC - killedAt} ms; ` +
@@ -353,9 +410,16 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
       await until(async () => (await listed(node("c"))).find((r) => r.id === realId && r.online && r.node === "c"), "the real runtime online on C", 30_000);
       const listedAt = Date.now();
       await listedOn(node("b"), realId, "c");
-      const realStatuses = (app: App) => app.statuses.slice(app === appB ? marks.b : marks.c).filter((s) => s.runtime.id === realId).map((s) => (s.runtime.online ? "online" : "offline"));
+      const realStatuses = (app: App) =>
+        app.statuses
+          .slice(app === appB ? marks.b : marks.c)
+          .filter((s) => s.runtime.id === realId)
+          .map((s) => (s.runtime.online ? "online" : "offline"));
       for (const app of [appB, appC]) await until(() => realStatuses(app).at(-1) === "online", `the real runtime online again at app ${app.name}`);
-      const realSocket = runtimeBalancer.runtimeSockets().filter((c) => c.backend === node("c").port).find((c) => c !== reconnected);
+      const realSocket = runtimeBalancer
+        .runtimeSockets()
+        .filter((c) => c.backend === node("c").port)
+        .find((c) => c !== reconnected);
       await settle();
       const [rb, rc] = [appB.events.length, appC.events.length];
       appC.client.session.send(realId, input("real runtime after the failover", scope));
@@ -396,7 +460,10 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     };
     await until(offlineThenOnline, () => `offline then online at app b (it saw: ${seen(appB, marks.b).join(", ") || "nothing"})`, 20_000);
     const onlineAt = statusesOf(appB, marks.b)[1]!.at;
-    const resync = await until(() => appB.events.slice(fromB).find((d) => d.at >= onlineAt && d.event.type === "update_loop_status" && inScope(SCOPE)(d.event)), "the re-sync at app b");
+    const resync = await until(
+      () => appB.events.slice(fromB).find((d) => d.at >= onlineAt && d.event.type === "update_loop_status" && inScope(SCOPE)(d.event)),
+      "the re-sync at app b",
+    );
     // The owner (C) wrote its record again: every node lists it.
     for (const n of ["b", "c"] as const) await listedOn(node(n), id, "c", 20_000);
     const relisted = Date.now();
@@ -451,7 +518,9 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     const wire = rawEvents(appB, id, rawFromB).filter(inScope(SCOPE)).map(keyOf);
     const twice = wire.filter((key, i) => wire.indexOf(key) !== i);
     expect(twice).toEqual([]);
-    log(`app on killed node: resumed on C +${reopened.at - killedAt} ms after SIGKILL; lost 0/${SLOW_CHUNKS.length} chunks; ${wire.length} frames on the wire since the turn began, 0 duplicated`);
+    log(
+      `app on killed node: resumed on C +${reopened.at - killedAt} ms after SIGKILL; lost 0/${SLOW_CHUNKS.length} chunks; ${wire.length} frames on the wire since the turn began, 0 duplicated`,
+    );
     // The next turn reaches it (and the app on C).
     await settle();
     const [nextB, nextC] = [appB.events.length, appC.events.length];
@@ -475,12 +544,25 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
       const entries = (await listed(node("c"))).filter((r) => r.id === id);
       return entries.length === 1 && entries[0]!.online && entries[0]!.node === "d";
     }, "node C listing the runtime once, online on D");
-    const seen = (app: App, from: number) => app.statuses.slice(from).filter((s) => s.runtime.id === id).map((s) => (s.runtime.online ? "online" : "offline"));
-    for (const [app, from] of [[appB, marks.b], [appC, marks.c]] as const) {
-      await until(() => seen(app, from).at(-1) === "online", () => `online again at app ${app.name} (it saw: ${seen(app, from).join(", ")})`);
+    const seen = (app: App, from: number) =>
+      app.statuses
+        .slice(from)
+        .filter((s) => s.runtime.id === id)
+        .map((s) => (s.runtime.online ? "online" : "offline"));
+    for (const [app, from] of [
+      [appB, marks.b],
+      [appC, marks.c],
+    ] as const) {
+      await until(
+        () => seen(app, from).at(-1) === "online",
+        () => `online again at app ${app.name} (it saw: ${seen(app, from).join(", ")})`,
+      );
       expect(seen(app, from)[0]).toBe("offline");
     }
-    for (const [app, from] of [[appB, marks.eb], [appC, marks.ec]] as const) {
+    for (const [app, from] of [
+      [appB, marks.eb],
+      [appC, marks.ec],
+    ] as const) {
       await until(() => app.events.slice(from).some((d) => d.event.type === "update_loop_status" && inScope(SCOPE)(d.event)), `the re-sync at app ${app.name}`);
     }
     await settle();
@@ -489,6 +571,8 @@ describe.sequential("three byor serve nodes on one redis-server", () => {
     const [turnB, turnC] = await Promise.all([turnOf(appB, fromB), turnOf(appC, fromC)]);
     expect(assistantChunks(turnB).join("")).toBe("pong");
     expect(turnC.map(keyOf)).toEqual(turnB.map(keyOf));
-    log(`runtime moved C → D (C up): turn from the apps on C done +${Date.now() - t0} ms; statuses app b ${seen(appB, marks.b).join(" → ")}, app c ${seen(appC, marks.c).join(" → ")}`);
+    log(
+      `runtime moved C → D (C up): turn from the apps on C done +${Date.now() - t0} ms; statuses app b ${seen(appB, marks.b).join(" → ")}, app c ${seen(appC, marks.c).join(" → ")}`,
+    );
   }, 30_000);
 });

@@ -45,7 +45,12 @@ describe("createScriptedModel", () => {
 
   it("streams a role delta, content chunks, the finish reason, usage and [DONE]", async () => {
     model = await createScriptedModel({ replies: [{ text: ["Hel", "lo"] }] });
-    const res = await post(model, { model: "scripted-model", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] });
+    const res = await post(model, {
+      model: "scripted-model",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const events = await sse(res);
     expect(events.at(-1)).toBe("[DONE]");
@@ -60,11 +65,15 @@ describe("createScriptedModel", () => {
   });
 
   it("streams a tool call as id and name, then the arguments in pieces, and finishes with tool_calls", async () => {
-    model = await createScriptedModel({ replies: [{ reasoning: ["mm"], toolCalls: [{ id: "call_x", name: "Bash", arguments: { command: "touch a.txt", description: "make a file" } }] }] });
+    model = await createScriptedModel({
+      replies: [{ reasoning: ["mm"], toolCalls: [{ id: "call_x", name: "Bash", arguments: { command: "touch a.txt", description: "make a file" } }] }],
+    });
     const chunks = (await sse(await post(model, { stream: true, messages: [] }))).slice(0, -1) as Chunk[];
     const deltas = chunks.map((c) => c.choices[0]!.delta);
     expect(deltas[1]).toEqual({ reasoning_content: "mm" });
-    const calls = deltas.filter((d) => d.tool_calls).map((d) => (d.tool_calls as { index: number; id?: string; function: { name?: string; arguments: string } }[])[0]!);
+    const calls = deltas
+      .filter((d) => d.tool_calls)
+      .map((d) => (d.tool_calls as { index: number; id?: string; function: { name?: string; arguments: string } }[])[0]!);
     expect(calls[0]).toEqual({ index: 0, id: "call_x", type: "function", function: { name: "Bash", arguments: "" } });
     expect(calls.length).toBeGreaterThan(2);
     expect(JSON.parse(calls.map((c) => c.function.arguments).join(""))).toEqual({ command: "touch a.txt", description: "make a file" });
@@ -73,7 +82,10 @@ describe("createScriptedModel", () => {
 
   it("answers without streaming when stream is false", async () => {
     model = await createScriptedModel({ replies: [{ text: ["a", "b"], toolCalls: [{ id: "c1", name: "Read", arguments: '{"path":"x"}' }] }] });
-    const body = (await (await post(model, { messages: [] })).json()) as { object: string; choices: { message: Record<string, unknown>; finish_reason: string }[] };
+    const body = (await (await post(model, { messages: [] })).json()) as {
+      object: string;
+      choices: { message: Record<string, unknown>; finish_reason: string }[];
+    };
     expect(body.object).toBe("chat.completion");
     expect(body.choices[0]!.message).toEqual({
       role: "assistant",
@@ -85,7 +97,7 @@ describe("createScriptedModel", () => {
 
   it("plays the queue in order, then the fallback; enqueue adds replies", async () => {
     model = await createScriptedModel({ replies: [{ text: "one" }], fallback: { text: "fallback" } });
-    const text = async () => (((await (await post(model!, {})).json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content);
+    const text = async () => ((await (await post(model!, {})).json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
     expect(await text()).toBe("one");
     expect(await text()).toBe("fallback");
     model.enqueue({ text: "two" });
@@ -96,7 +108,14 @@ describe("createScriptedModel", () => {
 
   it("takes replies from a function of the request", async () => {
     model = await createScriptedModel({ replies: (req, i) => ({ text: `${i}:${(req.messages ?? []).length}` }) });
-    const res = (await (await post(model, { messages: [{ role: "user", content: "x" }, { role: "user", content: "y" }] })).json()) as { choices: { message: { content: string } }[] };
+    const res = (await (
+      await post(model, {
+        messages: [
+          { role: "user", content: "x" },
+          { role: "user", content: "y" },
+        ],
+      })
+    ).json()) as { choices: { message: { content: string } }[] };
     expect(res.choices[0]!.message.content).toBe("0:2");
   });
 
@@ -147,9 +166,11 @@ describe("createScriptedModel", () => {
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"');
     const closing = model.close();
-    await expect((async () => {
-      for (;;) if ((await reader.read()).done) return "ended";
-    })()).rejects.toThrow();
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return "ended";
+      })(),
+    ).rejects.toThrow();
     await closing;
     model = undefined;
   });

@@ -121,7 +121,10 @@ describe("reconnect and close codes", () => {
     const mark = r.mark();
     r.send({ type: "sync", request_id: "s-2", runtime });
     await r.waitFor(isType("sync_response"), mark);
-    const seqs = r.server.received().filter((f) => typeof f.event_seq === "number").map((f) => f.event_seq);
+    const seqs = r.server
+      .received()
+      .filter((f) => typeof f.event_seq === "number")
+      .map((f) => f.event_seq);
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
@@ -214,7 +217,13 @@ describe("sync", () => {
     let mark = r.mark();
     r.send({ type: "sync", request_id: "s-1", runtime });
     await r.waitFor(isType("sync_response"), mark);
-    expect(labels(r.since(mark))).toEqual(["update_device_status", "update_loop_status:WAITING_ON_INPUT", "update_queue", "update_subagent_state", "sync_response"]);
+    expect(labels(r.since(mark))).toEqual([
+      "update_device_status",
+      "update_loop_status:WAITING_ON_INPUT",
+      "update_queue",
+      "update_subagent_state",
+      "sync_response",
+    ]);
     expect(r.since(mark).at(-1)).toEqual({ type: "sync_response", request_id: "s-1", runtime, success: true });
     mark = r.mark();
     r.send({ type: "sync", request_id: "s-2", runtime });
@@ -232,7 +241,13 @@ describe("sync", () => {
     r.send({ type: "sync", request_id: "s-null", runtime: { agent_id: null, conversation_id: "default" } });
     await r.waitFor(isType("sync_response"));
     await settled(r);
-    expect(labels(r.since(0))).toEqual(["update_device_status", "update_loop_status:WAITING_ON_INPUT", "update_queue", "update_subagent_state", "sync_response"]);
+    expect(labels(r.since(0))).toEqual([
+      "update_device_status",
+      "update_loop_status:WAITING_ON_INPUT",
+      "update_queue",
+      "update_subagent_state",
+      "sync_response",
+    ]);
     expect(r.since(0).at(-1)!.runtime).toEqual({ agent_id: null, conversation_id: "default" });
   });
 
@@ -272,16 +287,34 @@ describe("turns", () => {
     ]);
     const text = r.since(0).find((f) => f.type === "stream_delta")!.delta as { content: unknown; run_id: string };
     expect(text.content).toEqual([{ type: "text", text: "pong" }]);
-    const loop = r.since(0).filter((f) => f.type === "update_loop_status").at(-1)!.loop_status;
-    expect(loop).toEqual({ status: "WAITING_ON_INPUT", active_run_ids: [], client_message_ids_by_run_id: { [text.run_id]: ["cm-in-1"] }, executing_tool_call_ids: [] });
+    const loop = r
+      .since(0)
+      .filter((f) => f.type === "update_loop_status")
+      .at(-1)!.loop_status;
+    expect(loop).toEqual({
+      status: "WAITING_ON_INPUT",
+      active_run_ids: [],
+      client_message_ids_by_run_id: { [text.run_id]: ["cm-in-1"] },
+      executing_tool_call_ids: [],
+    });
   });
 
   it("streams scripted reasoning and text chunk by chunk, with usage and the stop reason", async () => {
     const r = await setup({ scenario: { turns: [{ reasoning: ["Thin", "king"], text: ["Hel", "lo"] }] } });
     r.send(input("in-1", "hello"));
     await r.waitFor(turnFinished);
-    const deltas = r.since(0).filter(isType("stream_delta")).map((f) => f.delta as Record<string, unknown>);
-    expect(deltas.map((d) => d.message_type)).toEqual(["reasoning_message", "reasoning_message", "assistant_message", "assistant_message", "usage_statistics", "stop_reason"]);
+    const deltas = r
+      .since(0)
+      .filter(isType("stream_delta"))
+      .map((f) => f.delta as Record<string, unknown>);
+    expect(deltas.map((d) => d.message_type)).toEqual([
+      "reasoning_message",
+      "reasoning_message",
+      "assistant_message",
+      "assistant_message",
+      "usage_statistics",
+      "stop_reason",
+    ]);
     expect(deltas.slice(0, 2).map((d) => d.reasoning)).toEqual(["Thin", "king"]);
     expect(deltas.slice(2, 4).map((d) => d.content)).toEqual([[{ type: "text", text: "Hel" }], [{ type: "text", text: "lo" }]]);
     expect(new Set(deltas.slice(2, 4).map((d) => d.id)).size).toBe(1);
@@ -292,13 +325,25 @@ describe("turns", () => {
   it("asks for approval of a tool call, replays the request on sync, and runs it when allowed", async () => {
     const r = await setup({
       permissionMode: "standard",
-      scenario: [{ text: ["Let me"], toolCall: { name: "Bash", input: { command: "touch a.txt", description: "make a file" }, id: "call_a", result: "" }, then: { text: ["Done"] } }],
+      scenario: [
+        {
+          text: ["Let me"],
+          toolCall: { name: "Bash", input: { command: "touch a.txt", description: "make a file" }, id: "call_a", result: "" },
+          then: { text: ["Done"] },
+        },
+      ],
     });
     r.send(input("in-1", "make a file"));
     const request = await r.waitFor(isType("control_request"));
     expect(request).toMatchObject({
       request_id: "perm-call_a",
-      request: { subtype: "can_use_tool", tool_name: "Bash", input: { command: "touch a.txt", description: "make a file" }, tool_call_id: "call_a", blocked_path: null },
+      request: {
+        subtype: "can_use_tool",
+        tool_name: "Bash",
+        input: { command: "touch a.txt", description: "make a file" },
+        tool_call_id: "call_a",
+        blocked_path: null,
+      },
       agent_id: "agent-1",
       conversation_id: "default",
     });
@@ -355,7 +400,11 @@ describe("turns", () => {
       "update_device_status",
     ]);
     const ret = r.since(mark).find((f) => (f.delta as { message_type?: string } | undefined)?.message_type === "tool_return_message")!.delta;
-    expect(ret).toMatchObject({ status: "success", tool_call_id: "call_a", tool_returns: [{ tool_call_id: "call_a", status: "success", tool_return: "(Command completed with no output)" }] });
+    expect(ret).toMatchObject({
+      status: "success",
+      tool_call_id: "call_a",
+      tool_returns: [{ tool_call_id: "call_a", status: "success", tool_return: "(Command completed with no output)" }],
+    });
     // A second answer to the same request is refused.
     mark = r.mark();
     r.send({ type: "input", request_id: "ap-2", runtime, payload: { kind: "approval_response", request_id: "perm-call_a", decision: { behavior: "allow" } } });
@@ -368,7 +417,12 @@ describe("turns", () => {
     const request = await r.waitFor(isType("control_request"));
     expect((request.request as { permission_suggestions: unknown[] }).permission_suggestions).toEqual([]);
     const mark = r.mark();
-    r.send({ type: "input", request_id: "ap-1", runtime, payload: { kind: "approval_response", request_id: request.request_id, decision: { behavior: "deny", message: "no thanks" } } });
+    r.send({
+      type: "input",
+      request_id: "ap-1",
+      runtime,
+      payload: { kind: "approval_response", request_id: request.request_id, decision: { behavior: "deny", message: "no thanks" } },
+    });
     await r.waitFor(turnFinished, mark);
     expect(labels(r.since(mark)).slice(0, 9)).toEqual([
       "update_loop_status:WAITING_ON_APPROVAL",
@@ -381,7 +435,10 @@ describe("turns", () => {
       "stream_delta:tool_return_message",
       "update_loop_status:SENDING_API_REQUEST",
     ]);
-    const deltas = r.since(mark).filter(isType("stream_delta")).map((f) => f.delta as Record<string, unknown>);
+    const deltas = r
+      .since(mark)
+      .filter(isType("stream_delta"))
+      .map((f) => f.delta as Record<string, unknown>);
     expect(deltas[0]).toMatchObject({ message_type: "client_tool_end", status: "error" });
     expect(deltas[1]).toMatchObject({ status: "error", tool_return: "no thanks" });
   });
@@ -416,7 +473,13 @@ describe("turns", () => {
     expect(r.since(mark)[2]!.delta).toMatchObject({ message: "Interrupted", level: "warning" });
     mark = r.mark();
     r.send({ type: "abort_message", request_id: "ab-2", runtime });
-    expect(await r.waitFor(isType("abort_message_response"), mark)).toEqual({ type: "abort_message_response", request_id: "ab-2", runtime, aborted: false, success: true });
+    expect(await r.waitFor(isType("abort_message_response"), mark)).toEqual({
+      type: "abort_message_response",
+      request_id: "ab-2",
+      runtime,
+      aborted: false,
+      success: true,
+    });
     // Like the real runtime, the first input after an aborted turn goes through the queue.
     mark = r.mark();
     r.send(input("in-2", "again"));
@@ -440,7 +503,14 @@ describe("turns", () => {
     r.send(input("in-1", "x"));
     await r.waitFor((f) => (f.delta as { is_terminal?: boolean } | undefined)?.is_terminal === true);
     const got = labels(r.since(0)).filter((l) => l !== "update_device_status");
-    expect(got.slice(5)).toEqual(["stream_delta:loop_error", "stream_delta:error_message", "stream_delta:stop_reason", "update_loop_status:WAITING_ON_INPUT", "turn_finished:error", "stream_delta:loop_error(terminal)"]);
+    expect(got.slice(5)).toEqual([
+      "stream_delta:loop_error",
+      "stream_delta:error_message",
+      "stream_delta:stop_reason",
+      "update_loop_status:WAITING_ON_INPUT",
+      "turn_finished:error",
+      "stream_delta:loop_error(terminal)",
+    ]);
     const finished = r.since(0).find(turnFinished)!;
     expect(String(finished.error)).toContain('401: {\\"message\\":\\"bad key\\"');
   });
@@ -461,7 +531,10 @@ describe("turns", () => {
       [[], []],
     ]);
     expect(frames.filter(turnFinished)).toHaveLength(2);
-    expect(frames.find((f) => (f.delta as { message_type?: string } | undefined)?.message_type === "user_message")!.delta).toMatchObject({ content: "two", otid: "cm-in-2" });
+    expect(frames.find((f) => (f.delta as { message_type?: string } | undefined)?.message_type === "user_message")!.delta).toMatchObject({
+      content: "two",
+      otid: "cm-in-2",
+    });
   });
 
   it("runs a turn for the legacy message frame, without input_accepted", async () => {
@@ -493,10 +566,19 @@ describe("turns", () => {
     r.runtime.disconnect();
     const second = await r.server.socket(1);
     await settled(r);
-    expect(second.frames.filter((f) => f.dir === "in" && f.json?.request_id !== "barrier").map((f) => f.json?.type)).toEqual(["update_device_status", "update_loop_status", "control_request"]);
+    expect(second.frames.filter((f) => f.dir === "in" && f.json?.request_id !== "barrier").map((f) => f.json?.type)).toEqual([
+      "update_device_status",
+      "update_loop_status",
+      "control_request",
+    ]);
     // The answer on the new socket still works.
     const mark = r.mark();
-    second.send({ type: "input", request_id: "ap", runtime, payload: { kind: "approval_response", request_id: "perm-call_1", decision: { behavior: "allow" } } });
+    second.send({
+      type: "input",
+      request_id: "ap",
+      runtime,
+      payload: { kind: "approval_response", request_id: "perm-call_1", decision: { behavior: "allow" } },
+    });
     await r.waitFor(turnFinished, mark);
   });
 });
@@ -506,23 +588,47 @@ describe("runtime_start, change_device_state, providers", () => {
     const r = await setup();
     r.send({ type: "runtime_start", request_id: "rs-1", create_agent: { body: { name: "a", model: "openai-compatible/m" } }, create_conversation: {} });
     const response = await r.waitFor(isType("runtime_start_response"));
-    expect(response).toMatchObject({ success: true, runtime: { conversation_id: "local-conv-1" }, agent: { name: "a", model: "openai-compatible/m" }, created: { agent: true, conversation: true } });
+    expect(response).toMatchObject({
+      success: true,
+      runtime: { conversation_id: "local-conv-1" },
+      agent: { name: "a", model: "openai-compatible/m" },
+      created: { agent: true, conversation: true },
+    });
     expect((response.runtime as { agent_id: string }).agent_id).toMatch(/^agent-local-/);
     await settled(r);
-    expect(labels(r.since(0))).toEqual(["runtime_start_response", "update_device_status", "update_loop_status:WAITING_ON_INPUT", "update_queue", "update_subagent_state", "update_device_status"]);
+    expect(labels(r.since(0))).toEqual([
+      "runtime_start_response",
+      "update_device_status",
+      "update_loop_status:WAITING_ON_INPUT",
+      "update_queue",
+      "update_subagent_state",
+      "update_device_status",
+    ]);
     r.send({ type: "runtime_start", request_id: "rs-2", agent_id: "x", create_agent: { body: {} } });
-    expect(await r.waitFor((f) => f.request_id === "rs-2")).toMatchObject({ success: false, error: "runtime_start agent_id cannot be combined with create_agent" });
+    expect(await r.waitFor((f) => f.request_id === "rs-2")).toMatchObject({
+      success: false,
+      error: "runtime_start agent_id cannot be combined with create_agent",
+    });
   });
 
   it("changes the permission mode and reports a bad one as loop_error", async () => {
     const r = await setup();
     r.send({ type: "change_device_state", runtime, payload: { mode: "standard" } });
     await r.waitFor((f) => (f.loop_status as { status?: string } | undefined)?.status === "WAITING_ON_INPUT");
-    expect(labels(r.since(0))).toEqual(["update_loop_status:EXECUTING_COMMAND", "update_loop_status:EXECUTING_COMMAND", "update_device_status", "update_loop_status:WAITING_ON_INPUT"]);
+    expect(labels(r.since(0))).toEqual([
+      "update_loop_status:EXECUTING_COMMAND",
+      "update_loop_status:EXECUTING_COMMAND",
+      "update_device_status",
+      "update_loop_status:WAITING_ON_INPUT",
+    ]);
     expect((r.since(0)[2]!.device_status as { current_permission_mode: string }).current_permission_mode).toBe("standard");
     const mark = r.mark();
     r.send({ type: "change_device_state", runtime, payload: { mode: "yolo" } });
-    expect((await r.waitFor(isType("stream_delta"), mark)).delta).toMatchObject({ message_type: "loop_error", message: "Unsupported permission mode: yolo", is_terminal: false });
+    expect((await r.waitFor(isType("stream_delta"), mark)).delta).toMatchObject({
+      message_type: "loop_error",
+      message: "Unsupported permission mode: yolo",
+      is_terminal: false,
+    });
   });
 
   it("emits scoped events only for scopes a command named on this connection", async () => {
@@ -540,10 +646,19 @@ describe("runtime_start, change_device_state, providers", () => {
 
   it("answers connect_provider and app_server_info", async () => {
     const r = await setup();
-    r.send({ type: "connect_provider", request_id: "cp", target: "local", provider_id: "openai-compatible", fields: { baseUrl: "http://127.0.0.1:1/llm/v1", apiKey: "k" } });
+    r.send({
+      type: "connect_provider",
+      request_id: "cp",
+      target: "local",
+      provider_id: "openai-compatible",
+      fields: { baseUrl: "http://127.0.0.1:1/llm/v1", apiKey: "k" },
+    });
     r.send({ type: "app_server_info", request_id: "i" });
     const provider = await r.waitFor(isType("connect_provider_response"));
-    expect(provider).toMatchObject({ success: true, providers: [{ id: "openai-compatible", connected: { is_connected: true, base_url: "http://127.0.0.1:1/llm/v1" } }] });
+    expect(provider).toMatchObject({
+      success: true,
+      providers: [{ id: "openai-compatible", connected: { is_connected: true, base_url: "http://127.0.0.1:1/llm/v1" } }],
+    });
     expect(await r.waitFor(isType("app_server_info_response"))).toMatchObject({ backend: "local", letta_code_version: "0.32.18", protocol_version: 1 });
   });
 });
@@ -551,7 +666,19 @@ describe("runtime_start, change_device_state, providers", () => {
 describe("invalid frames", () => {
   it("ignores malformed, non-object, unknown and invalid frames without a reply", async () => {
     const r = await setup();
-    for (const frame of ["{oops", "42", "[]", '"x"', { type: "ping" }, { type: "ack", seq: 3 }, { type: "bogus" }, { type: "sync" }, { type: "sync", request_id: "s", runtime: { agent_id: 42, conversation_id: "c" } }, { type: "sync", request_id: "s", runtime: { agent_id: "a", conversation_id: "" } }, { type: "input", payload: {} }]) {
+    for (const frame of [
+      "{oops",
+      "42",
+      "[]",
+      '"x"',
+      { type: "ping" },
+      { type: "ack", seq: 3 },
+      { type: "bogus" },
+      { type: "sync" },
+      { type: "sync", request_id: "s", runtime: { agent_id: 42, conversation_id: "c" } },
+      { type: "sync", request_id: "s", runtime: { agent_id: "a", conversation_id: "" } },
+      { type: "input", payload: {} },
+    ]) {
       r.send(frame);
     }
     expect(await answeredAfter(r)).toBe(0);
@@ -564,8 +691,14 @@ describe("invalid frames", () => {
       [{ payload: "nope" }, "Protocol violation: input.payload must be an object"],
       [{ payload: { kind: "bogus" } }, "Unsupported input payload kind: bogus"],
       [{ payload: { kind: "create_message" } }, "Protocol violation: input.kind=create_message requires payload.messages[]"],
-      [{ payload: { kind: "create_message", messages: [], image_failure_mode: "x" } }, "Protocol violation: input.payload.image_failure_mode must be strict or drop"],
-      [{ payload: { kind: "approval_response", request_id: "x" } }, "Protocol violation: input.kind=approval_response requires payload.request_id and either payload.decision or payload.error"],
+      [
+        { payload: { kind: "create_message", messages: [], image_failure_mode: "x" } },
+        "Protocol violation: input.payload.image_failure_mode must be strict or drop",
+      ],
+      [
+        { payload: { kind: "approval_response", request_id: "x" } },
+        "Protocol violation: input.kind=approval_response requires payload.request_id and either payload.decision or payload.error",
+      ],
       [{}, "Protocol violation: input.payload must be an object"],
     ] as const;
     for (const [extra] of bad) r.send({ type: "input", request_id: "bad", runtime, ...extra });
@@ -596,7 +729,16 @@ describe("device commands", () => {
     r.send({ type: "list_in_directory", path: "/workspace/none" });
     await r.waitFor((f) => f.type === "list_in_directory_response" && f.success === false);
     const by = (id: string) => r.since(0).find((f) => f.request_id === id);
-    expect(by("l")).toEqual({ type: "list_in_directory_response", path: "/workspace", folders: ["src"], hasMore: false, total: 2, success: true, request_id: "l", files: ["README.md"] });
+    expect(by("l")).toEqual({
+      type: "list_in_directory_response",
+      path: "/workspace",
+      folders: ["src"],
+      hasMore: false,
+      total: 2,
+      success: true,
+      request_id: "l",
+      files: ["README.md"],
+    });
     expect(by("r")).toEqual({ type: "read_file_response", request_id: "r", path: "/workspace/README.md", content: "# hi", encoding: "utf8", success: true });
     expect(by("r64")).toMatchObject({ content: Buffer.from("# hi").toString("base64"), encoding: "base64" });
     expect(by("missing")).toEqual({
@@ -609,7 +751,14 @@ describe("device commands", () => {
       error: "ENOENT: no such file or directory, open '/workspace/nope.txt'",
     });
     expect(by("w")).toEqual({ type: "write_file_response", request_id: "w", path: "/workspace/src/b.ts", success: true });
-    expect(by("t")).toMatchObject({ entries: [{ path: "src", type: "dir" }, { path: "README.md", type: "file" }], has_more_depth: true, success: true });
+    expect(by("t")).toMatchObject({
+      entries: [
+        { path: "src", type: "dir" },
+        { path: "README.md", type: "file" },
+      ],
+      has_more_depth: true,
+      success: true,
+    });
     expect(by("s")).toMatchObject({ files: [{ path: "src/b.ts", type: "file" }], success: true });
     expect(by("c")).toEqual({ type: "get_cwd_map_response", request_id: "c", success: true, cwd_map: {}, boot_working_directory: "/workspace" });
     expect(r.since(0).find((f) => f.type === "list_in_directory_response" && f.success === false)).toMatchObject({

@@ -54,8 +54,7 @@ function bundle(schemas: SchemaFile[]): Record<string, unknown> {
   return { title: "ByorProtocolSchemas", type: "object", $defs };
 }
 
-const union = (name: string, doc: string, members: string[]): string =>
-  `/** ${doc} */\nexport type ${name} =\n  | ${members.join("\n  | ")};\n`;
+const union = (name: string, doc: string, members: string[]): string => `/** ${doc} */\nexport type ${name} =\n  | ${members.join("\n  | ")};\n`;
 
 export async function emitTypes(schemas: SchemaFile[]): Promise<string> {
   let body = await compile(bundle(schemas) as never, "ByorProtocolSchemas", {
@@ -91,16 +90,37 @@ export async function emitTypes(schemas: SchemaFile[]): Promise<string> {
   const responses = commands.filter((s) => s.response);
   const byType = new Map(schemas.filter((s) => s.wireType).map((s) => [s.wireType!, s.title]));
   const tail = [
-    union("RuntimeCommand", "Every frame a server or app may send to the runtime.", commands.map((s) => s.title)),
-    union("RuntimeEvent", "Every frame the runtime may send.", events.map((s) => s.title)),
+    union(
+      "RuntimeCommand",
+      "Every frame a server or app may send to the runtime.",
+      commands.map((s) => s.title),
+    ),
+    union(
+      "RuntimeEvent",
+      "Every frame the runtime may send.",
+      events.map((s) => s.title),
+    ),
     typeMap("CommandTypeMap", "Command `type` → its message type.", commands),
     typeMap("EventTypeMap", "Event `type` → its message type.", events),
-    union("AppFrame", "Every frame an app may send to a BYOR server's client endpoint.", appFrames.map((s) => s.title)),
-    union("ServerFrame", "Every frame a BYOR server may send to an app.", serverFrames.map((s) => s.title)),
+    union(
+      "AppFrame",
+      "Every frame an app may send to a BYOR server's client endpoint.",
+      appFrames.map((s) => s.title),
+    ),
+    union(
+      "ServerFrame",
+      "Every frame a BYOR server may send to an app.",
+      serverFrames.map((s) => s.title),
+    ),
     typeMap("AppFrameTypeMap", "App frame `type` → its message type.", appFrames),
     typeMap("ServerFrameTypeMap", "Server frame `type` → its message type.", serverFrames),
     `/** Command \`type\` → the \`type\` of the one response the runtime pairs with it by \`request_id\`. */\nexport interface ResponseTypeMap {\n${responses.map((s) => `  ${s.wireType}: ${JSON.stringify(s.response)};`).join("\n")}\n}\n`,
-    `/** Frames that carry the event envelope (runtime, event_seq, emitted_at, idempotency_key). */\nexport type EnvelopedEvent = ${events.filter((s) => s.enveloped).map((s) => byType.get(s.wireType!)).join(" | ") || "never"};\n`,
+    `/** Frames that carry the event envelope (runtime, event_seq, emitted_at, idempotency_key). */\nexport type EnvelopedEvent = ${
+      events
+        .filter((s) => s.enveloped)
+        .map((s) => byType.get(s.wireType!))
+        .join(" | ") || "never"
+    };\n`,
   ].join("\n");
   return `${header("TypeScript types of every schema.")}\n${body.trim()}\n\n${tail}`;
 }

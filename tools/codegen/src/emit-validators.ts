@@ -109,9 +109,16 @@ export function boundErrors(code: string): string {
     if (expected[k] !== found[k]) throw new Error(`ajv's standalone code has ${expected[k]} ${k} sites, the error cap rewrites ${found[k]}`);
   }
   return code
-    .replace(PUSH, (_m, err: string, literal: string) => `if(errors < ${ROOM}){const ${err} = ${literal};if(vErrors === null){vErrors = [${err}];}else {vErrors.push(${err});}}errors++;`)
+    .replace(
+      PUSH,
+      (_m, err: string, literal: string) =>
+        `if(errors < ${ROOM}){const ${err} = ${literal};if(vErrors === null){vErrors = [${err}];}else {vErrors.push(${err});}}errors++;`,
+    )
     .replace(CONCAT, (_m, fn: string) => `vErrors = ${APPEND_ERRORS}(vErrors, ${fn}.errors, ${ROOM});errors += ${fn}.count;`)
-    .replace(RESET, (_m, errs: string) => `errors = ${errs};if(vErrors !== null){if(${errs}){if(${errs} < vErrors.length)vErrors.length = ${errs};}else {vErrors = null;}}`)
+    .replace(
+      RESET,
+      (_m, errs: string) => `errors = ${errs};if(vErrors !== null){if(${errs}){if(${errs} < vErrors.length)vErrors.length = ${errs};}else {vErrors = null;}}`,
+    )
     .replace(RETURN, (_m, fn: string) => `${fn}.errors = vErrors;${fn}.count = errors;return errors === 0;`)
     .replace(SIGNATURE, `{instancePath="", parentData, parentDataProperty, rootData=data, ${ROOM}=${cap}}={}`)
     .replace(CALL, (_m, fn: string, data: string, options: string) => `${fn}(${data}, {${options},${ROOM}:${ROOM}-errors})`);

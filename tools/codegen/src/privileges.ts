@@ -79,9 +79,7 @@ export function privilegeProblem(
   const classes = privileges.classes.map((c) => c.name);
   const allowed = appFrame ? [...classes, ...APP_FRAME_PRIVILEGE_VALUES] : classes;
   if (!needed) {
-    return value === undefined
-      ? undefined
-      : `${s.path}: ${PRIVILEGE_KEYWORD} is only for commands an app may send (commands/) and app frames (broker/)`;
+    return value === undefined ? undefined : `${s.path}: ${PRIVILEGE_KEYWORD} is only for commands an app may send (commands/) and app frames (broker/)`;
   }
   if (value === undefined) {
     return `${s.path}: ${PRIVILEGE_KEYWORD} missing: every ${appFrame ? "app frame" : "command"} needs a privilege class (${allowed.join(", ")}; see schema/${PRIVILEGES_FILE})`;

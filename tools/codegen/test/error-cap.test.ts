@@ -14,20 +14,38 @@ type Compiled = ((data: unknown) => boolean) & { errors?: { instancePath: string
 
 const schema = (name: string, json: object): SchemaFile => {
   const id = `${SCHEMA_BASE}defs/${name}.json`;
-  return { path: `schema/defs/${name}.json`, folder: "defs", name, id, title: name, enveloped: false, json: { $id: id, title: name, description: name, ...json } };
+  return {
+    path: `schema/defs/${name}.json`,
+    folder: "defs",
+    name,
+    id,
+    title: name,
+    enveloped: false,
+    json: { $id: id, title: name, description: name, ...json },
+  };
 };
 
 const item = schema("Item", { type: "object", required: ["n"], properties: { n: { type: "number" } } });
 const schemas = [
   item,
   // The first branch fails once per item, the second accepts the same array: a rollback past the cap.
-  schema("Union", { anyOf: [{ type: "array", items: { type: "string" } }, { type: "array", items: { type: "number" } }] }),
+  schema("Union", {
+    anyOf: [
+      { type: "array", items: { type: "string" } },
+      { type: "array", items: { type: "number" } },
+    ],
+  }),
   // The same through $ref'd items, inside an object, then an error after the union.
   schema("RefUnion", {
     type: "object",
     required: ["list", "tail"],
     properties: {
-      list: { anyOf: [{ type: "array", items: { $ref: "Item.json" } }, { type: "array", items: { type: "number" } }] },
+      list: {
+        anyOf: [
+          { type: "array", items: { $ref: "Item.json" } },
+          { type: "array", items: { type: "number" } },
+        ],
+      },
       tail: { type: "string" },
     },
   }),
@@ -35,7 +53,11 @@ const schemas = [
   // A rollback once the cap is already reached: the kept list must not grow holes.
   schema("After", {
     type: "object",
-    properties: { first: { type: "array", items: { type: "string" } }, second: { anyOf: [{ type: "string" }, { type: "number" }] }, third: { $ref: "Union.json" } },
+    properties: {
+      first: { type: "array", items: { type: "string" } },
+      second: { anyOf: [{ type: "string" }, { type: "number" }] },
+      third: { $ref: "Union.json" },
+    },
   }),
 ];
 
@@ -99,13 +121,20 @@ describe("validators with the error cap", () => {
 
   it("agrees with plain ajv on random values", () => {
     let seed = 42;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     // Long arrays at the top (past the cap), short ones below: a few thousand values in all.
     const value = (depth: number): unknown => {
       const r = rand();
       if (depth > 2 || r < 0.3) return [1, "s", null, true, {}][Math.floor(rand() * 5)];
       if (r < 0.7) return Array.from({ length: Math.floor(rand() * (depth ? 4 : 250)) }, () => value(depth + 1));
-      return { n: value(depth + 1), list: value(depth + 1), tail: value(depth + 1), first: value(depth + 1), second: value(depth + 1), third: value(depth + 1) };
+      return {
+        n: value(depth + 1),
+        list: value(depth + 1),
+        tail: value(depth + 1),
+        first: value(depth + 1),
+        second: value(depth + 1),
+        third: value(depth + 1),
+      };
     };
     for (let i = 0; i < 300; i++) {
       const v = value(0);

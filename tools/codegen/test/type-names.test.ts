@@ -7,7 +7,15 @@ import { SCHEMA_BASE, SchemaError, type SchemaFile } from "../src/load.js";
 
 const schema = (name: string, json: object): SchemaFile => {
   const id = `${SCHEMA_BASE}defs/${name}.json`;
-  return { path: `schema/defs/${name}.json`, folder: "defs", name, id, title: name, enveloped: false, json: { $id: id, title: name, description: `${name} doc`, ...json } };
+  return {
+    path: `schema/defs/${name}.json`,
+    folder: "defs",
+    name,
+    id,
+    title: name,
+    enveloped: false,
+    json: { $id: id, title: name, description: `${name} doc`, ...json },
+  };
 };
 
 const base = schema("Base", { type: "object", properties: { id: { type: "string" } } });

@@ -8,4 +8,13 @@ export type Served = ServeProcess;
  * `args` are more options (e.g. `--runtime-token`, `--tokens-file`).
  */
 export const startServe = (options: { token: string; port?: number; demo?: boolean; args?: string[] }): Promise<Served> =>
-  startByorServe(["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--token", options.token, ...(options.demo ? ["--demo"] : []), ...(options.args ?? [])]);
+  startByorServe([
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(options.port ?? 0),
+    "--token",
+    options.token,
+    ...(options.demo ? ["--demo"] : []),
+    ...(options.args ?? []),
+  ]);

@@ -22,7 +22,14 @@ export const loopEvent = (n: number, status = "WAITING_ON_INPUT"): RuntimeEvent 
     idempotency_key: `update_loop_status:${n}:key-${n}`,
   }) as RuntimeEvent;
 
-const RUNTIME_INFO = { id: RUNTIME, connection_name: "laptop", connection_id: "conn-1", online: true, connected_at: "2026-11-27T14:00:00.000Z", last_seen_at: "2026-11-27T14:00:00.000Z" };
+const RUNTIME_INFO = {
+  id: RUNTIME,
+  connection_name: "laptop",
+  connection_id: "conn-1",
+  online: true,
+  connected_at: "2026-11-27T14:00:00.000Z",
+  last_seen_at: "2026-11-27T14:00:00.000Z",
+};
 
 export class FakeServer {
   token = TOKEN;

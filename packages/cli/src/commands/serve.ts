@@ -86,7 +86,10 @@ function consoleLine(server: ByorServer, local: string, demo?: DemoModel): strin
 }
 
 /** A name usable as --env-name without quoting. */
-const defaultEnvName = () => hostname().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "my-computer";
+const defaultEnvName = () =>
+  hostname()
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "") || "my-computer";
 
 type DialOption = "dial-name" | "dial-token-file" | "dial-secret-file" | "dial-issuer" | "dial-audience";
 
@@ -219,7 +222,9 @@ export async function main(args: string[], io: Io): Promise<number> {
     consoleLine(server, local, demo),
     "",
     ...(backplane ? [`Sharing runtimes and apps through ${values.redis} as node ${backplane.nodeId}`, ""] : []),
-    ...(dial.length > 0 ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""] : []),
+    ...(dial.length > 0
+      ? [`Dialling ${dial.length === 1 ? "an App Server runtime" : `${dial.length} App Server runtimes`}: ${dial.map((d) => d.url).join(", ")}`, ""]
+      : []),
   ];
   // Listening for the signals before the banner is out: whoever reads the banner may stop the server at once.
   // Resolves with when the first signal came.

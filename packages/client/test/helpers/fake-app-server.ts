@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
 
-const INFO = JSON.parse(readFileSync(join(import.meta.dirname, "../../../../schema/events/app_server_info_response.examples.jsonl"), "utf8").split("\n")[0]!) as Record<string, unknown>;
+const INFO = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../../../../schema/events/app_server_info_response.examples.jsonl"), "utf8").split("\n")[0]!,
+) as Record<string, unknown>;
 
 export type FakeAuth = { token: string } | { secret: string; issuer?: string; audience?: string };
 
@@ -45,7 +47,8 @@ export function verifyJwt(token: string, auth: { secret: string; issuer?: string
   if (!Number.isSafeInteger(claims.exp)) return "invalid websocket jwt";
   if (Math.floor(Date.now() / 1000) > claims.exp!) return "expired websocket jwt";
   if (auth.issuer !== undefined && claims.iss !== auth.issuer) return "websocket jwt issuer mismatch";
-  if (auth.audience !== undefined && !(claims.aud === auth.audience || (Array.isArray(claims.aud) && claims.aud.includes(auth.audience)))) return "websocket jwt audience mismatch";
+  if (auth.audience !== undefined && !(claims.aud === auth.audience || (Array.isArray(claims.aud) && claims.aud.includes(auth.audience))))
+    return "websocket jwt audience mismatch";
   return null;
 }
 
@@ -91,8 +94,10 @@ export async function startFakeAppServer(options: { auth?: FakeAuth; port?: numb
         fake.authorizations.push(request.headers.authorization);
         const refused = refusalOf(request.headers.authorization, options.auth);
         if (refused) return void socket.end(`HTTP/1.1 401 ${refused}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-        if (request.headers.origin !== undefined && !options.auth) return void socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-        if (new URL(request.url ?? "/", "http://x").pathname !== "/ws") return void socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        if (request.headers.origin !== undefined && !options.auth)
+          return void socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        if (new URL(request.url ?? "/", "http://x").pathname !== "/ws")
+          return void socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         wss.handleUpgrade(request, socket, head, (ws) => {
           fake.connections++;
           fake.sockets.add(ws);
@@ -102,7 +107,8 @@ export async function startFakeAppServer(options: { auth?: FakeAuth; port?: numb
             const command = JSON.parse(String(data)) as Record<string, unknown>;
             fake.received.push(command);
             if (command.type === "app_server_info") ws.send(JSON.stringify({ ...INFO, request_id: command.request_id }));
-            if (command.type === "sync") ws.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
+            if (command.type === "sync")
+              ws.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
           });
         });
       });

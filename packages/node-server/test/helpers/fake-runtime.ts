@@ -85,13 +85,15 @@ export class FakeRuntime {
     const command = result.message;
     this.commands.push(command);
     if (command.type === "sync" && this.failSyncs) {
-      if (command.request_id) this.emit({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: false, error: "sync refused" });
+      if (command.request_id)
+        this.emit({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: false, error: "sync refused" });
     } else if (command.type === "sync") {
       for (const frame of this.snapshots(command.runtime)) this.emit(frame);
       if (command.request_id) this.emit({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true });
     }
     if (command.type === "input" && command.payload.kind === "create_message") {
-      if (command.request_id) this.emit({ type: "input_accepted", request_id: command.request_id, runtime: command.runtime, accepted: true, disposition: "started" });
+      if (command.request_id)
+        this.emit({ type: "input_accepted", request_id: command.request_id, runtime: command.runtime, accepted: true, disposition: "started" });
       const delta = realFrame("03c-turn-deterministic-executor", "stream_delta");
       this.emit(this.#envelope({ ...delta, runtime: { ...command.runtime } }));
       const finished = realFrame("03c-turn-deterministic-executor", "turn_finished");

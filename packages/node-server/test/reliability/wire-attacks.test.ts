@@ -54,15 +54,18 @@ async function roundTrip(): Promise<void> {
 
 /** One attack; its outcome is recorded once the round trip after it succeeded. */
 function attack(name: string, run: () => Promise<string>, timeoutMs = 20_000): void {
-  it(name, async () => {
-    const outcome = await run();
-    await roundTrip();
-    outcomes.push(`${name}: ${outcome}`);
-  }, timeoutMs);
+  it(
+    name,
+    async () => {
+      const outcome = await run();
+      await roundTrip();
+      outcomes.push(`${name}: ${outcome}`);
+    },
+    timeoutMs,
+  );
 }
 
-const app = (options: Parameters<typeof connect>[1] = {}) =>
-  connect(ctx.clientUrl, { headers: { authorization: `Bearer ${TOKEN}` }, ...options });
+const app = (options: Parameters<typeof connect>[1] = {}) => connect(ctx.clientUrl, { headers: { authorization: `Bearer ${TOKEN}` }, ...options });
 
 describe("wire attacks: the server stays up and the bystanders keep working", () => {
   beforeAll(async () => {
@@ -95,7 +98,11 @@ describe("wire attacks: the server stays up and the bystanders keep working", ()
   });
 
   attack("63 KB byor.send with 32k wrong-typed items: a bounded reply", async () => {
-    const frame = JSON.stringify({ type: "byor.send", runtime_id: runtime.deviceId, command: inputCommand("big", { client_tool_allowlist: Array(32_000).fill(1) }) });
+    const frame = JSON.stringify({
+      type: "byor.send",
+      runtime_id: runtime.deviceId,
+      command: inputCommand("big", { client_tool_allowlist: Array(32_000).fill(1) }),
+    });
     expect(frame.length).toBeGreaterThan(60_000);
     const attacker = await app();
     let size = 0;
@@ -187,10 +194,13 @@ describe("wire attacks: the server stays up and the bystanders keep working", ()
     for (const frame of frames) runtime.emit(frame);
     let closed: number | undefined;
     void acker.closed.then((c) => (closed = c.code));
-    await until(() => closed !== undefined || acker.received.filter((f) => f.type === "byor.event" && ((f.event as Json).event_seq as number) >= 10_000).length === 2_000, {
-      what: "2,000 frames",
-      timeoutMs: 15_000,
-    });
+    await until(
+      () => closed !== undefined || acker.received.filter((f) => f.type === "byor.event" && ((f.event as Json).event_seq as number) >= 10_000).length === 2_000,
+      {
+        what: "2,000 frames",
+        timeoutMs: 15_000,
+      },
+    );
     expect(closed).toBeUndefined();
     await acker.close();
     return "all 2,000 received, not closed";
@@ -301,7 +311,12 @@ describe("wire attacks: the server stays up and the bystanders keep working", ()
 
   attack("register with empty and whitespace-only ids: 400", async () => {
     const statuses: number[] = [];
-    for (const [deviceId, connectionName] of [["", "n"], ["   ", "n"], ["d-ok", ""], ["x".repeat(10_000), "n"]] as const) {
+    for (const [deviceId, connectionName] of [
+      ["", "n"],
+      ["   ", "n"],
+      ["d-ok", ""],
+      ["x".repeat(10_000), "n"],
+    ] as const) {
       const res = await fetch(`${ctx.base}/v1/environments/register`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },

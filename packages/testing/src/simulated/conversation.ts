@@ -2,7 +2,15 @@
 // it plays. The frame order of each path (text turn, tool call with approval, allow, deny, abort, model error)
 // follows captures of the real 0.32.18 runtime; see the package README for what was compared.
 import { randomUUID } from "node:crypto";
-import type { ControlRequestBody, ConversationRuntimeScope, DeviceStatus, LoopStatus, PendingControlRequest, PermissionMode, RuntimeEvent } from "@byor/protocol";
+import type {
+  ControlRequestBody,
+  ConversationRuntimeScope,
+  DeviceStatus,
+  LoopStatus,
+  PendingControlRequest,
+  PermissionMode,
+  RuntimeEvent,
+} from "@byor/protocol";
 import { chunksOf, type ScenarioTurn } from "../scenario.js";
 import { loopState } from "./snapshots.js";
 
@@ -111,7 +119,13 @@ export class Conversation {
   }
 
   controlRequestBody(request: PendingControlRequest): EventBody {
-    return { type: "control_request", request_id: request.request_id, request: request.request, agent_id: this.scope.agent_id, conversation_id: this.scope.conversation_id };
+    return {
+      type: "control_request",
+      request_id: request.request_id,
+      request: request.request,
+      agent_id: this.scope.agent_id,
+      conversation_id: this.scope.conversation_id,
+    };
   }
 
   #emit(body: EventBody): void {
@@ -148,7 +162,13 @@ export class Conversation {
   input(input: TurnInput): void {
     const accepted = (disposition: "started" | "queued") => {
       if (input.requestId && !input.legacy) {
-        this.host.direct({ type: "input_accepted", request_id: input.requestId, runtime: input.runtime, accepted: true, disposition } as unknown as RuntimeEvent);
+        this.host.direct({
+          type: "input_accepted",
+          request_id: input.requestId,
+          runtime: input.runtime,
+          accepted: true,
+          disposition,
+        } as unknown as RuntimeEvent);
       }
     };
     if (!this.busy && !this.#viaQueue) {
@@ -169,7 +189,14 @@ export class Conversation {
     });
     this.#emit(this.queueBody());
     // The optimistic echo of the queued user message.
-    this.#delta({ type: "message", id: `user-msg-${randomUUID()}`, date: iso(this.host.now()), message_type: "user_message", content: input.text, otid: input.clientMessageId });
+    this.#delta({
+      type: "message",
+      id: `user-msg-${randomUUID()}`,
+      date: iso(this.host.now()),
+      message_type: "user_message",
+      content: input.text,
+      otid: input.clientMessageId,
+    });
     if (!this.busy) this.#next();
   }
 
@@ -182,11 +209,22 @@ export class Conversation {
   }
 
   /** An approval_response. Unknown or already answered requests are refused like the real runtime does. */
-  approve(requestId: string | undefined, targetId: string, decision: { behavior: "allow" | "deny"; message?: string }, runtime: ConversationRuntimeScope): void {
+  approve(
+    requestId: string | undefined,
+    targetId: string,
+    decision: { behavior: "allow" | "deny"; message?: string },
+    runtime: ConversationRuntimeScope,
+  ): void {
     const index = this.pending.findIndex((p) => p.request_id === targetId);
     if (index < 0) {
       if (requestId) {
-        this.host.direct({ type: "input_accepted", request_id: requestId, runtime, accepted: false, error: "Approval request is no longer pending" } as unknown as RuntimeEvent);
+        this.host.direct({
+          type: "input_accepted",
+          request_id: requestId,
+          runtime,
+          accepted: false,
+          error: "Approval request is no longer pending",
+        } as unknown as RuntimeEvent);
       }
       return;
     }
@@ -200,7 +238,8 @@ export class Conversation {
   abort(requestId: string | undefined, runtime: ConversationRuntimeScope): void {
     const turn = this.#turn;
     if (!turn) {
-      if (requestId) this.host.direct({ type: "abort_message_response", request_id: requestId, runtime, aborted: false, success: true } as unknown as RuntimeEvent);
+      if (requestId)
+        this.host.direct({ type: "abort_message_response", request_id: requestId, runtime, aborted: false, success: true } as unknown as RuntimeEvent);
       return;
     }
     turn.controller.abort(new TurnAborted("aborted"));
@@ -215,7 +254,8 @@ export class Conversation {
     this.#loop("WAITING_ON_INPUT", [], []);
     this.#device();
     this.#lifecycle("status", turn.runId, { message: "Interrupted", level: "warning" });
-    if (requestId) this.host.direct({ type: "abort_message_response", request_id: requestId, runtime, aborted: true, success: true } as unknown as RuntimeEvent);
+    if (requestId)
+      this.host.direct({ type: "abort_message_response", request_id: requestId, runtime, aborted: true, success: true } as unknown as RuntimeEvent);
     this.#emit({ type: "turn_finished", turn_id: turn.turnId, stop_reason: "cancelled", ...(turn.runId ? { run_id: turn.runId } : {}) });
     this.#device();
     this.#after(turn.queued);
@@ -317,7 +357,12 @@ export class Conversation {
       if (call) {
         await pause(delay);
         this.#delta(
-          message({ id: approvalMessageId, ...base(), message_type: "approval_request_message", tool_call: { tool_call_id: callId, name: call.name, arguments: JSON.stringify(call.input) } }),
+          message({
+            id: approvalMessageId,
+            ...base(),
+            message_type: "approval_request_message",
+            tool_call: { tool_call_id: callId, name: call.name, arguments: JSON.stringify(call.input) },
+          }),
         );
       }
       if (step.usage !== false) {
@@ -378,7 +423,8 @@ export class Conversation {
       }
 
       const accepted = () => {
-        if (decision.requestId) this.host.direct({ type: "input_accepted", request_id: decision.requestId, runtime: decision.runtime, accepted: true } as unknown as RuntimeEvent);
+        if (decision.requestId)
+          this.host.direct({ type: "input_accepted", request_id: decision.requestId, runtime: decision.runtime, accepted: true } as unknown as RuntimeEvent);
       };
       const toolReturn = (status: "success" | "error", text: string) =>
         this.#delta({
@@ -397,7 +443,15 @@ export class Conversation {
         this.#loop("EXECUTING_CLIENT_SIDE_TOOL", [runId], [callId]);
         this.#loop("EXECUTING_CLIENT_SIDE_TOOL", [runId], [callId]);
         this.#device();
-        this.#delta({ id: approvalMessageId, date: iso(host.now()), message_type: "client_tool_start", run_id: runId, tool_call_id: callId, tool_name: call.name, tool_args: JSON.stringify(call.input) });
+        this.#delta({
+          id: approvalMessageId,
+          date: iso(host.now()),
+          message_type: "client_tool_start",
+          run_id: runId,
+          tool_call_id: callId,
+          tool_name: call.name,
+          tool_args: JSON.stringify(call.input),
+        });
         await pause();
         const output = host.runTool({ name: call.name, input: call.input, result: call.result });
         this.#delta({ id: approvalMessageId, date: iso(host.now()), message_type: "client_tool_end", run_id: runId, tool_call_id: callId, status: "success" });
@@ -451,7 +505,17 @@ export class Conversation {
     const dump = JSON.stringify({ error: { error: { type: errorType, message: detail, detail }, run_id: runId } }, null, 2);
     const apiError = { message_type: "error_message", message: detail, error_type: errorType, run_id: runId, detail };
     this.#lifecycle("loop_error", runId, { message: dump, stop_reason: "error", is_terminal: false, api_error: apiError });
-    this.#delta(message({ id: `letta-msg-${++this.#messageCounter}`, ...base(), message_type: "error_message", message: detail, detail, error_type: errorType, retryable: false }));
+    this.#delta(
+      message({
+        id: `letta-msg-${++this.#messageCounter}`,
+        ...base(),
+        message_type: "error_message",
+        message: detail,
+        detail,
+        error_type: errorType,
+        retryable: false,
+      }),
+    );
     this.#delta({ message_type: "stop_reason", stop_reason: "error", run_id: runId, seq_id: nextSeq(), type: "message" });
     this.#turn = undefined;
     this.#loop("WAITING_ON_INPUT", [], []);

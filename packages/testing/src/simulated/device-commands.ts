@@ -56,7 +56,15 @@ export function handleDeviceCommand(command: RuntimeCommand, fs: MemoryFs, reply
         const { entries, hasMoreDepth } = fs.tree(command.path, command.depth);
         send({ type: "get_tree_response", path: command.path, request_id: command.request_id, entries, has_more_depth: hasMoreDepth, success: true });
       } catch (err) {
-        send({ type: "get_tree_response", path: command.path, request_id: command.request_id, entries: [], has_more_depth: false, success: false, error: message(err) });
+        send({
+          type: "get_tree_response",
+          path: command.path,
+          request_id: command.request_id,
+          entries: [],
+          has_more_depth: false,
+          success: false,
+          error: message(err),
+        });
       }
       return true;
     }

@@ -10,7 +10,9 @@ const TOOLSETS = new Set(["auto", "codex", "default", "letta", "none"]);
 export function isRuntimeScope(v: unknown): v is { agent_id: string | null; conversation_id: string } {
   if (!v || typeof v !== "object") return false;
   const s = v as Record<string, unknown>;
-  return (s.agent_id === null || (typeof s.agent_id === "string" && s.agent_id.length > 0)) && typeof s.conversation_id === "string" && s.conversation_id.length > 0;
+  return (
+    (s.agent_id === null || (typeof s.agent_id === "string" && s.agent_id.length > 0)) && typeof s.conversation_id === "string" && s.conversation_id.length > 0
+  );
 }
 
 function isApprovalResponseBody(p: Record<string, unknown>): boolean {
@@ -58,15 +60,22 @@ export function invalidInputReason(frame: unknown): { runtime: { agent_id: strin
     }
     if (p.client_tool_allowlist !== undefined && !isStringArray(p.client_tool_allowlist)) return fail("input.payload.client_tool_allowlist must be string[]");
     const ts = p.client_toolset;
-    if (ts !== undefined && !(isRecord(ts) && (ts.base === undefined || TOOLSETS.has(ts.base as string)) && (ts.include === undefined || isStringArray(ts.include)))) {
+    if (
+      ts !== undefined &&
+      !(isRecord(ts) && (ts.base === undefined || TOOLSETS.has(ts.base as string)) && (ts.include === undefined || isStringArray(ts.include)))
+    ) {
       return fail("input.payload.client_toolset must contain an optional valid base and string[] include");
     }
-    if (p.exclude_interactive_tools !== undefined && typeof p.exclude_interactive_tools !== "boolean") return fail("input.payload.exclude_interactive_tools must be boolean");
-    if (p.external_tool_scope_ids !== undefined && !isStringArray(p.external_tool_scope_ids)) return fail("input.payload.external_tool_scope_ids must be string[]");
+    if (p.exclude_interactive_tools !== undefined && typeof p.exclude_interactive_tools !== "boolean")
+      return fail("input.payload.exclude_interactive_tools must be boolean");
+    if (p.external_tool_scope_ids !== undefined && !isStringArray(p.external_tool_scope_ids))
+      return fail("input.payload.external_tool_scope_ids must be string[]");
     return undefined;
   }
   if (p.kind === "approval_response") {
-    return isApprovalResponseBody(p) ? undefined : fail("input.kind=approval_response requires payload.request_id and either payload.decision or payload.error");
+    return isApprovalResponseBody(p)
+      ? undefined
+      : fail("input.kind=approval_response requires payload.request_id and either payload.decision or payload.error");
   }
   if (p.kind === "teleport_continue") {
     return isTeleportContinue(p) ? undefined : fail("input.kind=teleport_continue requires teleport_id, source, and optional continuation.approvals[]");
@@ -77,7 +86,8 @@ export function invalidInputReason(frame: unknown): { runtime: { agent_id: strin
 /** The legacy Cloud frame `{type:"message", agentId, conversationId, messages}`, which still runs a turn. */
 export function legacyMessage(frame: unknown): { agentId: string; conversationId: string; messages: unknown[] } | undefined {
   if (!isRecord(frame) || frame.type !== "message" || typeof frame.agentId !== "string" || !frame.agentId || !Array.isArray(frame.messages)) return undefined;
-  const conversationId = typeof frame.conversationId === "string" ? frame.conversationId : typeof frame.conversation_id === "string" ? frame.conversation_id : "default";
+  const conversationId =
+    typeof frame.conversationId === "string" ? frame.conversationId : typeof frame.conversation_id === "string" ? frame.conversation_id : "default";
   return { agentId: frame.agentId, conversationId, messages: frame.messages };
 }
 
@@ -106,14 +116,16 @@ export function looseCommand(frame: Record<string, unknown>): Record<string, unk
       (frame.agent_id === undefined || typeof frame.agent_id === "string") &&
       (frame.create_agent === undefined || (isRecord(frame.create_agent) && isRecord(frame.create_agent.body))) &&
       (frame.conversation_id === undefined || typeof frame.conversation_id === "string") &&
-      (frame.create_conversation === undefined || (isRecord(frame.create_conversation) && (frame.create_conversation.body === undefined || isRecord(frame.create_conversation.body))));
+      (frame.create_conversation === undefined ||
+        (isRecord(frame.create_conversation) && (frame.create_conversation.body === undefined || isRecord(frame.create_conversation.body))));
     return ok ? frame : undefined;
   }
   if (frame.type === "change_device_state") {
     if (!isRuntimeScope(frame.runtime) || !frame.payload || typeof frame.payload !== "object") return undefined;
     const p = frame.payload as Record<string, unknown>;
     const idOk = (v: unknown) => v === undefined || v === null || typeof v === "string";
-    const ok = (p.mode === undefined || typeof p.mode === "string") && (p.cwd === undefined || typeof p.cwd === "string") && idOk(p.agent_id) && idOk(p.conversation_id);
+    const ok =
+      (p.mode === undefined || typeof p.mode === "string") && (p.cwd === undefined || typeof p.cwd === "string") && idOk(p.agent_id) && idOk(p.conversation_id);
     return ok ? frame : undefined;
   }
   return undefined;

@@ -61,8 +61,14 @@ export class MemoryFs {
       throw new Error(`ENOENT: no such file or directory, scandir '${path}'`);
     }
     const childOf = (p: string) => p !== abs && posix.dirname(p) === abs;
-    const folders = [...this.#dirs].filter(childOf).map((p) => posix.basename(p)).sort();
-    const files = [...this.#files.keys()].filter(childOf).map((p) => posix.basename(p)).sort();
+    const folders = [...this.#dirs]
+      .filter(childOf)
+      .map((p) => posix.basename(p))
+      .sort();
+    const files = [...this.#files.keys()]
+      .filter(childOf)
+      .map((p) => posix.basename(p))
+      .sort();
     return { folders, files };
   }
 
@@ -96,7 +102,12 @@ export class MemoryFs {
     const root = this.resolve(cwd);
     const below = (p: string) => p.startsWith(root === "/" ? "/" : `${root}/`);
     const limit = Math.max(0, Math.min(max, 200));
-    if (!query) return [...this.#order].reverse().filter(below).slice(0, limit).map((p) => posix.relative(root, p));
+    if (!query)
+      return [...this.#order]
+        .reverse()
+        .filter(below)
+        .slice(0, limit)
+        .map((p) => posix.relative(root, p));
     const q = query.toLowerCase();
     const matches = (text: string) => {
       let i = 0;

@@ -20,7 +20,10 @@ const FIRST_REGISTER_WINDOW_MS = 120_000;
 const PERMISSION_MODES: ReadonlySet<string> = new Set(["unrestricted", "standard", "acceptEdits", "strict"]);
 
 /** What the simulated runtime plays for each input: a scenario (turns in order), or a function of the input. */
-export type TurnSource = Scenario | readonly ScenarioTurn[] | ((input: { text: string; agentId: string; conversationId: string; index: number }) => ScenarioTurn);
+export type TurnSource =
+  | Scenario
+  | readonly ScenarioTurn[]
+  | ((input: { text: string; agentId: string; conversationId: string; index: number }) => ScenarioTurn);
 
 export interface SimulatedRuntimeOptions {
   /** The server's base URL, like LETTA_BASE_URL: `POST {baseUrl}/v1/environments/register`. */
@@ -634,7 +637,9 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
       case "sync": {
         const { runtime } = command;
         const conversation =
-          runtime.agent_id !== null && runtime.agent_id !== undefined ? this.#conversation({ agent_id: runtime.agent_id, conversation_id: runtime.conversation_id }) : undefined;
+          runtime.agent_id !== null && runtime.agent_id !== undefined
+            ? this.#conversation({ agent_id: runtime.agent_id, conversation_id: runtime.conversation_id })
+            : undefined;
         if (conversation) this.#replay(conversation, command.force_device_status === true);
         if (command.request_id) this.#direct({ type: "sync_response", request_id: command.request_id, runtime, success: true } as unknown as RuntimeEvent);
         if (conversation) this.#warmUp(conversation);
@@ -706,10 +711,15 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
     if (hasCreateAgent) {
       const body = (command.create_agent?.body ?? {}) as { name?: unknown; model?: unknown };
       agentId = `agent-local-${randomUUID()}`;
-      this.#agents.set(agentId, { name: typeof body.name === "string" ? body.name : "Letta Code", model: typeof body.model === "string" ? body.model : "openai/gpt-5.5", createdAt: now });
+      this.#agents.set(agentId, {
+        name: typeof body.name === "string" ? body.name : "Letta Code",
+        model: typeof body.model === "string" ? body.model : "openai/gpt-5.5",
+        createdAt: now,
+      });
     } else {
       agentId = command.agent_id!;
-      if (!this.#agents.has(agentId) && this.#options.agents !== undefined && !this.#options.agents.includes(agentId)) return fail(`Agent ${agentId} not found`);
+      if (!this.#agents.has(agentId) && this.#options.agents !== undefined && !this.#options.agents.includes(agentId))
+        return fail(`Agent ${agentId} not found`);
       if (!this.#agents.has(agentId)) this.#agents.set(agentId, { name: agentId, model: "openai/gpt-5.5", createdAt: now });
     }
     const conversationId = hasConversationId ? command.conversation_id! : `local-conv-${++this.#conversationCounter}`;
@@ -778,14 +788,21 @@ class SimulatedRuntimeImpl implements SimulatedRuntime {
       return;
     }
     if (requestId) {
-      this.#direct({ type: "input_accepted", request_id: requestId, runtime, accepted: false, error: "Teleport is not supported by the simulated runtime" } as unknown as RuntimeEvent);
+      this.#direct({
+        type: "input_accepted",
+        request_id: requestId,
+        runtime,
+        accepted: false,
+        error: "Teleport is not supported by the simulated runtime",
+      } as unknown as RuntimeEvent);
     }
   }
 
   #changeDeviceState(command: Extract<RuntimeCommand, { type: "change_device_state" }>): void {
     const payload = command.payload as { mode?: string; cwd?: string; agent_id?: string | null; conversation_id?: string | null };
     // Older names the runtime still accepts.
-    const mode = payload.mode === "default" ? "standard" : payload.mode === "bypassPermissions" || payload.mode === "fullAccess" ? "unrestricted" : payload.mode;
+    const mode =
+      payload.mode === "default" ? "standard" : payload.mode === "bypassPermissions" || payload.mode === "fullAccess" ? "unrestricted" : payload.mode;
     const agentId = payload.agent_id ?? command.runtime.agent_id;
     const conversationId = payload.conversation_id ?? command.runtime.conversation_id;
     if (!agentId) return;

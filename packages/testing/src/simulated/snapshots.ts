@@ -27,7 +27,13 @@ const AVAILABLE_TOOLSETS: DeviceStatus["available_toolsets"] = [
   { id: "auto", display_name: "Auto", label: "Auto", description: "Auto-select based on the model", is_featured: true },
   { id: "letta", display_name: "Letta", label: "Letta toolset", description: "Experimental unified toolset for every model", is_featured: true },
   { id: "none", display_name: "None", label: "None", description: "Empty built-in preset; keeps connected tools", is_featured: true },
-  { id: "default", display_name: "Claude", label: "Claude toolset", description: "Optimized for Anthropic models, recommended for all non-OpenAI models", is_featured: true },
+  {
+    id: "default",
+    display_name: "Claude",
+    label: "Claude toolset",
+    description: "Optimized for Anthropic models, recommended for all non-OpenAI models",
+    is_featured: true,
+  },
   { id: "codex", display_name: "Codex", label: "Codex toolset", description: "Optimized for GPT/Codex models", is_featured: true },
 ];
 
@@ -35,7 +41,11 @@ const EXPERIMENTS: DeviceStatus["experiments"] = (
   [
     ["artifacts", "artifacts", "Expose Letta Code Desktop artifact creation tools and artifact UI surfaces."],
     ["conversation_titles", "conversation titles", "Generate AI conversation titles automatically when possible."],
-    ["desktop_conversation_bootstrap", "conversation bootstrap", "Inject lightweight prior-conversation context into the first turn of brand-new Letta Code conversations."],
+    [
+      "desktop_conversation_bootstrap",
+      "conversation bootstrap",
+      "Inject lightweight prior-conversation context into the first turn of brand-new Letta Code conversations.",
+    ],
     ["diffs", "diffs", "Open browser-based worktree diff previews powered by Diffs from Pierre."],
     ["reflection_arena", "reflection arena", "Run blind A/B comparisons between reflection models on the same transcript sample."],
     ["tui_cron", "TUI cron scheduler", "Fire scheduled tasks from the CLI when the desktop app isn't running."],
@@ -79,9 +89,7 @@ export function deviceStatus(input: DeviceStatusInput): DeviceStatus {
     cwd_revision: 0,
     should_doctor: false,
     supported_commands: SUPPORTED_COMMANDS,
-    reflection_settings: input.agentId
-      ? { agent_id: input.agentId, trigger: "step-count", step_count: 25, merge: "auto", merge_instructions: "" }
-      : null,
+    reflection_settings: input.agentId ? { agent_id: input.agentId, trigger: "step-count", step_count: 25, merge: "auto", merge_instructions: "" } : null,
   };
 }
 
@@ -128,7 +136,14 @@ export const APP_SERVER_INFO = {
 /** The `openai-compatible` entry of a `connect_provider_response`, once connected. */
 export function openAiCompatibleProvider(baseUrl: string | undefined) {
   const connected = baseUrl
-    ? { is_connected: true, id: "local-provider-openai-compatible", provider_name: "openai-compatible", provider_type: "openai-compatible", auth_type: "api" as const, base_url: baseUrl }
+    ? {
+        is_connected: true,
+        id: "local-provider-openai-compatible",
+        provider_name: "openai-compatible",
+        provider_type: "openai-compatible",
+        auth_type: "api" as const,
+        base_url: baseUrl,
+      }
     : { is_connected: false };
   return {
     id: "openai-compatible",

@@ -24,9 +24,15 @@ export interface TestApp {
   /** Errors the session reported (undecodable frames, refusals nobody waited for). */
   readonly errors: ByorError[];
   /** The next delivered event (from index `from` of `events`) that matches. */
-  next<T extends RuntimeEvent = RuntimeEvent>(match: (event: RuntimeEvent) => boolean, options?: { from?: number; timeoutMs?: number; what?: string }): Promise<T>;
+  next<T extends RuntimeEvent = RuntimeEvent>(
+    match: (event: RuntimeEvent) => boolean,
+    options?: { from?: number; timeoutMs?: number; what?: string },
+  ): Promise<T>;
   /** The next runtime status (from index `from` of `statuses`) that matches. */
-  nextStatus(match: (runtime: ByorRuntimeInfo) => boolean, options?: { from?: number; timeoutMs?: number }): Promise<{ runtime: ByorRuntimeInfo; eventsBefore: number }>;
+  nextStatus(
+    match: (runtime: ByorRuntimeInfo) => boolean,
+    options?: { from?: number; timeoutMs?: number },
+  ): Promise<{ runtime: ByorRuntimeInfo; eventsBefore: number }>;
   /** Frames the app received that do not decode as server frames, or whose runtime event does not decode. */
   invalidFrames(): string[];
   close(): void;
@@ -80,7 +86,16 @@ export function startApp(clientUrl: string, token: string): TestApp {
   session.start();
 
   const waitIn = <T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
-    waitUntil(wakers, find, timeoutMs, () => `${what}; last events: ${events.slice(-8).map((e) => eventLabel(e.event)).join(", ")}`);
+    waitUntil(
+      wakers,
+      find,
+      timeoutMs,
+      () =>
+        `${what}; last events: ${events
+          .slice(-8)
+          .map((e) => eventLabel(e.event))
+          .join(", ")}`,
+    );
 
   return {
     session,

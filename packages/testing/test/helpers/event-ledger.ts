@@ -52,7 +52,17 @@ export class EventLedger {
   /** The verdict; `expectedLast` counts a missing tail (numbers never delivered at the end) as lost. */
   verdict(expectedLast?: number): LedgerVerdict {
     const seen = new Set<number>();
-    const v: LedgerVerdict = { received: 0, last: this.start, lost: 0, duplicated: 0, reordered: 0, resets: 0, gapsAfterReset: 0, skippedAfterReset: 0, uncovered: [] };
+    const v: LedgerVerdict = {
+      received: 0,
+      last: this.start,
+      lost: 0,
+      duplicated: 0,
+      reordered: 0,
+      resets: 0,
+      gapsAfterReset: 0,
+      skippedAfterReset: 0,
+      uncovered: [],
+    };
     // Jumps over (from, to], judged at the end: a number that arrives late fills its gap (and counts as reordered).
     const gaps: { from: number; to: number; covered: boolean; tail?: boolean }[] = [];
     let high = this.start;

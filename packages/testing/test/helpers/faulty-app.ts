@@ -103,7 +103,12 @@ export function startFaultyApp(options: FaultyAppOptions): FaultyApp {
     closes,
     errors,
     reached: (seq, timeoutMs) =>
-      waitUntil(wakers, () => (ledger.last >= seq ? true : undefined), timeoutMs, () => `${options.name} to receive event ${seq} (has ${ledger.last}; session ${session.state.status})`).then(() => undefined),
+      waitUntil(
+        wakers,
+        () => (ledger.last >= seq ? true : undefined),
+        timeoutMs,
+        () => `${options.name} to receive event ${seq} (has ${ledger.last}; session ${session.state.status})`,
+      ).then(() => undefined),
     close: () => session.close(),
   };
 }

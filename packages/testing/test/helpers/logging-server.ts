@@ -119,7 +119,9 @@ export async function createLoggingServer(options: LoggingServerOptions = {}): P
       if (req.method === "GET" && status) {
         const ids = (url.searchParams.get("conversation_ids") ?? "").split(",").filter(Boolean);
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ statuses: ids.map((id) => ({ conversation_id: id, state: "IDLE", has_conflicting_listeners: false, active_harness: null })) }));
+        res.end(
+          JSON.stringify({ statuses: ids.map((id) => ({ conversation_id: id, state: "IDLE", has_conflicting_listeners: false, active_harness: null })) }),
+        );
         return;
       }
       res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Not found"}');
@@ -222,7 +224,10 @@ export async function createLoggingServer(options: LoggingServerOptions = {}): P
       return wait(frameWaiters, () => frames.slice(from).find((f) => f.dir === "in" && match(f)), timeoutMs, "a matching frame");
     },
     received(from = 0) {
-      return frames.slice(from).filter((f) => f.dir === "in" && f.json).map((f) => f.json!);
+      return frames
+        .slice(from)
+        .filter((f) => f.dir === "in" && f.json)
+        .map((f) => f.json!);
     },
     close() {
       for (const s of sockets) s.ws.terminate();

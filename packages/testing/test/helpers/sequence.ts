@@ -5,7 +5,8 @@ type Frame = Record<string, unknown>;
 export function label(frame: Frame): string {
   const type = String(frame.type);
   const delta = frame.delta as { message_type?: string; is_terminal?: boolean } | undefined;
-  if (type === "stream_delta" && delta) return `stream_delta:${delta.message_type}${delta.message_type === "loop_error" ? (delta.is_terminal ? "(terminal)" : "") : ""}`;
+  if (type === "stream_delta" && delta)
+    return `stream_delta:${delta.message_type}${delta.message_type === "loop_error" ? (delta.is_terminal ? "(terminal)" : "") : ""}`;
   if (type === "update_loop_status") return `update_loop_status:${(frame.loop_status as { status: string }).status}`;
   if (type === "turn_finished") return `turn_finished:${frame.stop_reason}`;
   if (type === "input_accepted") return `input_accepted${frame.accepted === false ? "(refused)" : frame.disposition ? `:${frame.disposition}` : ""}`;

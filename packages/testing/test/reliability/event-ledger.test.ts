@@ -13,7 +13,16 @@ const ledger = (...entries: (number | string)[]) => {
 
 describe("EventLedger", () => {
   it("a complete, ordered stream is clean", () => {
-    expect(ledger(1, 2, 3, 4).verdict(4)).toMatchObject({ received: 4, last: 4, lost: 0, duplicated: 0, reordered: 0, resets: 0, gapsAfterReset: 0, uncovered: [] });
+    expect(ledger(1, 2, 3, 4).verdict(4)).toMatchObject({
+      received: 4,
+      last: 4,
+      lost: 0,
+      duplicated: 0,
+      reordered: 0,
+      resets: 0,
+      gapsAfterReset: 0,
+      uncovered: [],
+    });
   });
 
   it("a jump without a reset is lost; the same jump right after a reset is excused and counted apart", () => {

@@ -22,7 +22,10 @@ export const DIRECTIONS = [
   { name: "command", text: "runtime leg: frames sent to a runtime (by a BYOR server, or by an app that dialled it)" },
   { name: "app", text: "client endpoint (byor.*): frames an app sends to a BYOR server\n(the command inside a byor.send is checked as the server checks it)" },
   { name: "server", text: "client endpoint (byor.*): frames a BYOR server sends to an app\n(the runtime event inside a byor.event is checked too)" },
-  { name: "any", text: "(default) a frame passes if a direction accepts it: byor.* frames are checked\nas app or server frames, the others as event or command frames" },
+  {
+    name: "any",
+    text: "(default) a frame passes if a direction accepts it: byor.* frames are checked\nas app or server frames, the others as event or command frames",
+  },
 ] as const;
 
 export type ValidateDirection = (typeof DIRECTIONS)[number]["name"];
@@ -64,7 +67,11 @@ const ISSUES_IN_MESSAGE = 5;
 function inner(outer: string, at: string, result: DecodeResult<unknown>): Checked {
   if (result.ok) return { ok: true, type: outer };
   const { error } = result;
-  if (!error.issues.length) return { ok: false, refusal: { code: error.code, message: `${at.slice(1)}: ${error.message}`, type: outer, issues: [], moreIssues: 0, pointer: `${at}/type` } };
+  if (!error.issues.length)
+    return {
+      ok: false,
+      refusal: { code: error.code, message: `${at.slice(1)}: ${error.message}`, type: outer, issues: [], moreIssues: 0, pointer: `${at}/type` },
+    };
   const issues = error.issues.map((i) => ({ ...i, pointer: `${at}${i.pointer}` }));
   const more = issues.length - Math.min(issues.length, ISSUES_IN_MESSAGE) + error.moreIssues;
   const message = `invalid ${outer} frame: ${issues.slice(0, ISSUES_IN_MESSAGE).map(formatIssue).join("; ")}${more ? ` (and ${more} more)` : ""}`;
