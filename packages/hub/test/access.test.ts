@@ -2,10 +2,10 @@
 // audit records, and a resume taking the privileges of the socket that resumed.
 import { createTransportPair, type MemoryTransport } from "@byor/core";
 import { BUILTIN_ROLES, resolveRole } from "@byor/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { Hub, type AuditRecord, type HubOptions, type Principal } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { Hub, type AuditRecord, type Principal } from "../src/index.js";
+import { flush, hub, runtime, type Json } from "./helpers/memory-peers.js";
 
-type Json = Record<string, unknown> & { type: string };
 const SCOPE = { agent_id: "agent-1", conversation_id: "conv-1" };
 const INPUT = {
   type: "input",
@@ -14,37 +14,9 @@ const INPUT = {
   payload: { kind: "create_message", messages: [{ role: "user", content: "a payload that must not be audited", client_message_id: "cm-1" }] },
 };
 
-const flush = async () => {
-  for (let i = 0; i < 30; i++) await Promise.resolve();
-};
-
 const viewer: Principal = { name: "vera", role: BUILTIN_ROLES.viewer };
 const operator: Principal = { name: "otto", role: BUILTIN_ROLES.operator };
 const admin: Principal = { name: "ada", role: BUILTIN_ROLES.admin };
-
-const hubs: Hub[] = [];
-function hub(options: HubOptions = {}): Hub {
-  const created = new Hub(options);
-  hubs.push(created);
-  return created;
-}
-afterEach(() => {
-  for (const h of hubs.splice(0)) h.close();
-});
-
-function runtime(h: Hub) {
-  const [serverEnd, runtimeEnd] = createTransportPair();
-  const commands: Json[] = [];
-  runtimeEnd.onMessage((text) => {
-    const command = JSON.parse(text) as Json;
-    commands.push(command);
-    if (command.type === "sync" && command.request_id) {
-      runtimeEnd.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
-    }
-  });
-  h.attachRuntime("device-1", "laptop", null, serverEnd);
-  return { commands, send: (frame: object) => runtimeEnd.send(JSON.stringify(frame)) };
-}
 
 async function app(h: Hub, principal: Principal | undefined, hello: object = { type: "byor.hello" }) {
   const [serverEnd, appEnd] = createTransportPair();

@@ -1,15 +1,11 @@
 // The whole hub in memory: runtimes and apps are in-memory transport pairs, time is an injected clock. No sockets,
 // no HTTP: what node-server adds on top is plumbing.
 import { createTransportPair, type Clock, type MemoryTransport } from "@byor/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { Hub, MemoryCluster, type HubOptions } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { Hub, MemoryCluster } from "../src/index.js";
+import { flush, hub, runtime, type Json } from "./helpers/memory-peers.js";
 
-type Json = Record<string, unknown> & { type: string };
 const SCOPE = { agent_id: "agent-1", conversation_id: "conv-1" };
-
-const flush = async () => {
-  for (let i = 0; i < 30; i++) await Promise.resolve();
-};
 
 /** A clock whose time only moves when the test says so; timers fire in order as it does. */
 function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
@@ -35,31 +31,6 @@ function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
       now = until;
     },
   };
-}
-
-const hubs: Hub[] = [];
-function hub(options: HubOptions = {}): Hub {
-  const created = new Hub(options);
-  hubs.push(created);
-  return created;
-}
-afterEach(() => {
-  for (const h of hubs.splice(0)) h.close();
-});
-
-/** A runtime that answers syncs and records every command it gets. */
-function runtime(h: Hub, deviceId = "device-1", name = "laptop") {
-  const [serverEnd, runtimeEnd] = createTransportPair();
-  const commands: Json[] = [];
-  runtimeEnd.onMessage((text) => {
-    const command = JSON.parse(text) as Json;
-    commands.push(command);
-    if (command.type === "sync" && command.request_id) {
-      runtimeEnd.send(JSON.stringify({ type: "sync_response", request_id: command.request_id, runtime: command.runtime, success: true }));
-    }
-  });
-  const entry = h.attachRuntime(deviceId, name, null, serverEnd);
-  return { entry: entry!, end: runtimeEnd, commands, send: (frame: object) => runtimeEnd.send(JSON.stringify(frame)) };
 }
 
 /** An app that said hello; every frame it gets is kept. */
